@@ -1,0 +1,143 @@
+"""``nnlab``: the window with no sub-command; train, evaluate, predict and info without one.
+
+Every bad argument or file ends with exit code 2 and one sentence on stderr — no
+traceback — because the people typing these commands are learning, not debugging.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument in one line (no usage block)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}") from None
+    return values
+
+
+def _float_list(text: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
+
+
+def _split(text: str) -> tuple[float, float, float]:
+    parts = _float_list(text)
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"expected train,validation,test percentages, got {text!r}")
+    total = sum(parts)
+    return tuple(p / total for p in parts) if total > 0 else (0.0, 0.0, 0.0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from nnlab import __version__
+    from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS
+
+    parser = _Parser(prog="nnlab", description="NN Lab: see neural networks learn. "
+                     "With no command, opens the lab window.")
+    parser.add_argument("--version", action="version", version=f"nnlab {__version__}")
+    subcommands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    train = subcommands.add_parser("train", help="train a network and save its weights")
+    train.add_argument("--dataset", default="digits", help="built-in name (digits, faces, sketch-faces, "
+                       "xor, circles, spirals, blobs) or a dataset file/folder")
+    train.add_argument("--layers", type=_int_list, default=[128, 64], help="hidden widths, e.g. 128,64")
+    train.add_argument("--activation", default="relu",
+                       choices=[n for n, a in ACTIVATIONS.items() if a.hidden_allowed])
+    train.add_argument("--loss", default="cross_entropy", choices=list(LOSSES))
+    train.add_argument("--output-activation", choices=list(ACTIVATIONS), default=None,
+                       help="default: softmax for cross_entropy, sigmoid for binary, linear for mse")
+    train.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
+    train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
+    train.add_argument("--momentum", type=float, default=0.9)
+    train.add_argument("--batch-size", type=int, default=64)
+    train.add_argument("--epochs", type=int, default=10)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--l1", type=float, default=0.0)
+    train.add_argument("--l2", type=float, default=0.0)
+    train.add_argument("--dropout", type=float, default=0.0, help="dropout on every hidden layer")
+    train.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
+                       help="stop after this many epochs without a better validation loss")
+    train.add_argument("--augment", action="store_true", help="random ±2 px shifts of training images")
+    train.add_argument("--split", type=_split, default=(0.70, 0.15, 0.15), help="train,validation,test "
+                       "percentages (default 70,15,15)")
+    train.add_argument("--init", default="auto", choices=["auto", "he", "xavier", "small_uniform"])
+    train.add_argument("--float64", action="store_true", help="train in float64 (slower)")
+    train.add_argument("--out", type=Path, default=None, help="weight file to write (.npz)")
+    train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    evaluate = subcommands.add_parser("evaluate", help="loss, accuracy, precision/recall/F1, confusion matrix")
+    evaluate.add_argument("model", type=Path)
+    evaluate.add_argument("--dataset", required=True, help="built-in name or dataset file/folder")
+    evaluate.add_argument("--part", choices=["test", "validation", "train", "all"], default=None,
+                          help="which part; default: the test part of the split the model was trained "
+                               "on, or all of a dataset it never saw")
+    evaluate.add_argument("--json", action="store_true")
+
+    predict = subcommands.add_parser("predict", help="classify images or a raw input vector")
+    predict.add_argument("model", type=Path)
+    predict.add_argument("images", type=Path, nargs="*")
+    predict.add_argument("--input", type=_float_list, default=None, help="raw vector, e.g. 0.9,0.2,0.8,0.3")
+    predict.add_argument("--json", action="store_true")
+
+    info = subcommands.add_parser("info", help="architecture, parameter count and classes of a weight file")
+    info.add_argument("model", type=Path)
+    info.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from nnlab.app import main as run_app
+
+        return run_app([])
+    from nnlab.cli import commands
+
+    try:
+        return getattr(commands, args.command)(args)
+    except (ValueError, OSError) as error:
+        print(f"nnlab {args.command}: error: {_sentence(error)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("nnlab: interrupted", file=sys.stderr)
+        return 130
+
+
+def _sentence(error: Exception) -> str:
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.filename}: {error.strerror or error}"
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def print_json(payload: dict) -> None:
+    print(json.dumps(payload, default=_json_default))
+
+
+def _json_default(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

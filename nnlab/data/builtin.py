@@ -1,0 +1,109 @@
+"""The datasets that ship with NN Lab, by name.
+
+Image sets are read from resources/datasets/*.npz (made by
+scripts/build_datasets.py); the sketches and 2-D toy sets are generated from a seed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from nnlab.data import toy
+from nnlab.data.dataset import Dataset
+from nnlab.data.sketch_faces import make_sketch_faces
+from nnlab.resources import resource_path
+
+
+@dataclass(frozen=True)
+class BuiltinInfo:
+    name: str
+    description: str
+    kind: str  # "image" or "points"
+
+
+BUILTIN_DATASETS: dict[str, BuiltinInfo] = {info.name: info for info in (
+    BuiltinInfo("digits", "5,000 handwritten digits 0–9 from MNIST, 28×28 grey", "image"),
+    BuiltinInfo("faces", "200 photo crops 25×25 from Labeled Faces in the Wild: 100 faces, 100 not", "image"),
+    BuiltinInfo("sketch-faces", "Drawn smileys versus scribbles and jumbled face parts, 28×28", "image"),
+    BuiltinInfo("xor", "2-D points, class 1 where x and y share a sign", "points"),
+    BuiltinInfo("circles", "2-D points, a disc inside a ring", "points"),
+    BuiltinInfo("spirals", "2-D points on two interleaved spirals", "points"),
+    BuiltinInfo("blobs", "2-D points in three Gaussian clusters", "points"),
+)}
+
+_TOY: dict[str, Callable[..., Dataset]] = {
+    "xor": toy.xor, "circles": toy.circles, "spirals": toy.spirals, "blobs": toy.blobs,
+}
+
+_FILES = {
+    "digits": ("digits.npz", [str(d) for d in range(10)], (28, 28), "mnist"),
+    "faces": ("faces.npz", ["not a face", "face"], (25, 25), "faces"),
+}
+
+_cache: dict[str, Dataset] = {}
+
+
+def _read_npz(name: str) -> Dataset:
+    """Decode a shipped image file once; later calls reuse the float32 rows (n, H*W)."""
+    if name not in _cache:
+        filename, classes, shape, preprocess = _FILES[name]
+        path = resource_path("datasets", filename)
+        if not path.is_file():
+            raise FileNotFoundError(f"dataset file {path} is missing; run `python scripts/build_datasets.py`")
+        with np.load(path) as data:
+            x = data["x"].reshape(len(data["x"]), -1).astype(np.float32) / np.float32(255)
+            y = data["y"].astype(np.int64)
+        ds = Dataset(name, x, y, classes, shape, preprocess, BUILTIN_DATASETS[name].description)
+        ds.x.setflags(write=False)
+        ds.y.setflags(write=False)
+        _cache[name] = ds
+    return _cache[name]
+
+
+def _balanced_subset(y: np.ndarray, n_samples: int, seed: int) -> np.ndarray:
+    """Indices of n_samples rows taking classes in turn, so the subset stays balanced."""
+    order = np.random.default_rng(seed).permutation(len(y))
+    labels = y[order]
+    rank = np.empty(len(y), np.int64)
+    for label in np.unique(labels):
+        members = labels == label
+        rank[members] = np.arange(members.sum())
+    return order[np.lexsort((np.arange(len(y)), rank))[:n_samples]]
+
+
+def _load_image_file(name: str, n_samples: int | None, seed: int) -> Dataset:
+    full = _read_npz(name)
+    if n_samples is None:
+        indices = np.arange(len(full))
+    elif not 1 <= n_samples <= len(full):
+        raise ValueError(f"{name} has {len(full)} samples, so n_samples must be 1 … {len(full)}, got {n_samples}")
+    else:
+        indices = _balanced_subset(full.y, n_samples, seed)
+    return full.subset(indices)
+
+
+def load_builtin(name: str, *, n_samples: int | None = None, noise: float | None = None,
+                 seed: int = 0) -> Dataset:
+    """A fresh Dataset the caller may modify freely.
+
+    n_samples: subset size for digits/faces (balanced, chosen by seed) or how many
+    to generate for the others; noise only applies to the 2-D toy sets.
+    """
+    if name not in BUILTIN_DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; built-in datasets are: {', '.join(BUILTIN_DATASETS)}")
+    if noise is not None and name not in _TOY:
+        raise ValueError(f"noise only applies to the 2-D toy sets ({', '.join(_TOY)}), not to {name!r}")
+    if n_samples is not None and (isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer))):
+        raise ValueError(f"n_samples must be a whole number, got {n_samples!r}")
+    if name in _FILES:
+        return _load_image_file(name, n_samples, seed)
+    options: dict[str, object] = {"seed": seed}
+    if n_samples is not None:
+        options["n_samples"] = n_samples
+    if name == "sketch-faces":
+        return make_sketch_faces(**options)
+    if noise is not None:
+        options["noise"] = noise
+    return _TOY[name](**options)

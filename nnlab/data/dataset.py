@@ -1,0 +1,56 @@
+"""The one shape every dataset takes inside NN Lab, whatever file it came from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Dataset:
+    """Samples as rows, labels as class indices.
+
+    x: (n_samples, n_features) float32, pixels scaled to [0, 1] for image sets.
+    y: (n_samples,) int64 in [0, len(classes)).
+    input_shape: (height, width) for images, (n_features,) otherwise — how to draw one row.
+    preprocess: how a raw input becomes a row: "mnist" (drawing → 28×28 digit transform),
+    "faces" (photo/drawing → 25×25 grey square), "resize" (any image → input_shape),
+    or "none" (raw feature vectors).
+    """
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    classes: list[str]
+    input_shape: tuple[int, ...]
+    preprocess: str = "none"
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.x = np.ascontiguousarray(self.x, dtype=np.float32)
+        self.y = np.asarray(self.y, dtype=np.int64)
+        if self.x.ndim != 2:
+            raise ValueError(f"dataset {self.name!r}: x must be (n_samples, n_features), got {self.x.shape}")
+        if self.y.shape != (len(self.x),):
+            raise ValueError(f"dataset {self.name!r}: {len(self.x)} samples but y has shape {self.y.shape}")
+        if int(np.prod(self.input_shape)) != self.x.shape[1]:
+            raise ValueError(f"dataset {self.name!r}: input shape {self.input_shape} does not hold "
+                             f"{self.x.shape[1]} features")
+        if len(self.y) and (self.y.min() < 0 or self.y.max() >= len(self.classes)):
+            raise ValueError(f"dataset {self.name!r}: labels must lie in 0..{len(self.classes) - 1}")
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def subset(self, indices: np.ndarray, name: str | None = None) -> "Dataset":
+        return Dataset(name or self.name, self.x[indices], self.y[indices], list(self.classes),
+                       tuple(self.input_shape), self.preprocess, self.description, dict(self.extra))

@@ -1,0 +1,97 @@
+"""From "this dataset, these settings" to a ready Trainer — shared by the CLI and the window.
+
+Keeping this recipe in one place means ``nnlab train`` and the lab's Start button
+build the same network, the same split and the same augmentation for the same seed.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, output_units
+from nnlab.engine.network import LayerSpec, Network, validate_architecture
+from nnlab.engine.trainer import TrainConfig, Trainer
+
+from .augment import AugmentConfig, make_augmenter
+from .builtin import BUILTIN_DATASETS, load_builtin
+from .dataset import Dataset
+from .importers import load_dataset_file
+from .splits import Splits, split_dataset
+from .weights_file import SavedModel
+
+
+@dataclass
+class Experiment:
+    """Every choice that defines a training run."""
+
+    dataset: str = "digits"
+    hidden: list[int] = field(default_factory=lambda: [128, 64])
+    activation: str = "relu"
+    loss: str = "cross_entropy"
+    output_activation: str | None = None  # None: the loss's natural partner
+    init: str = "auto"
+    dropout: float = 0.0
+    augment: bool = False
+    split: tuple[float, float, float] = (0.70, 0.15, 0.15)
+    dtype: str = "float32"
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        self.train.loss = self.loss
+
+    def describe(self) -> dict:
+        """Plain data to store in a weight file's meta, so a model knows how it was made."""
+        return {"dataset": self.dataset, "split": list(self.split), "seed": self.train.seed,
+                "train": {k: v for k, v in asdict(self.train).items() if k != "loss"},
+                "augment": self.augment}
+
+
+@dataclass
+class Prepared:
+    dataset: Dataset
+    splits: Splits
+    network: Network
+    trainer: Trainer
+
+
+def open_dataset(name_or_path: str, seed: int = 0) -> Dataset:
+    """A built-in dataset by name, or a dataset file/folder by path."""
+    if name_or_path in BUILTIN_DATASETS:
+        return load_builtin(name_or_path, seed=seed)
+    path = Path(name_or_path)
+    if not path.exists():
+        known = ", ".join(BUILTIN_DATASETS)
+        raise ValueError(f"there is no built-in dataset or file called {name_or_path!r} (built-ins: {known})")
+    return load_dataset_file(path)
+
+
+def build_network(experiment: Experiment, dataset: Dataset) -> Network:
+    output_activation = experiment.output_activation or DEFAULT_OUTPUT_ACTIVATION[experiment.loss]
+    layers = [LayerSpec(int(units), experiment.activation, experiment.dropout) for units in experiment.hidden]
+    layers.append(LayerSpec(output_units(experiment.loss, dataset.n_classes), output_activation))
+    validate_architecture(dataset.n_features, layers, experiment.loss)
+    return Network(dataset.n_features, layers, dtype=np.dtype(experiment.dtype), init=experiment.init,
+                   seed=experiment.train.seed)
+
+
+def prepare(experiment: Experiment, dataset: Dataset | None = None) -> Prepared:
+    """Load, split, build and wire everything; raises ValueError naming the first bad choice."""
+    dataset = dataset if dataset is not None else open_dataset(experiment.dataset, experiment.train.seed)
+    splits = split_dataset(dataset, experiment.split, seed=experiment.train.seed)
+    network = build_network(experiment, dataset)
+    augment = None
+    if experiment.augment:
+        if len(dataset.input_shape) != 2:
+            raise ValueError(f"augmentation works on images; {dataset.name!r} holds points")
+        augment = make_augmenter(dataset.input_shape, AugmentConfig())
+    trainer = Trainer(network, splits.train.x, splits.train.y, experiment.train,
+                      splits.validation.x, splits.validation.y, n_classes=dataset.n_classes, augment=augment)
+    return Prepared(dataset, splits, network, trainer)
+
+
+def saved_model(prepared: Prepared, experiment: Experiment) -> SavedModel:
+    ds = prepared.dataset
+    return SavedModel(prepared.network, experiment.loss, list(ds.classes), tuple(ds.input_shape),
+                      ds.preprocess, extra={"experiment": experiment.describe()})

@@ -1,0 +1,292 @@
+"""Mini-batch training as a plain generator the UI can drive from a thread.
+
+``Trainer.run()`` yields a :class:`BatchProgress` after every batch, an
+:class:`EpochResult` after every epoch and one :class:`TrainingEnded` last. It
+checks ``should_stop`` between batches; a consumer that simply stops calling
+``next()`` has paused it, and one that calls ``next()`` until the next
+``EpochResult`` has stepped one epoch. The optimizer's ``learning_rate`` may be
+changed between batches. Nothing here knows about Qt.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .activations import get_activation
+from .losses import check_pair, get_loss
+from .metrics import Evaluation, evaluate
+from .network import Network, add_penalty_gradient, outputs_to_classes, penalty_value, targets_for
+from .optimizers import Optimizer, make_optimizer
+
+_BACKUP_EVERY = 50
+Augmenter = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+
+
+@dataclass
+class TrainConfig:
+    loss: str = "cross_entropy"
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.9
+    batch_size: int = 64
+    epochs: int = 10
+    seed: int = 0
+    l1: float = 0.0
+    l2: float = 0.0
+    early_stopping_patience: int | None = None
+    blas_threads: int | None = None  # None: 1 thread below batch 128 (measured faster), else all
+
+    def validate(self) -> None:
+        if not isinstance(self.batch_size, int) or self.batch_size < 1:
+            raise ValueError(f"the batch size must be a whole number of at least 1, not {self.batch_size!r}")
+        if not isinstance(self.epochs, int) or self.epochs < 1:
+            raise ValueError(f"the number of epochs must be at least 1, not {self.epochs!r}")
+        for name in ("l1", "l2"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"the {name.upper()} penalty must be 0 or more, not {value!r}")
+        if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
+            raise ValueError("early-stopping patience must be at least 1 epoch")
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    epoch: int  # 1-based
+    batch: int  # 1-based within the epoch
+    n_batches: int
+    loss: float
+    accuracy: float
+    samples_seen: int
+
+
+@dataclass(frozen=True)
+class EpochResult:
+    epoch: int
+    train_loss: float
+    train_accuracy: float
+    seconds: float
+    validation: Evaluation | None = None
+    best_epoch: int | None = None
+
+    @property
+    def val_loss(self) -> float:
+        return self.validation.loss if self.validation else float("nan")
+
+    @property
+    def val_accuracy(self) -> float:
+        return self.validation.accuracy if self.validation else float("nan")
+
+
+@dataclass(frozen=True)
+class TrainingEnded:
+    reason: str  # "finished" | "stopped" | "early_stopping" | "diverged"
+    message: str
+    epochs_done: int
+    best_epoch: int | None = None
+
+
+Progress = BatchProgress | EpochResult | TrainingEnded
+
+
+@dataclass
+class _Workspace:
+    """Buffers for one batch size, allocated once and reused by every step."""
+
+    x: np.ndarray
+    targets: np.ndarray
+    labels: np.ndarray
+    z: list[np.ndarray]
+    a: list[np.ndarray]
+    upstream: list[np.ndarray]
+    keep: list[np.ndarray | None] = field(default_factory=list)
+    dropped: list[np.ndarray | None] = field(default_factory=list)
+
+
+class Trainer:
+    """Trains ``network`` in place on x_train (n, n_features) / y_train (n,) class labels."""
+
+    def __init__(self, network: Network, x_train: np.ndarray, y_train: np.ndarray, config: TrainConfig,
+                 x_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
+                 n_classes: int | None = None, augment: Augmenter | None = None):
+        config.validate()
+        check_pair(config.loss, network.layers[-1].activation)
+        self.network, self.config, self.augment = network, config, augment
+        dtype = network.dtype
+        self.x = np.ascontiguousarray(x_train, dtype=dtype)
+        self.y = np.asarray(y_train, dtype=np.int64)
+        if self.x.ndim != 2 or self.x.shape[1] != network.input_size:
+            raise ValueError(f"the network takes {network.input_size} inputs per sample, "
+                             f"the training data has shape {self.x.shape}")
+        if len(self.x) == 0 or len(self.y) != len(self.x):
+            raise ValueError("the training data is empty or its labels do not match its samples")
+        self.n_classes = n_classes or max(int(self.y.max()) + 1, 2)
+        self.targets = targets_for(self.y, network.n_outputs, dtype)
+        self.x_val = None if x_val is None or len(x_val) == 0 else np.asarray(x_val, dtype=dtype)
+        self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=np.int64)
+        options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
+        self.optimizer: Optimizer = make_optimizer(config.optimizer, config.learning_rate, **options)
+        self.rng = np.random.default_rng([config.seed, 1])
+        self.epoch = 0
+        self.best_epoch: int | None = None
+        self.best_val_loss = math.inf
+        self._best_params: np.ndarray | None = None
+        self._workspaces: dict[int, _Workspace] = {}
+        self._backup = network.params.copy()
+
+    @property
+    def n_batches(self) -> int:
+        return math.ceil(len(self.x) / self.config.batch_size)
+
+    # -- the loop ----------------------------------------------------------------------------
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[Progress]:
+        """Train for ``config.epochs`` more epochs, yielding progress; see the module docstring."""
+        network, config = self.network, self.config
+        segments = network.trainable_segments()
+        if not segments:
+            yield TrainingEnded("stopped", "every layer is frozen: unfreeze at least one to train",
+                                self.epoch, self.best_epoch)
+            return
+        limiter = _limit_blas_threads(config)
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+                yield from self._epochs(segments, should_stop)
+        finally:
+            if limiter is not None:
+                limiter.restore_original_limits()
+
+    def _epochs(self, segments, should_stop) -> Iterator[Progress]:
+        network, config = self.network, self.config
+        size, n_batches = config.batch_size, self.n_batches
+        wait = 0
+        for _ in range(config.epochs):
+            self.epoch += 1
+            started = time.perf_counter()
+            order = self.rng.permutation(len(self.x))
+            loss_sum = correct = seen = 0
+            np.copyto(self._backup, network.params)
+            for batch in range(n_batches):
+                if should_stop():
+                    yield TrainingEnded("stopped", f"stopped at epoch {self.epoch} batch {batch + 1}",
+                                        self.epoch - 1, self.best_epoch)
+                    return
+                indices = order[batch * size:(batch + 1) * size]
+                loss, hits = self._step(indices)
+                if not math.isfinite(loss):
+                    yield self._diverged(loss, batch + 1)
+                    return
+                self.optimizer.step(network.params, network.grads, segments)
+                loss_sum += loss * len(indices)
+                correct += hits
+                seen += len(indices)
+                if batch % _BACKUP_EVERY == _BACKUP_EVERY - 1:
+                    np.copyto(self._backup, network.params)
+                yield BatchProgress(self.epoch, batch + 1, n_batches, loss, hits / len(indices), seen)
+            validation = None
+            if self.x_val is not None:
+                validation = evaluate(network, self.x_val, self.y_val, config.loss, self.n_classes)
+                if validation.loss < self.best_val_loss:
+                    self.best_val_loss, self.best_epoch, wait = validation.loss, self.epoch, 0
+                    self._best_params = network.params.copy()
+                else:
+                    wait += 1
+            yield EpochResult(self.epoch, loss_sum / seen, correct / seen,
+                              time.perf_counter() - started, validation, self.best_epoch)
+            patience = config.early_stopping_patience
+            if patience and validation is not None and wait >= patience:
+                network.params[...] = self._best_params
+                yield TrainingEnded(
+                    "early_stopping",
+                    f"validation loss has not improved for {patience} epochs: stopped at epoch "
+                    f"{self.epoch} and kept the weights of epoch {self.best_epoch}",
+                    self.epoch, self.best_epoch)
+                return
+        yield TrainingEnded("finished", f"trained {self.epoch} epochs", self.epoch, self.best_epoch)
+
+    def _diverged(self, loss: float, batch: int) -> TrainingEnded:
+        """Put back the last finite weights and say what went wrong in words."""
+        params = self.network.params
+        if not np.isfinite(params).all():
+            params[...] = self._backup
+        what = "NaN" if math.isnan(loss) else "infinite"
+        return TrainingEnded(
+            "diverged",
+            f"loss became {what} at epoch {self.epoch} batch {batch} — lower the learning rate "
+            f"(now {self.optimizer.learning_rate:g}); the last finite weights were kept",
+            self.epoch - 1, self.best_epoch)
+
+    # -- one step ----------------------------------------------------------------------------
+    def _workspace(self, size: int) -> _Workspace:
+        ws = self._workspaces.get(size)
+        if ws is None:
+            dtype, net = self.network.dtype, self.network
+            widths = [spec.units for spec in net.layers]
+            ws = _Workspace(
+                x=np.empty((size, net.input_size), dtype),
+                targets=np.empty((size, net.n_outputs), dtype),
+                labels=np.empty(size, np.int64),
+                z=[np.empty((size, w), dtype) for w in widths],
+                a=[np.empty((size, w), dtype) for w in widths],
+                upstream=[np.empty((size, w), dtype) for w in widths],
+                keep=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
+                dropped=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
+            )
+            self._workspaces[size] = ws
+        return ws
+
+    def _step(self, indices: np.ndarray) -> tuple[float, int]:
+        """Forward and backward on one batch; fills ``network.grads``; returns (loss, hits)."""
+        net, config = self.network, self.config
+        ws = self._workspace(len(indices))
+        np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
+        np.take(self.targets, indices, axis=0, out=ws.targets, mode="clip")
+        np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")
+        inputs = [self.augment(ws.x, self.rng) if self.augment else ws.x]
+        last = len(net.layers) - 1
+        for i, spec in enumerate(net.layers):
+            np.matmul(inputs[i], net.weights[i].T, out=ws.z[i])
+            ws.z[i] += net.biases[i]
+            get_activation(spec.activation).forward(ws.z[i], out=ws.a[i])
+            if spec.dropout and i < last:
+                keep = ws.keep[i]
+                keep[...] = self.rng.random(keep.shape, dtype=keep.dtype) >= spec.dropout
+                keep *= 1.0 / (1.0 - spec.dropout)
+                np.multiply(ws.a[i], keep, out=ws.dropped[i])
+                inputs.append(ws.dropped[i])
+            else:
+                inputs.append(ws.a[i])
+        loss, delta = get_loss(config.loss).compute(ws.z[last], ws.a[last], ws.targets,
+                                                    net.layers[last].activation)
+        hits = int((outputs_to_classes(ws.a[last]) == ws.labels).sum())
+        first_trainable = next(i for i, spec in enumerate(net.layers) if not spec.frozen)
+        for i in range(last, first_trainable - 1, -1):
+            if not net.layers[i].frozen:
+                np.matmul(delta.T, inputs[i], out=net.grad_weights[i])
+                np.sum(delta, axis=0, out=net.grad_biases[i])
+            if i == first_trainable:
+                break
+            upstream = ws.upstream[i - 1]
+            np.matmul(delta, net.weights[i], out=upstream)
+            if ws.keep[i - 1] is not None and i - 1 < last:
+                upstream *= ws.keep[i - 1]
+            delta = get_activation(net.layers[i - 1].activation).backward(ws.z[i - 1], ws.a[i - 1], upstream)
+        if config.l1 or config.l2:
+            loss += penalty_value(net.weights, config.l1, config.l2)
+            for weight, grad, spec in zip(net.weights, net.grad_weights, net.layers):
+                if not spec.frozen:
+                    add_penalty_gradient(weight, grad, config.l1, config.l2)
+        return loss, hits
+
+
+def _limit_blas_threads(config: TrainConfig):
+    threads = config.blas_threads or (1 if config.batch_size < 128 else None)
+    if threads is None:
+        return None
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional speed-up only
+        return None
+    return threadpool_limits(limits=threads, user_api="blas")

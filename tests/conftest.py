@@ -1,0 +1,25 @@
+"""Shared test set-up: no display is needed, and shared/ material is optional."""
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "mnist" / "mnist.npz"
+
+
+@pytest.fixture(scope="session")
+def full_mnist():
+    """The full MNIST database from ../shared, scaled to [0, 1]; skipped where it is absent."""
+    if not SHARED_MNIST.exists():
+        pytest.skip(f"full MNIST not found at {SHARED_MNIST} (only the project's CI machines have it)")
+    import numpy as np
+
+    with np.load(SHARED_MNIST) as data:
+        return {
+            "x_train": data["x_train"].reshape(-1, 784).astype(np.float32) / 255.0,
+            "y_train": data["y_train"].astype(np.int64),
+            "x_test": data["x_test"].reshape(-1, 784).astype(np.float32) / 255.0,
+            "y_test": data["y_test"].astype(np.int64),
+        }

@@ -1,0 +1,137 @@
+"""The training generator: progress records, stopping, divergence, early stopping."""
+import numpy as np
+import pytest
+
+from nnlab.engine.network import LayerSpec, Network
+from nnlab.engine.trainer import BatchProgress, EpochResult, TrainConfig, Trainer, TrainingEnded
+
+
+def blobs(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, n)
+    centres = np.array([[0, 2], [2, -1], [-2, -1]], dtype=np.float32)
+    return (centres[labels] + rng.normal(0, 0.4, (n, 2))).astype(np.float32), labels
+
+
+def small_net(**layer_options):
+    return Network(2, [LayerSpec(8, "tanh", **layer_options), LayerSpec(3, "softmax")], seed=0)
+
+
+def test_progress_records_come_in_order_and_count_batches():
+    x, y = blobs(100)
+    records = list(Trainer(small_net(), x, y, TrainConfig(batch_size=32, epochs=2), x, y).run())
+    batches = [r for r in records if isinstance(r, BatchProgress)]
+    epochs = [r for r in records if isinstance(r, EpochResult)]
+    assert [(b.epoch, b.batch) for b in batches] == [(e, b) for e in (1, 2) for b in (1, 2, 3, 4)]
+    assert batches[3].samples_seen == 100 and batches[3].n_batches == 4
+    assert [e.epoch for e in epochs] == [1, 2]
+    assert isinstance(records[-1], TrainingEnded) and records[-1].reason == "finished"
+    assert epochs[-1].validation.confusion.sum() == 100
+
+
+def test_training_learns_separable_blobs():
+    x, y = blobs(600)
+    net = small_net()
+    trainer = Trainer(net, x[:400], y[:400], TrainConfig(learning_rate=0.05, batch_size=32, epochs=20),
+                      x[400:], y[400:])
+    epochs = [r for r in trainer.run() if isinstance(r, EpochResult)]
+    assert epochs[-1].val_accuracy >= 0.97
+    assert epochs[-1].train_loss < epochs[0].train_loss / 3
+
+
+def test_stop_flag_is_honoured_between_batches():
+    x, y = blobs(320)
+    seen = []
+
+    def stop_after_five():
+        return len(seen) >= 5
+
+    trainer = Trainer(small_net(), x, y, TrainConfig(batch_size=32, epochs=3))
+    for record in trainer.run(stop_after_five):
+        seen.append(record) if isinstance(record, BatchProgress) else None
+        last = record
+    assert len(seen) == 5 and last.reason == "stopped" and "epoch 1 batch 6" in last.message
+
+
+def test_divergence_stops_with_a_message_and_keeps_finite_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 50, (256, 2)).astype(np.float32)
+    y = rng.integers(0, 3, 256)
+    net = Network(2, [LayerSpec(16, "relu"), LayerSpec(3, "linear")], seed=0)
+    trainer = Trainer(net, x, y, TrainConfig(loss="mse", optimizer="sgd", learning_rate=50.0, batch_size=16,
+                                             epochs=5))
+    records = list(trainer.run())
+    ended = records[-1]
+    assert ended.reason == "diverged"
+    assert "lower the learning rate (now 50)" in ended.message
+    assert "loss became" in ended.message and "epoch 1 batch" in ended.message
+    assert np.isfinite(net.params).all()
+
+
+def test_learning_rate_change_mid_run_is_used():
+    x, y = blobs(128)
+    trainer = Trainer(small_net(), x, y, TrainConfig(optimizer="sgd", learning_rate=0.1, batch_size=32, epochs=1))
+    run = trainer.run()
+    next(run)
+    trainer.optimizer.learning_rate = 0.0  # sgd with lr 0 must change nothing from here on
+    before = trainer.network.params.copy()
+    for record in run:
+        if isinstance(record, BatchProgress):
+            assert np.array_equal(trainer.network.params, before)
+
+
+def test_early_stopping_restores_the_best_epoch():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(60, 2)).astype(np.float32), rng.integers(0, 3, 60)  # pure noise: overfits
+    xv, yv = rng.normal(size=(60, 2)).astype(np.float32), rng.integers(0, 3, 60)
+    net = Network(2, [LayerSpec(64, "relu"), LayerSpec(3, "softmax")], seed=0)
+    trainer = Trainer(net, x, y, TrainConfig(learning_rate=0.01, batch_size=8, epochs=200,
+                                             early_stopping_patience=3), xv, yv)
+    best_params = {}
+    records = []
+    for record in trainer.run():
+        records.append(record)
+        if isinstance(record, EpochResult) and record.best_epoch == record.epoch:
+            best_params[record.epoch] = net.params.copy()
+    ended = records[-1]
+    assert ended.reason == "early_stopping" and ended.epochs_done < 200
+    assert ended.epochs_done == ended.best_epoch + 3
+    assert np.array_equal(net.params, best_params[ended.best_epoch])
+    assert f"kept the weights of epoch {ended.best_epoch}" in ended.message
+
+
+def test_all_frozen_says_what_to_do():
+    x, y = blobs(32)
+    net = Network(2, [LayerSpec(3, "softmax", frozen=True)])
+    (ended,) = list(Trainer(net, x, y, TrainConfig()).run())
+    assert ended.reason == "stopped" and "unfreeze" in ended.message
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"batch_size": 0}, "batch size"),
+    ({"epochs": 0}, "epochs"),
+    ({"l2": -1.0}, "L2"),
+    ({"loss": "binary_cross_entropy"}, "output activation"),
+    ({"optimizer": "nesterov"}, "unknown optimizer"),
+])
+def test_bad_configuration_is_refused(change, message):
+    x, y = blobs(32)
+    config = TrainConfig(**change)
+    with pytest.raises(ValueError, match=message):
+        Trainer(small_net(), x, y, config)
+
+
+def test_wrong_input_width_is_refused():
+    with pytest.raises(ValueError, match="takes 2 inputs"):
+        Trainer(small_net(), np.zeros((4, 3)), np.zeros(4, int), TrainConfig())
+
+
+@pytest.mark.parametrize("units,message", [(0, "between 1 and"), (2.5, "between 1 and")])
+def test_impossible_layer_size_is_refused(units, message):
+    with pytest.raises(ValueError, match=message):
+        Network(2, [LayerSpec(units), LayerSpec(2, "softmax")])
+
+
+def test_softmax_is_refused_in_a_hidden_layer():
+    with pytest.raises(ValueError, match="output-only"):
+        Network(2, [LayerSpec(4, "softmax"), LayerSpec(2, "softmax")])
