@@ -17,7 +17,7 @@ CLASSES = ["not a face", "face"]
 NONFACE_STYLES = ("outline-only", "eyes-below-mouth", "mouth-outside", "eyes-outside",
                   "outline-with-lines", "random-lines", "scribble", "loops")
 _TWO_PI = 2 * np.pi
-_ROWS_PER_CHUNK_PIXELS = 4_000_000
+_PIXELS_PER_CHUNK = 4_000_000
 
 
 class _Sketch:
@@ -168,7 +168,8 @@ def _fit(s: _Sketch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Turn, scale and place a sketch on the unit canvas like an MNIST digit.
 
     Returns segments (k, 5) and arcs (m, 8) in canvas units (0..1 across), with the
-    width column holding the absolute stroke width.
+    width column holding the absolute stroke width. Open eccentric arcs become
+    chords, since _arc_distance would give their ends lopsided caps.
     """
     turn = rng.normal(0.0, 0.15)
     c, si = np.cos(turn), np.sin(turn)
@@ -185,9 +186,11 @@ def _fit(s: _Sketch, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     cr, sr = np.cos(arcs[:, 4:5]), np.sin(arcs[:, 4:5])
     arc_pts = np.stack([arcs[:, 0:1] + cr * ex - sr * ey, arcs[:, 1:2] + sr * ex + cr * ey], axis=-1)
     pts = np.concatenate([segs[:, 0:2], segs[:, 2:4], arc_pts.reshape(-1, 2)])
-    polyline = (arcs[:, 6] < _TWO_PI) & (np.maximum(arcs[:, 2], arcs[:, 3]) > 1.2 * np.minimum(arcs[:, 2], arcs[:, 3]))
+    radii = np.sort(arcs[:, 2:4], axis=1)
+    polyline = (arcs[:, 6] < _TWO_PI) & (radii[:, 1] > 1.2 * radii[:, 0])
     if polyline.any():
-        segs = np.concatenate([segs] + [_arc_to_segments(a, p) for a, p in zip(arcs[polyline], arc_pts[polyline])])
+        chords = [_arc_to_segments(a, p) for a, p in zip(arcs[polyline], arc_pts[polyline])]
+        segs = np.concatenate([segs, *chords])
         arcs = arcs[~polyline]
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     scale = rng.uniform(0.5, 0.64) / max(float((hi - lo).max()), 1e-6)
@@ -246,7 +249,7 @@ def _render(prims: list[tuple[np.ndarray, np.ndarray]], size: int) -> np.ndarray
     gx = np.tile(pixel, size)
     gy = np.repeat(pixel, size)
     out = np.zeros((n, size * size), np.float32)
-    chunk = max(1, _ROWS_PER_CHUNK_PIXELS // (size * size))
+    chunk = max(1, _PIXELS_PER_CHUNK // (size * size))
     for column, distance in ((0, _segment_distance), (1, _arc_distance)):
         rows = [p[column] for p in prims]
         owner = np.repeat(np.arange(n), [len(r) for r in rows])

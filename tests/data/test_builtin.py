@@ -1,7 +1,9 @@
 import hashlib
 import re
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,9 +109,12 @@ def test_bad_options_raise(name, options):
 
 
 def test_runtime_does_not_import_build_dependencies():
-    load_builtin("digits")
-    load_builtin("faces")
-    assert "mlxtend" not in sys.modules and "skimage" not in sys.modules
+    probe = ("import sys; from nnlab.data.builtin import load_builtin; "
+             "[load_builtin(n, n_samples=20) for n in ('digits', 'faces', 'sketch-faces', 'xor')]; "
+             "print(sorted({'mlxtend', 'skimage'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2], check=True)
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("filename", ["digits.npz", "faces.npz"])
