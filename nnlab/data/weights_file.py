@@ -152,7 +152,7 @@ def _arrays_for(model: SavedModel) -> dict[str, np.ndarray]:
         raise _Bad(f"the network has {_count(non_finite, 'non-finite parameter')} (NaN or infinity)")
     arrays = {"meta": np.array(text)}
     for i, (weight, bias) in enumerate(zip(network.weights, network.biases)):
-        arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"] = weight, bias
+        arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"] = np.ascontiguousarray(weight), bias
     session = {name: np.asarray(value) for name, value in model.session_arrays.items()}
     for name, value in session.items():
         if not isinstance(name, str) or not name.startswith(SESSION_PREFIX) or value.dtype.hasobject:

@@ -6,6 +6,12 @@ both *views* into ``params``. One flat array (and one for gradients) lets an
 optimizer update everything in a few whole-array passes; it also means a
 parameter array must never be rebound, only written in place, or the optimizer
 would silently stop updating it.
+
+In memory each weight matrix is stored transposed, (in_features, out_features),
+and ``weights[i]`` is the transposed view of it: the forward product
+``x @ W_t`` then reads both operands in order, ~20 % faster than ``x @ W.T``.
+``weights_t[i]`` / ``grad_weights_t[i]`` are the contiguous (in, out) arrays the
+training loop writes into.
 """
 from __future__ import annotations
 
@@ -94,8 +100,8 @@ class Network:
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, not {self.dtype}")
-        self.params, self.weights, self.biases = self._allocate()
-        self.grads, self.grad_weights, self.grad_biases = self._allocate()
+        self.params, self.weights_t, self.biases = self._allocate()
+        self.grads, self.grad_weights_t, self.grad_biases = self._allocate()
         self.initialize(init, seed)
 
     # -- structure ---------------------------------------------------------------------------
@@ -133,14 +139,24 @@ class Network:
                 segments.append((start, stop))
         return segments
 
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """(out_features, in_features) views, PyTorch's layout; write them with ``[...] =``."""
+        return [w.T for w in self.weights_t]
+
+    @property
+    def grad_weights(self) -> list[np.ndarray]:
+        return [g.T for g in self.grad_weights_t]
+
     def _allocate(self):
+        """A flat vector and its per-layer views: (in, out) weights and (out,) biases."""
         flat = np.zeros(sum(stop - start for start, stop in self.layer_slices()), dtype=self.dtype)
-        weights, biases = [], []
+        weights_t, biases = [], []
         for (start, _), fan_in, fan_out in zip(self.layer_slices(), self.sizes[:-1], self.sizes[1:]):
             split = start + fan_in * fan_out
-            weights.append(flat[start:split].reshape(fan_out, fan_in))
+            weights_t.append(flat[start:split].reshape(fan_in, fan_out))
             biases.append(flat[split:split + fan_out])
-        return flat, weights, biases
+        return flat, weights_t, biases
 
     def initialize(self, init: str = "auto", seed: int = 0, only: list[int] | None = None) -> None:
         """Fill weights with a seeded random scheme and biases with zeros.
@@ -165,8 +181,8 @@ class Network:
         """An independent network with the same architecture and parameter values."""
         twin = Network.__new__(Network)
         twin.input_size, twin.layers, twin.dtype = self.input_size, list(self.layers), self.dtype
-        twin.params, twin.weights, twin.biases = twin._allocate()
-        twin.grads, twin.grad_weights, twin.grad_biases = twin._allocate()
+        twin.params, twin.weights_t, twin.biases = twin._allocate()
+        twin.grads, twin.grad_weights_t, twin.grad_biases = twin._allocate()
         twin.params[...] = self.params
         return twin
 
@@ -198,8 +214,8 @@ class Network:
 
     def _forward_block(self, a: np.ndarray, keep_logits: bool = False):
         last = len(self.layers) - 1
-        for index, (weight, bias, spec) in enumerate(zip(self.weights, self.biases, self.layers)):
-            z = a @ weight.T
+        for index, (weight_t, bias, spec) in enumerate(zip(self.weights_t, self.biases, self.layers)):
+            z = a @ weight_t
             z += bias
             if keep_logits and index == last:
                 return z, get_activation(spec.activation).forward(z)
@@ -209,8 +225,8 @@ class Network:
     def predict_one(self, x: np.ndarray) -> np.ndarray:
         """Outputs (n_outputs,) for one sample (n_features,): the canvas's live path."""
         a = np.asarray(x, dtype=self.dtype).reshape(-1)
-        for weight, bias, spec in zip(self.weights, self.biases, self.layers):
-            z = weight @ a
+        for weight_t, bias, spec in zip(self.weights_t, self.biases, self.layers):
+            z = a @ weight_t
             z += bias
             a = get_activation(spec.activation).forward(z, out=z)
         return a
@@ -222,8 +238,8 @@ class Network:
         """Forward pass that keeps every layer's z and a (inspector, step-debugger)."""
         a = self._as_input(x)
         zs, activations = [], [a.copy()]
-        for weight, bias, spec in zip(self.weights, self.biases, self.layers):
-            z = a @ weight.T + bias
+        for weight_t, bias, spec in zip(self.weights_t, self.biases, self.layers):
+            z = a @ weight_t + bias
             a = get_activation(spec.activation).forward(z)
             zs.append(z)
             activations.append(a)

@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .activations import get_activation
+from .blas_threads import BlasThreads
 from .losses import check_pair, get_loss
 from .metrics import Evaluation, evaluate
 from .network import Network, add_penalty_gradient, outputs_to_classes, penalty_value, targets_for
@@ -38,7 +39,7 @@ class TrainConfig:
     l1: float = 0.0
     l2: float = 0.0
     early_stopping_patience: int | None = None
-    blas_threads: int | None = None  # None: 1 thread below batch 128 (measured faster), else all
+    blas_threads: int | None = None  # None: chosen per matrix product (see blas_threads.py)
 
     def validate(self) -> None:
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
@@ -102,6 +103,7 @@ class _Workspace:
     z: list[np.ndarray]
     a: list[np.ndarray]
     upstream: list[np.ndarray]
+    threads: list[int]  # BLAS threads for each layer's products
     keep: list[np.ndarray | None] = field(default_factory=list)
     dropped: list[np.ndarray | None] = field(default_factory=list)
 
@@ -136,6 +138,7 @@ class Trainer:
         self._best_params: np.ndarray | None = None
         self._workspaces: dict[int, _Workspace] = {}
         self._backup = network.params.copy()
+        self._threads = BlasThreads(config.blas_threads)
 
     @property
     def n_batches(self) -> int:
@@ -150,13 +153,11 @@ class Trainer:
             yield TrainingEnded("stopped", "every layer is frozen: unfreeze at least one to train",
                                 self.epoch, self.best_epoch)
             return
-        limiter = _limit_blas_threads(config)
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 yield from self._epochs(segments, should_stop)
         finally:
-            if limiter is not None:
-                limiter.restore_original_limits()
+            self._threads.restore()
 
     def _epochs(self, segments, should_stop) -> Iterator[Progress]:
         network, config = self.network, self.config
@@ -231,6 +232,7 @@ class Trainer:
                 z=[np.empty((size, w), dtype) for w in widths],
                 a=[np.empty((size, w), dtype) for w in widths],
                 upstream=[np.empty((size, w), dtype) for w in widths],
+                threads=[self._threads.threads_for(size * w.size) for w in net.weights_t],
                 keep=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
                 dropped=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
             )
@@ -246,8 +248,10 @@ class Trainer:
         np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")
         inputs = [self.augment(ws.x, self.rng) if self.augment else ws.x]
         last = len(net.layers) - 1
+        threads = self._threads
         for i, spec in enumerate(net.layers):
-            np.matmul(inputs[i], net.weights[i].T, out=ws.z[i])
+            threads.use(ws.threads[i])
+            np.matmul(inputs[i], net.weights_t[i], out=ws.z[i])
             ws.z[i] += net.biases[i]
             get_activation(spec.activation).forward(ws.z[i], out=ws.a[i])
             if spec.dropout and i < last:
@@ -263,30 +267,22 @@ class Trainer:
         hits = int((outputs_to_classes(ws.a[last]) == ws.labels).sum())
         first_trainable = next(i for i, spec in enumerate(net.layers) if not spec.frozen)
         for i in range(last, first_trainable - 1, -1):
+            threads.use(ws.threads[i])
             if not net.layers[i].frozen:
-                np.matmul(delta.T, inputs[i], out=net.grad_weights[i])
+                np.matmul(inputs[i].T, delta, out=net.grad_weights_t[i])
                 np.sum(delta, axis=0, out=net.grad_biases[i])
             if i == first_trainable:
                 break
             upstream = ws.upstream[i - 1]
-            np.matmul(delta, net.weights[i], out=upstream)
+            np.matmul(delta, net.weights_t[i].T, out=upstream)
             if ws.keep[i - 1] is not None and i - 1 < last:
                 upstream *= ws.keep[i - 1]
             delta = get_activation(net.layers[i - 1].activation).backward(ws.z[i - 1], ws.a[i - 1], upstream)
+        threads.use(1)  # the optimizer's element-wise passes gain nothing from BLAS threads
         if config.l1 or config.l2:
-            loss += penalty_value(net.weights, config.l1, config.l2)
-            for weight, grad, spec in zip(net.weights, net.grad_weights, net.layers):
+            loss += penalty_value(net.weights_t, config.l1, config.l2)
+            for weight, grad, spec in zip(net.weights_t, net.grad_weights_t, net.layers):
                 if not spec.frozen:
                     add_penalty_gradient(weight, grad, config.l1, config.l2)
         return loss, hits
 
-
-def _limit_blas_threads(config: TrainConfig):
-    threads = config.blas_threads or (1 if config.batch_size < 128 else None)
-    if threads is None:
-        return None
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional speed-up only
-        return None
-    return threadpool_limits(limits=threads, user_api="blas")
