@@ -23,3 +23,23 @@ def full_mnist():
             "x_test": data["x_test"].reshape(-1, 784).astype(np.float32) / 255.0,
             "y_test": data["y_test"].astype(np.int64),
         }
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Every test gets its own settings file: the user's (and other tests') stay untouched."""
+    monkeypatch.setenv("NNLAB_SETTINGS", str(tmp_path / "nnlab-settings.ini"))
+
+
+@pytest.fixture(autouse=True)
+def no_training_thread_left_running():
+    """Fail any test that leaves a training thread running (napari does the same)."""
+    yield
+    import sys
+
+    controller = sys.modules.get("nnlab.ui.training.controller")
+    if controller is None:
+        return
+    running = controller.running_threads()
+    controller.stop_all_threads()
+    assert not running, f"{len(running)} training thread(s) were left running"

@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="nnlab", description="NN Lab: see neural networks learn. "
                      "With no command, opens the lab window.")
     parser.add_argument("--version", action="version", version=f"nnlab {__version__}")
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     subcommands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     train = subcommands.add_parser("train", help="train a network and save its weights")
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from nnlab.app import main as run_app
 
-        return run_app([])
+        return run_app([], startup_probe=args.startup_probe)
     from nnlab.cli import commands
 
     try:

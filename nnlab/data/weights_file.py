@@ -8,7 +8,8 @@ Weight files are untrusted input (students swap them), so loading never unpickle
 and checks every part — zip, headers, meta, architecture, shapes, dtypes, sizes,
 values — before a Network is built: a bad file raises one :class:`WeightFileError`
 sentence and changes nothing. Saving checks the model the same way, so a file we
-write is always one we can read back (bit for bit).
+write is always one we can read back (bit for bit). What makes a meta valid lives in
+:mod:`nnlab.data.weights_meta`; this module is the file: zip, ``.npy`` headers, arrays.
 
 Room to grow: meta keys we do not know are kept in ``SavedModel.extra``; arrays
 whose names start with ``session.`` are kept in ``SavedModel.session_arrays`` (for
@@ -33,20 +34,20 @@ from pathlib import Path
 import numpy as np
 
 from nnlab import __version__
-from nnlab.engine.network import MAX_PARAMETERS, LayerSpec, Network, validate_architecture
+from nnlab.engine.network import MAX_PARAMETERS, Network
 
-FORMAT = "nnlab-weights"
-VERSION = 1
-PREPROCESS_MODES = ("mnist", "faces", "resize", "none")
-DTYPES = ("float32", "float64")
+from .weights_meta import (DTYPES, FORMAT, MAX_INPUT_DIMS, MODEL_KEYS, PREPROCESS_MODES, VERSION,
+                           FileProblem, MetaSpec, counted, first_sentence, parse_meta)
+
+__all__ = ["DTYPES", "FORMAT", "MAX_INPUT_DIMS", "MAX_META_CHARS", "MAX_SESSION_BYTES",
+           "PREPROCESS_MODES", "SESSION_PREFIX", "VERSION", "SavedModel", "WeightFileError",
+           "load_model", "save_model"]
+
 SESSION_PREFIX = "session."
 MAX_META_CHARS = 16_000_000       # meta is descriptive; bulk session data belongs in session.* arrays
 MAX_SESSION_BYTES = 1 << 30
-MAX_INPUT_DIMS = 4
 
-_MODEL_KEYS = ("format", "version", "input_shape", "layers", "loss", "classes", "preprocess", "dtype")
 _STAMP_KEYS = ("nnlab_version", "saved_at")  # rewritten on every save; loaded into ``extra``
-_LAYER_KEYS = ("units", "activation", "dropout", "frozen")
 _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 # Everything zipfile/zlib/numpy may raise on a damaged archive or member.
 _READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, struct.error,
@@ -85,51 +86,26 @@ class SavedModel:
     session_arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-class _Bad(Exception):
-    """Internal: the first problem found, worded for WeightFileError."""
-
-
-@dataclass
-class _Spec:
-    """What a valid meta describes, before any array is read."""
-
-    input_shape: tuple[int, ...]
-    layers: list[LayerSpec]
-    loss: str
-    classes: list[str]
-    preprocess: str
-    dtype: str
-    extra: dict
-
-    def array_shapes(self) -> dict[str, tuple[int, ...]]:
-        shapes, fan_in = {}, math.prod(self.input_shape)
-        for i, spec in enumerate(self.layers):
-            shapes[f"layers.{i}.weight"] = (spec.units, fan_in)
-            shapes[f"layers.{i}.bias"] = (spec.units,)
-            fan_in = spec.units
-        return shapes
-
-
 # -- save ---------------------------------------------------------------------------------------
 def save_model(path: str | os.PathLike, model: SavedModel) -> None:
     """Write ``model`` to exactly ``path`` (no ``.npz`` added), complete or not at all."""
     try:
         arrays = _arrays_for(model)
-    except _Bad as bad:
+    except FileProblem as bad:
         raise WeightFileError(path, f"not saved because {bad}") from None
     try:
         _write_atomically(Path(path), arrays)
     except OSError as exc:
-        raise WeightFileError(path, f"not saved ({_reason(exc)})") from exc
+        raise WeightFileError(path, f"not saved ({first_sentence(exc)})") from exc
 
 
 def _arrays_for(model: SavedModel) -> dict[str, np.ndarray]:
     network = model.network
     if not isinstance(network, Network):
-        raise _Bad(f"the model's network is a {type(network).__name__}, not a Network")
-    clash = [key for key in model.extra if key in _MODEL_KEYS]
+        raise FileProblem(f"the model's network is a {type(network).__name__}, not a Network")
+    clash = [key for key in model.extra if key in MODEL_KEYS]
     if clash:
-        raise _Bad(f"extra uses the reserved meta key {clash[0]!r}")
+        raise FileProblem(f"extra uses the reserved meta key {clash[0]!r}")
     meta = {"format": FORMAT, "version": VERSION, "input_shape": list(model.input_shape),
             "layers": [{"units": spec.units, "activation": spec.activation,
                         "dropout": spec.dropout, "frozen": spec.frozen} for spec in network.layers],
@@ -140,26 +116,26 @@ def _arrays_for(model: SavedModel) -> dict[str, np.ndarray]:
     try:
         text = json.dumps(meta, allow_nan=False, default=_json_default)
     except (TypeError, ValueError) as exc:
-        raise _Bad(f"the meta cannot be written as JSON ({_reason(exc)})") from None
+        raise FileProblem(f"the meta cannot be written as JSON ({first_sentence(exc)})") from None
     if len(text) > MAX_META_CHARS:
-        raise _Bad(f"the meta is {len(text):,} characters; the limit is {MAX_META_CHARS:,}")
-    spec = _parse_meta(json.loads(text))  # the loader's own checks: what we write, we can read
+        raise FileProblem(f"the meta is {len(text):,} characters; the limit is {MAX_META_CHARS:,}")
+    spec = parse_meta(json.loads(text))  # the loader's own checks: what we write, we can read
     if math.prod(spec.input_shape) != network.input_size:
-        raise _Bad(f"input_shape {spec.input_shape} holds {math.prod(spec.input_shape)} values "
-                   f"but the network takes {network.input_size} inputs")
+        raise FileProblem(f"input_shape {spec.input_shape} holds {math.prod(spec.input_shape)} values "
+                          f"but the network takes {network.input_size} inputs")
     non_finite = network.params.size - int(np.count_nonzero(np.isfinite(network.params)))
     if non_finite:
-        raise _Bad(f"the network has {_count(non_finite, 'non-finite parameter')} (NaN or infinity)")
+        raise FileProblem(f"the network has {counted(non_finite, 'non-finite parameter')} (NaN or infinity)")
     arrays = {"meta": np.array(text)}
     for i, (weight, bias) in enumerate(zip(network.weights, network.biases)):
         arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"] = np.ascontiguousarray(weight), bias
     session = {name: np.asarray(value) for name, value in model.session_arrays.items()}
     for name, value in session.items():
         if not isinstance(name, str) or not name.startswith(SESSION_PREFIX) or value.dtype.hasobject:
-            raise _Bad(f"session array {name!r} needs a name starting with {SESSION_PREFIX!r} "
-                       "and must not hold Python objects")
+            raise FileProblem(f"session array {name!r} needs a name starting with {SESSION_PREFIX!r} "
+                              "and must not hold Python objects")
     if sum(value.nbytes for value in session.values()) > MAX_SESSION_BYTES:
-        raise _Bad(f"the session arrays take more than {MAX_SESSION_BYTES:,} bytes")
+        raise FileProblem(f"the session arrays take more than {MAX_SESSION_BYTES:,} bytes")
     return {**arrays, **session}
 
 
@@ -209,7 +185,7 @@ def load_model(path: str | os.PathLike) -> SavedModel:
     """Read and fully validate a weight file; raise WeightFileError naming the first problem."""
     try:
         return _load(Path(path))
-    except _Bad as bad:
+    except FileProblem as bad:
         raise WeightFileError(path, str(bad)) from None
 
 
@@ -218,19 +194,20 @@ def _load(path: Path) -> SavedModel:
         mode = os.stat(path).st_mode
         handle = open(path, "rb") if stat.S_ISREG(mode) else None  # a FIFO would block open()
     except FileNotFoundError:
-        raise _Bad("there is no such file") from None
+        raise FileProblem("there is no such file") from None
     except OSError as exc:
-        raise _Bad(f"the file cannot be read ({_reason(exc)})") from None
+        raise FileProblem(f"the file cannot be read ({first_sentence(exc)})") from None
     if handle is None:
-        raise _Bad("this is a folder, not a file" if stat.S_ISDIR(mode) else "this is not a regular file")
+        raise FileProblem("this is a folder, not a file" if stat.S_ISDIR(mode)
+                          else "this is not a regular file")
     with handle:
         head = handle.read(6)
         if not head:
-            raise _Bad("the file is empty (0 bytes)")
+            raise FileProblem("the file is empty (0 bytes)")
         try:
             archive = zipfile.ZipFile(handle)
         except _READ_ERRORS:
-            raise _Bad(_not_a_zip(head)) from None
+            raise FileProblem(_not_a_zip(head)) from None
         with archive:
             return _read_archive(archive)
 
@@ -248,26 +225,26 @@ def _read_archive(archive: zipfile.ZipFile) -> SavedModel:
     for info in archive.infolist():
         key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
         if key in members:
-            raise _Bad(f"it contains the array {key!r} twice")
+            raise FileProblem(f"it contains the array {key!r} twice")
         members[key] = info
     if "meta" not in members:
-        raise _Bad("it has no 'meta' array, so it is not an NN Lab weight file")
-    spec = _parse_meta(_read_meta(archive, members["meta"]))
+        raise FileProblem("it has no 'meta' array, so it is not an NN Lab weight file")
+    spec = parse_meta(_read_meta(archive, members["meta"]))
     expected = spec.array_shapes()
     for key in expected:
         if key not in members:
-            raise _Bad(f"{key} is missing")
+            raise FileProblem(f"{key} is missing")
     session = [key for key in members if key.startswith(SESSION_PREFIX)]
     for key in members:
         if key != "meta" and key not in expected and key not in session:
-            raise _Bad(f"it has an unexpected array {key!r}")
+            raise FileProblem(f"it has an unexpected array {key!r}")
     headers = {key: _read_header(archive, members[key], key) for key in [*expected, *session]}
     _check_headers(spec, expected, headers, session)
     arrays = {key: _read_array(archive, members[key], key) for key in [*expected, *session]}
     for key in expected:
         bad = arrays[key].size - int(np.count_nonzero(np.isfinite(arrays[key])))
         if bad:
-            raise _Bad(f"{key} has {_count(bad, 'non-finite value')} (NaN or infinity)")
+            raise FileProblem(f"{key} has {counted(bad, 'non-finite value')} (NaN or infinity)")
     network = Network(math.prod(spec.input_shape), spec.layers, dtype=spec.dtype)
     for i in range(len(spec.layers)):
         network.weights[i][...] = arrays[f"layers.{i}.weight"]
@@ -283,10 +260,10 @@ def _read_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str):
             version = np.lib.format.read_magic(member)
             read_header = _HEADER_READERS.get(version)
             if read_header is None:
-                raise _Bad(f"{key} uses .npy format version {version}, which NN Lab does not read")
+                raise FileProblem(f"{key} uses .npy format version {version}, which NN Lab does not read")
             shape, _, dtype = read_header(member)
     except _READ_ERRORS as exc:
-        raise _Bad(f"{key} is not a readable NumPy array ({_reason(exc)})") from None
+        raise FileProblem(f"{key} is not a readable NumPy array ({first_sentence(exc)})") from None
     return tuple(int(n) for n in shape), np.dtype(dtype)
 
 
@@ -295,154 +272,57 @@ def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, key: str) -> np
         with archive.open(info) as member:
             return np.lib.format.read_array(member, allow_pickle=False)
     except _READ_ERRORS as exc:
-        raise _Bad(f"{key} is damaged ({_reason(exc)})") from None
+        raise FileProblem(f"{key} is damaged ({first_sentence(exc)})") from None
 
 
 def _read_meta(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
     shape, dtype = _read_header(archive, info, "meta")
     if dtype.hasobject:
-        raise _Bad(_pickled("meta"))
+        raise FileProblem(_pickled("meta"))
     if dtype.kind != "U" or shape != ():
-        raise _Bad(f"meta must be one JSON string (a 0-d unicode array), "
-                   f"not a {dtype.name} array of shape {shape}")
+        raise FileProblem(f"meta must be one JSON string (a 0-d unicode array), "
+                          f"not a {dtype.name} array of shape {shape}")
     if dtype.itemsize // 4 > MAX_META_CHARS:
-        raise _Bad(f"meta is {dtype.itemsize // 4:,} characters; the limit is {MAX_META_CHARS:,}")
+        raise FileProblem(f"meta is {dtype.itemsize // 4:,} characters; the limit is {MAX_META_CHARS:,}")
     text = str(_read_array(archive, info, "meta")[()])
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise _Bad(f"meta is not valid JSON ({exc.msg} at character {exc.pos})") from None
+        raise FileProblem(f"meta is not valid JSON ({exc.msg} at character {exc.pos})") from None
     except (ValueError, RecursionError) as exc:
-        raise _Bad(f"meta is not valid JSON ({_reason(exc)})") from None
+        raise FileProblem(f"meta is not valid JSON ({first_sentence(exc)})") from None
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _check_headers(spec: _Spec, expected: dict, headers: dict, session: list[str]) -> None:
+def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[str]) -> None:
     """Sizes, dtypes and shapes from headers alone, so nothing absurd is ever allocated."""
     total = sum(math.prod(headers[key][0]) for key in expected)
     if total > MAX_PARAMETERS:
-        raise _Bad(f"its layer arrays would hold {total:,} numbers; the limit is {MAX_PARAMETERS:,}")
+        raise FileProblem(f"its layer arrays would hold {total:,} numbers; the limit is {MAX_PARAMETERS:,}")
     session_bytes = sum(math.prod(headers[key][0]) * headers[key][1].itemsize for key in session)
     if session_bytes > MAX_SESSION_BYTES:
-        raise _Bad(f"its session arrays would take {session_bytes:,} bytes; "
-                   f"the limit is {MAX_SESSION_BYTES:,}")
+        raise FileProblem(f"its session arrays would take {session_bytes:,} bytes; "
+                          f"the limit is {MAX_SESSION_BYTES:,}")
     for key in [*expected, *session]:
         if headers[key][1].hasobject:
-            raise _Bad(_pickled(key))
+            raise FileProblem(_pickled(key))
     for key, needed in expected.items():
         shape, dtype = headers[key]
         if dtype.kind != "f" or dtype.itemsize not in (4, 8):
-            raise _Bad(f"{key} has dtype {dtype.name}; weight arrays must be float32 or float64")
+            raise FileProblem(f"{key} has dtype {dtype.name}; weight arrays must be float32 or float64")
         if key == "layers.0.weight" and len(shape) == 2 and shape[0] == needed[0] \
                 and shape[1] != needed[1]:
-            raise _Bad(f"layers.0.weight takes {shape[1]} inputs but input_shape "
-                       f"{spec.input_shape} holds {needed[1]} values")
+            raise FileProblem(f"layers.0.weight takes {shape[1]} inputs but input_shape "
+                              f"{spec.input_shape} holds {needed[1]} values")
         if shape != needed:
-            raise _Bad(f"{key} has shape {shape} but the architecture needs {needed}")
+            raise FileProblem(f"{key} has shape {shape} but the architecture needs {needed}")
         if dtype.name != spec.dtype:
-            raise _Bad(f"{key} is {dtype.name} but meta says the network is {spec.dtype}")
-
-
-def _parse_meta(meta) -> _Spec:
-    """Check a decoded meta object in reading order and describe the network it promises."""
-    if not isinstance(meta, dict):
-        raise _Bad(f"meta must be a JSON object, not {_short(meta)}")
-    if meta.get("format") != FORMAT:
-        found = f"format {_short(meta['format'])}" if "format" in meta else 'no "format" key'
-        raise _Bad(f"this is not an NN Lab weight file (meta has {found}, expected {_short(FORMAT)})")
-    version = meta.get("version")
-    if type(version) is not int:
-        raise _Bad(f"meta's version must be a whole number, not {_short(version)}")
-    if version > VERSION:
-        raise _Bad(f"it was made by a newer NN Lab (weight format version {version}; "
-                   f"this NN Lab reads version {VERSION}), so update NN Lab to open it")
-    if version != VERSION:
-        raise _Bad(f"it has unknown weight format version {version}; this NN Lab reads version {VERSION}")
-    missing = [key for key in _MODEL_KEYS if key not in meta]  # format and version are present
-    if missing:
-        raise _Bad(f"meta is missing {', '.join(repr(key) for key in missing)}")
-    input_shape = _parse_input_shape(meta["input_shape"])
-    layers = _parse_layers(meta["layers"])
-    loss = meta["loss"]
-    if not isinstance(loss, str):
-        raise _Bad(f"meta's loss must be a name, not {_short(loss)}")
-    try:
-        validate_architecture(math.prod(input_shape), layers, loss)
-    except ValueError as exc:
-        raise _Bad(f"its architecture is impossible: {_reason(exc)}") from None
-    classes = meta["classes"]
-    if not isinstance(classes, list) or not all(isinstance(name, str) for name in classes):
-        raise _Bad("meta's classes must be a list of names")
-    output = layers[-1]
-    binary = output.units == 1 and len(classes) == 2 and output.activation == "sigmoid"
-    if len(classes) != output.units and not binary:
-        raise _Bad(f"it names {_count(len(classes), 'class', 'classes')} but the output layer "
-                   f"has {_count(output.units, 'unit')}")
-    if meta["preprocess"] not in PREPROCESS_MODES:
-        raise _Bad(f"meta's preprocess is {_short(meta['preprocess'])}; expected one of "
-                   f"{', '.join(PREPROCESS_MODES)}")
-    if meta["dtype"] not in DTYPES:
-        raise _Bad(f"meta's dtype is {_short(meta['dtype'])}; expected float32 or float64")
-    extra = {key: value for key, value in meta.items() if key not in _MODEL_KEYS}
-    return _Spec(input_shape, layers, loss, classes, meta["preprocess"], meta["dtype"], extra)
-
-
-def _parse_input_shape(value) -> tuple[int, ...]:
-    if (not isinstance(value, list) or not 1 <= len(value) <= MAX_INPUT_DIMS
-            or not all(type(n) is int and 1 <= n <= MAX_PARAMETERS for n in value)):
-        raise _Bad(f"meta's input_shape must be a list of 1 to {MAX_INPUT_DIMS} positive whole "
-                   f"numbers, not {_short(value)}")
-    return tuple(value)
-
-
-def _parse_layers(value) -> list[LayerSpec]:
-    if not isinstance(value, list) or not value:
-        raise _Bad(f"meta's layers must be a non-empty list, not {_short(value)}")
-    layers = []
-    for i, layer in enumerate(value):
-        if not isinstance(layer, dict) or not {"units", "activation"} <= layer.keys():
-            raise _Bad(f"meta's layer {i} must be an object with units and activation")
-        unknown = [key for key in layer if key not in _LAYER_KEYS]
-        units, activation = layer["units"], layer["activation"]
-        dropout, frozen = layer.get("dropout", 0.0), layer.get("frozen", False)
-        if unknown:
-            problem = f"has an unknown key {unknown[0]!r}"
-        elif type(units) is not int:
-            problem = f"has units {_short(units)}, not a whole number"
-        elif not isinstance(activation, str):
-            problem = f"has activation {_short(activation)}, not a name"
-        elif type(dropout) not in (int, float):
-            problem = f"has dropout {_short(dropout)}, not a number"
-        elif type(frozen) is not bool:
-            problem = f"has frozen {_short(frozen)}, not true or false"
-        else:
-            layers.append(LayerSpec(units, activation, float(dropout), frozen))
-            continue
-        raise _Bad(f"meta's layer {i} {problem}")
-    return layers
+            raise FileProblem(f"{key} is {dtype.name} but meta says the network is {spec.dtype}")
 
 
 # -- wording ------------------------------------------------------------------------------------
 def _pickled(key: str) -> str:
     return f"{key} holds Python objects, which NN Lab never loads because unpickling them could run code"
-
-
-def _short(value) -> str:
-    text = json.dumps(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
-
-
-def _reason(exc: BaseException) -> str:
-    """The first sentence of a low-level error, so our message stays one sentence."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = str(exc).strip() or type(exc).__name__
-    text = text.split(". ")[0].rstrip(".")
-    return text if len(text) <= 160 else text[:157] + "..."

@@ -26,6 +26,7 @@ class Evaluation:
     recall: np.ndarray
     f1: np.ndarray
     support: np.ndarray
+    predictions: np.ndarray | None = None  # (n_samples,) predicted class of each sample
 
     @classmethod
     def from_predictions(cls, y_true: np.ndarray, y_pred: np.ndarray, n_classes: int,
@@ -42,7 +43,8 @@ class Evaluation:
         f1 = np.divide(2 * precision * recall, both, out=np.zeros(n_classes), where=both > 0)
         total = confusion.sum()
         accuracy = float(true_positive.sum() / total) if total else float("nan")
-        return cls(float(loss), accuracy, confusion, precision, recall, f1, actual)
+        return cls(float(loss), accuracy, confusion, precision, recall, f1, actual,
+                   np.asarray(y_pred, dtype=np.int64))
 
     def as_dict(self, classes: list[str] | None = None) -> dict:
         names = classes or [str(i) for i in range(len(self.precision))]

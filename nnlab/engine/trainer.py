@@ -132,7 +132,8 @@ class Trainer:
         options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
         self.optimizer: Optimizer = make_optimizer(config.optimizer, config.learning_rate, **options)
         self.rng = np.random.default_rng([config.seed, 1])
-        self.epoch = 0
+        self.epoch = 0  # the epoch in progress (1-based), or the last one run
+        self.completed_epochs = 0
         self.best_epoch: int | None = None
         self.best_val_loss = math.inf
         self._best_params: np.ndarray | None = None
@@ -194,6 +195,7 @@ class Trainer:
                     self._best_params = network.params.copy()
                 else:
                     wait += 1
+            self.completed_epochs = self.epoch
             yield EpochResult(self.epoch, loss_sum / seen, correct / seen,
                               time.perf_counter() - started, validation, self.best_epoch)
             patience = config.early_stopping_patience

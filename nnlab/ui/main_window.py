@@ -1,37 +1,435 @@
-"""NN Lab's main window (the lab's docks arrive with the window issue)."""
+"""NN Lab's main window: assembles the docks and routes commands; the work lives elsewhere.
+
+The session (model), the training controller (worker thread) and the widgets never
+know each other: this window connects them. Every question to the user goes through
+one small ``_ask_*`` method, so tests can answer it.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QScrollArea
 
 from nnlab import __version__
+from nnlab.data.builtin import BUILTIN_DATASETS
+from nnlab.engine import EpochResult, TrainingEnded, evaluate
+
+from .actions import ALWAYS_ENABLED, create_actions
+from .placeholders import placeholder
+from .session import LabSession
+from .settings import Settings
+from .status import TrainingStatus
+from .training.controller import TrainingController
+from .training.worker import TrainingUpdate
+from .widgets.live_plots import LivePlots
+from .widgets.metrics_view import MetricsView
+from .widgets.network_diagram import NetworkDiagram
+from .widgets.training_panel import TrainingPanel
+
+WEIGHT_FILES = "NN Lab weights (*.npz);;All files (*)"
+# Every repaint holds the GIL the training thread needs; 4 Hz keeps the weights visibly alive.
+DIAGRAM_REFRESH_SECONDS = 0.25
+METRICS_REFRESH_MS = 400
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None, load_last_dataset: bool = True) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
-        self.setWindowTitle("NN Lab")
-        self.resize(1100, 720)
-        welcome = QLabel("<h2>NN Lab</h2><p>Build a network, train it and watch it learn.</p>"
-                         "<p>Training from the command line: <code>nnlab train --help</code></p>")
-        welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setCentralWidget(welcome)
+        self.setWindowTitle("NN Lab[*]")
+        self.resize(1280, 800)
+        self.setAcceptDrops(True)
+        self.settings = settings or Settings()
+        self.session = LabSession(self)
+        self.training = TrainingController(self)
+        self.actions = create_actions(self)
+        self._diagram_painted = 0.0
+        self._latest_epoch: EpochResult | None = None
+        self._metrics_timer = QTimer(self, singleShot=True, interval=METRICS_REFRESH_MS)
+        self._metrics_timer.timeout.connect(self._show_latest_epoch_metrics)
+        self.diagram = NetworkDiagram()
+        self.setCentralWidget(self.diagram)
+        self.panel = TrainingPanel()
+        self.panel.set_actions(self.actions)
+        self.plots = LivePlots()
+        self.metrics = MetricsView()
+        self.docks = self._build_docks()
+        self.status = TrainingStatus(self.statusBar())
         self._build_menus()
-        self.statusBar().showMessage("Ready")
+        self._connect()
+        self._restore_layout()
+        self._refresh_actions()
+        if load_last_dataset:  # after the window is shown: start-up stays fast
+            QTimer.singleShot(0, lambda: self.choose_dataset(self.settings.get("last_dataset")))
+
+    # -- assembly ---------------------------------------------------------------------------------
+    def _build_docks(self) -> dict[str, QDockWidget]:
+        scroll = QScrollArea()
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        docks = {}
+        for name, title, widget, area in (
+            ("training", "&Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("plots", "&Curves", self.plots, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("metrics", "&Metrics", self.metrics, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("canvas", "&Draw", placeholder("The drawing canvas arrives with its own issue."),
+             Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("inspector", "&Inspector", placeholder("The neuron inspector arrives with its own issue."),
+             Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            dock = QDockWidget(title.replace("&", ""), self)
+            dock.setObjectName(f"{name}_dock")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            docks[name] = dock
+        self.tabifyDockWidget(docks["plots"], docks["metrics"])
+        docks["plots"].raise_()
+        self.tabifyDockWidget(docks["training"], docks["canvas"])
+        docks["training"].raise_()
+        return docks
 
     def _build_menus(self) -> None:
+        a = self.actions
         file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About NN Lab", self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+        for name in ("new", "open"):
+            file_menu.addAction(a[name])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        for name in ("save", "save_as", None, "import_dataset", "export_plot_png", "export_plot_csv", None, "quit"):
+            file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
+        train_menu = self.menuBar().addMenu("&Train")
+        for name in ("start", "pause", "resume", "step_batch", "step_epoch", "stop", None, "reset_weights",
+                     "evaluate_test"):
+            train_menu.addSeparator() if name is None else train_menu.addAction(a[name])
+        view_menu = self.menuBar().addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        self.menuBar().addMenu("&Help").addAction(a["about"])
+
+    def _connect(self) -> None:
+        a, panel, training, session = self.actions, self.panel, self.training, self.session
+        handlers = {"new": self.new_network, "open": self.open_dialog, "save": self.save, "save_as": self.save_as,
+                    "import_dataset": self.import_dialog, "quit": self.close, "start": self.start_training,
+                    "pause": training.pause, "resume": training.resume, "step_batch": self.step_batch,
+                    "step_epoch": self.step_epoch, "stop": self.stop_training, "reset_weights": self.reset_weights,
+                    "evaluate_test": self.evaluate_test, "about": self.show_about,
+                    "export_plot_png": self.export_plots_png, "export_plot_csv": self.export_plots_csv}
+        for name, handler in handlers.items():
+            a[name].triggered.connect(lambda _checked=False, run=handler: run())
+        panel.dataset_chosen.connect(self.choose_dataset)
+        panel.import_requested.connect(self.import_dialog)
+        panel.learning_rate_changed.connect(self._on_learning_rate_changed)
+        panel.architecture_edited.connect(self._update_summary)
+        self.metrics.test_requested.connect(self.evaluate_test)
+        training.state_changed.connect(self._on_state_changed)
+        training.progressed.connect(self._on_progress)
+        training.epoch_finished.connect(self._on_epoch)
+        training.finished.connect(self._on_finished)
+        training.errored.connect(self._on_errored)
+        session.network_changed.connect(self._on_network_changed)
+        session.dirty_changed.connect(self.setWindowModified)
+        session.path_changed.connect(self._on_path_changed)
+
+    # -- dataset and network ----------------------------------------------------------------------
+    def choose_dataset(self, source: str) -> bool:
+        if self.session.dataset is not None and not self._may_discard():
+            self.panel.select_dataset(self.session.dataset_source)
+            return False
+        self.training.stop()
+        try:
+            experiment = self.panel.experiment()
+            dataset = self.session.load_dataset(source, experiment.split, experiment.train.seed)
+        except (ValueError, OSError) as error:
+            self._show_error("Could not open the dataset", error)
+            return False
+        self.panel.select_dataset(source)
+        kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else \
+            ("points" if len(dataset.input_shape) == 1 else "image")
+        self.panel.suggest_for(kind)
+        self.settings.set("last_dataset", source)
+        return self.new_network(ask=False)
+
+    def import_dialog(self) -> None:
+        path = self._ask_open_path("Import a dataset", "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)")
+        if path:
+            self.panel.add_imported_dataset(Path(path).name, path)
+            self.choose_dataset(path)
+
+    def new_network(self, ask: bool = True) -> bool:
+        if ask and not self._may_discard():
+            return False
+        self.training.stop()
+        try:
+            self.session.new_network(self.panel.experiment())
+        except ValueError as error:
+            self._show_error("Cannot build this network", error)
+            return False
+        self.session._set_path(None)
+        self.session.set_dirty(False)
+        return True
+
+    def reset_weights(self) -> None:
+        self.session.reset_weights(self.panel.seed.value())
+
+    def _on_network_changed(self, network) -> None:
+        classes = self.session.dataset.classes if self.session.dataset else None
+        self.diagram.set_network(network.sizes, network.layers, class_names=classes)
+        self.diagram.set_weights([w.copy() for w in network.weights])
+        if self.session.epochs_trained == 0:
+            self.plots.clear()
+            self.metrics.clear()
+        self._update_summary()
+        self._refresh_actions()
+
+    def _update_summary(self) -> None:
+        dataset = self.session.dataset
+        if dataset is None:
+            self.panel.set_summary("Choose a dataset.")
+            return
+        try:
+            widths = [dataset.n_features, *self.panel.hidden_widths(), len(dataset.classes)]
+        except ValueError as error:
+            self.panel.set_summary(str(error))
+            return
+        arrows = " → ".join(map(str, widths))
+        trained = self.session.epochs_trained
+        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} samples, {dataset.n_classes} classes.\n"
+                               f"Network {arrows}" + (f", trained {trained} epochs." if trained else "."))
+
+    # -- training ---------------------------------------------------------------------------------
+    def start_training(self, paused: bool = False) -> bool:
+        try:
+            experiment = self.panel.experiment()
+            if experiment.dataset != self.session.dataset_source:
+                self.choose_dataset(experiment.dataset)
+            trainer = self.session.make_trainer(experiment)
+        except (ValueError, OSError) as error:
+            self._show_error("Cannot start training", error)
+            return False
+        self.training.start(trainer, paused=paused)
+        return True
+
+    def step_batch(self) -> None:
+        if self.training.state == "idle" and not self.start_training(paused=True):
+            return
+        self.training.step_batch()
+
+    def step_epoch(self) -> None:
+        if self.training.state == "idle" and not self.start_training(paused=True):
+            return
+        self.training.step_epoch()
+
+    def stop_training(self) -> None:
+        trainer = self.training.trainer
+        self.training.stop()
+        if trainer is not None:
+            self._after_run(trainer.completed_epochs)
+
+    def _after_run(self, epochs: int) -> None:
+        self.session.epochs_trained = epochs
+        if self.session.network is not None:
+            self.diagram.set_weights([w.copy() for w in self.session.network.weights])
+        self._update_summary()
+
+    def _on_learning_rate_changed(self, value: float) -> None:
+        self.training.set_learning_rate(value)
+
+    def _on_state_changed(self, state: str) -> None:
+        self.panel.set_running(state != "idle")
+        self.status.set_state(state)
+        self._refresh_actions()
+
+    def _on_progress(self, update: TrainingUpdate) -> None:
+        self.plots.add_batches(update.batches)
+        now = time.monotonic()
+        if now - self._diagram_painted >= DIAGRAM_REFRESH_SECONDS:
+            self._diagram_painted = now
+            self.diagram.set_weights(update.weights)
+        self.status.show_progress(update)
+        self.session.set_dirty(True)
+
+    def _on_epoch(self, result: EpochResult) -> None:
+        self.plots.add_epoch(result.epoch, result.train_loss, result.train_accuracy, result.val_loss,
+                             result.val_accuracy)
+        if result.validation is not None:
+            self._latest_epoch = result
+            if not self._metrics_timer.isActive():
+                self._metrics_timer.start()
+
+    def _show_latest_epoch_metrics(self) -> None:
+        """At most a few times a second: a toy set can finish dozens of epochs a second."""
+        result, self._latest_epoch = self._latest_epoch, None
+        if result is not None and self.session.splits is not None:
+            self._show_metrics(result.validation, "validation", result.epoch, self.session.splits.validation)
+
+    def _on_finished(self, ended: TrainingEnded) -> None:
+        self._metrics_timer.stop()
+        self._show_latest_epoch_metrics()
+        self._after_run(ended.epochs_done if ended.reason != "diverged" else self.session.epochs_trained)
+        self.status.show_message(ended.message)
+        if ended.reason == "diverged":
+            self._show_error("Training diverged", ended.message)
+
+    def _on_errored(self, message: str) -> None:
+        self._show_error("Training failed", message.splitlines()[0])
+
+    def evaluate_test(self) -> None:
+        session = self.session
+        if session.network is None or session.splits is None or not len(session.splits.test):
+            self._show_error("Nothing to evaluate", "there is no test part: give the split a test share")
+            return
+        with self.training.held():
+            test = session.splits.test
+            result = evaluate(session.network, test.x, test.y, session.loss, session.dataset.n_classes)
+        self._show_metrics(result, "test", session.epochs_trained, test)
+        self.docks["metrics"].raise_()
+
+    def _show_metrics(self, evaluation, split_name: str, epoch: int, part) -> None:
+        # A split's arrays are never written (the trainer only reads them), so no copy is needed.
+        samples = (part.x, part.y, evaluation.predictions, tuple(part.input_shape), list(part.classes))
+        self.metrics.show_evaluation(evaluation, split_name, epoch, samples=samples)
+
+    # -- files ------------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        if self._may_discard():
+            path = self._ask_open_path("Open weights", WEIGHT_FILES)
+            if path:
+                self.open_path(path, ask=False)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a weight file; a failure shows the reason and changes nothing."""
+        if ask and not self._may_discard():
+            return False
+        self.training.stop()
+        try:
+            self.session.open_model(path)
+        except (ValueError, OSError) as error:
+            self._show_error("Could not open the weights", error)
+            return False
+        if self.session.dataset_source:
+            self.panel.select_dataset(self.session.dataset_source)
+        self.settings.add_recent_file(path)
+        return True
+
+    def save(self) -> bool:
+        return self.save_to(self.session.path) if self.session.path else self.save_as()
+
+    def save_as(self) -> bool:
+        path = self._ask_save_path("Save weights", WEIGHT_FILES)
+        if not path:
+            return False
+        return self.save_to(Path(path) if Path(path).suffix else Path(path).with_suffix(".npz"))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            with self.training.held():
+                self.session.save(path)
+        except (ValueError, OSError) as error:
+            self._show_error("Could not save the weights", error)
+            return False
+        self.settings.add_recent_file(path)
+        self.status.show_message(f"Saved {path}")
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.get("recent_files")
+        for index, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{index} {Path(path).name}")
+            action.setToolTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _on_path_changed(self, path) -> None:
+        self.setWindowTitle(f"{path.name if path else 'untitled'}[*] — NN Lab")
+        self._refresh_actions()
+
+    def export_plots_png(self) -> None:
+        path = self._ask_save_path("Export curves", "PNG image (*.png)")
+        if path:
+            base = Path(path).with_suffix("")
+            for plot in ("loss", "accuracy"):
+                self.plots.export_png(f"{base}-{plot}.png", plot=plot)
+
+    def export_plots_csv(self) -> None:
+        path = self._ask_save_path("Export curves", "CSV table (*.csv)")
+        if path:
+            self.plots.export_csv(Path(path).with_suffix(".csv"))
+
+    def dragEnterEvent(self, event) -> None:
+        if any(url.isLocalFile() and url.toLocalFile().endswith(".npz") for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        files = [url.toLocalFile() for url in event.mimeData().urls() if url.toLocalFile().endswith(".npz")]
+        if files:
+            event.acceptProposedAction()
+            self.open_path(files[0])
+
+    # -- state, questions, closing ------------------------------------------------------------------
+    def _refresh_actions(self) -> None:
+        state, has_network = self.training.state, self.session.network is not None
+        wanted = {
+            "save": has_network, "save_as": has_network,
+            "start": has_network and state == "idle", "pause": state == "running",
+            "resume": state == "paused", "step_batch": has_network and state != "running",
+            "step_epoch": has_network and state != "running", "stop": state != "idle",
+            "reset_weights": has_network and state == "idle", "evaluate_test": has_network,
+        }
+        for name, action in self.actions.items():
+            action.setEnabled(name in ALWAYS_ENABLED or wanted.get(name, False))
+
+    def _may_discard(self) -> bool:
+        """True when there is nothing unsaved, or the user saved it or chose to discard it."""
+        if not self.session.dirty:
+            return True
+        answer = self._ask_save_changes()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def _ask_save_changes(self) -> str:
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(self, "Unsaved weights", "The network has changed since it was saved. "
+                                      "Save the weights first?", buttons.Save | buttons.Discard | buttons.Cancel,
+                                      buttons.Save)
+        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
+
+    def _ask_open_path(self, title: str, filters: str) -> str:
+        return QFileDialog.getOpenFileName(self, title, "", filters)[0]
+
+    def _ask_save_path(self, title: str, filters: str) -> str:
+        return QFileDialog.getSaveFileName(self, title, "", filters)[0]
+
+    def _show_error(self, title: str, error) -> None:
+        text = str(error)
+        self.status.show_message(text)
+        QMessageBox.warning(self, title, (text[0].upper() + text[1:]).rstrip(".") + "." if text else title)
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About NN Lab",
                           f"<b>NN Lab {__version__}</b><p>See neural networks learn, number by number.</p>"
-                          "<p>Built on Qt (PySide6, LGPL), pyqtgraph (MIT) and NumPy (BSD).</p>")
+                          "<p>Built with Qt for Python (PySide6, LGPLv3), pyqtgraph (MIT) and NumPy (BSD). "
+                          "Digits: MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0). Faces: LFW crops via "
+                          "scikit-image (BSD).</p>")
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.get("geometry"), self.settings.get("window_state")
+        if geometry:
+            self.restoreGeometry(geometry)
+        if state:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_discard():
+            event.ignore()
+            return
+        self.training.stop()
+        self.settings.set("geometry", self.saveGeometry())
+        self.settings.set("window_state", self.saveState())
+        self.settings.sync()
+        event.accept()
+

@@ -1,0 +1,148 @@
+"""Training inside the window against the headless engine, the UI's stalls while it trains, start-up time.
+
+    python benchmarks/window_training.py [--epochs 2] [--stall-seconds 10] [--json]
+
+(a) epoch time of a run in the window (worker thread + live plots + diagram + metrics) over the
+    same run in the headless engine, same data, same seed: the ratio should stay ≤ 1.15;
+(b) the event loop's stalls while the window trains full MNIST (../shared; the shipped digits
+    otherwise), sampled by a 5 ms QTimer: p99 and max of the gaps between ticks;
+(c) launch to first shown window, in a fresh process (median of 5).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NNLAB_SETTINGS", str(Path("/tmp") / f"nnlab-bench-{os.getpid()}.ini"))
+
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "mnist" / "mnist.npz"
+
+
+def benchmark_dataset():
+    from nnlab.data.builtin import load_builtin
+    from nnlab.data.dataset import Dataset
+
+    if not SHARED_MNIST.exists():
+        return load_builtin("digits")
+    with np.load(SHARED_MNIST) as data:
+        x = np.concatenate([data["x_train"], data["x_test"]]).reshape(-1, 784) / np.float32(255)
+        y = np.concatenate([data["y_train"], data["y_test"]])
+    return Dataset("mnist", x, y, [str(d) for d in range(10)], (28, 28), "mnist")
+
+
+def window_with(dataset, epochs):
+    from nnlab.ui.main_window import MainWindow
+
+    window = MainWindow(load_last_dataset=False)
+    window._ask_save_changes = lambda: "discard"
+    window.resize(1400, 900)
+    window.show()
+    window.panel.epochs.setValue(epochs)
+    window.session.load_dataset(dataset)
+    window.panel.add_imported_dataset(dataset.name, dataset.name)
+    window.new_network(ask=False)
+    return window
+
+
+def run_in_window(app, dataset, epochs, stall_seconds=None):
+    """Seconds for ``epochs`` epochs in the window, and the 5 ms timer's gaps (ms) meanwhile."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    window = window_with(dataset, epochs)
+    gaps, clock = [], QElapsedTimer()
+    ticker = QTimer()
+    ticker.setInterval(5)
+
+    def tick():
+        gaps.append(clock.nsecsElapsed() / 1e6)
+        clock.restart()
+
+    ticker.timeout.connect(tick)
+    done, loop = [], QEventLoop()
+    window.training.finished.connect(lambda ended: (done.append(time.perf_counter()), loop.quit()))
+    if stall_seconds:
+        QTimer.singleShot(int(stall_seconds * 1000), loop.quit)
+    started = time.perf_counter()
+    clock.start()
+    ticker.start()
+    window.start_training()
+    loop.exec()
+    ticker.stop()
+    seconds = (done[0] if done else time.perf_counter()) - started
+    window.stop_training()
+    window.close()
+    return seconds, gaps[1:]
+
+
+def run_headless(dataset, epochs):
+    from nnlab.data.experiment import Experiment
+    from nnlab.engine import TrainConfig
+    from nnlab.ui.session import LabSession
+
+    session = LabSession()
+    session.load_dataset(dataset, split=(0.70, 0.15, 0.15), seed=0)
+    trainer = session.make_trainer(Experiment(dataset=dataset.name, train=TrainConfig(epochs=epochs)))
+    started = time.perf_counter()
+    for _ in trainer.run():
+        pass
+    return time.perf_counter() - started
+
+
+def launch_to_window_seconds(repeats=5):
+    times = []
+    for _ in range(repeats):
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        started = time.time()
+        out = subprocess.run([sys.executable, "-m", "nnlab", "--startup-probe"], capture_output=True, text=True,
+                             env=env, timeout=60)
+        shown = float(out.stdout.strip().split()[-1])
+        times.append(shown - started)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--stall-seconds", type=float, default=10.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    dataset = benchmark_dataset()
+    headless, in_window = [], []
+    for _ in range(2):  # interleaved, so a noisy neighbour slows both alike
+        headless.append(run_headless(dataset, args.epochs))
+        in_window.append(run_in_window(app, dataset, args.epochs)[0])
+    _, gaps = run_in_window(app, dataset, 1000, stall_seconds=args.stall_seconds)
+    gaps = np.array(gaps)
+    result = {
+        "data": f"{dataset.name} ({len(dataset):,} samples, 70 % for training)",
+        "headless_seconds": min(headless), "window_seconds": min(in_window),
+        "window_over_headless": min(in_window) / min(headless),
+        "stall_samples": int(gaps.size), "stall_p50_ms": float(np.percentile(gaps, 50)),
+        "stall_p99_ms": float(np.percentile(gaps, 99)), "stall_max_ms": float(gaps.max()),
+        "launch_to_window_seconds": launch_to_window_seconds(),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"data: {result['data']}; {args.epochs} epochs, best of 2 interleaved runs each")
+    print(f"  (a) headless {result['headless_seconds']:.2f} s, in the window {result['window_seconds']:.2f} s: "
+          f"{result['window_over_headless']:.2f}×")
+    print(f"  (b) 5 ms timer over {args.stall_seconds:g} s of training: gap p50 {result['stall_p50_ms']:.1f} ms, "
+          f"p99 {result['stall_p99_ms']:.1f} ms, max {result['stall_max_ms']:.1f} ms")
+    print(f"  (c) launch to first shown window {result['launch_to_window_seconds']:.2f} s (median of 5)")
+
+
+if __name__ == "__main__":
+    main()

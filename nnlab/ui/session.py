@@ -1,0 +1,151 @@
+"""The lab's model: the dataset, its split, the network and the file they belong to.
+
+Views never live here: they connect to the signals and read this state. While a run
+is in progress the worker thread writes ``network`` in place, so views use the
+snapshots the worker sends, and only code holding the controller paused reads it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from nnlab.data.dataset import Dataset
+from nnlab.data.experiment import Experiment, build_network, open_dataset
+from nnlab.data.splits import Splits, split_dataset
+from nnlab.data.augment import AugmentConfig, make_augmenter
+from nnlab.data.weights_file import SavedModel, load_model, save_model
+from nnlab.engine import Network, Trainer
+
+
+class LabSession(QObject):
+    dataset_changed = Signal(object)  # Dataset
+    network_changed = Signal(object)  # Network: a new architecture or new weights
+    dirty_changed = Signal(bool)
+    path_changed = Signal(object)  # Path | None
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dataset: Dataset | None = None
+        self.dataset_source: str | None = None
+        self.splits: Splits | None = None
+        self._split_key: tuple | None = None
+        self.network: Network | None = None
+        self.loss = "cross_entropy"
+        self.experiment: Experiment | None = None
+        self.epochs_trained = 0
+        self.path: Path | None = None
+        self.dirty = False
+
+    # -- dataset ----------------------------------------------------------------------------------
+    def load_dataset(self, source: str | Dataset, split=(0.70, 0.15, 0.15), seed: int = 0) -> Dataset:
+        """Open and split a dataset; raises ValueError/OSError and changes nothing on failure."""
+        dataset = source if isinstance(source, Dataset) else open_dataset(source, seed)
+        splits = split_dataset(dataset, split, seed=seed)
+        self.dataset, self.splits, self._split_key = dataset, splits, (tuple(split), seed)
+        self.dataset_source = source if isinstance(source, str) else dataset.name
+        self.dataset_changed.emit(dataset)
+        return dataset
+
+    def resplit(self, split, seed: int) -> None:
+        """Split again only when the shares or the seed changed (a big set takes a while)."""
+        if self.dataset is not None and (tuple(split), seed) != self._split_key:
+            self.splits = split_dataset(self.dataset, split, seed=seed)
+            self._split_key = (tuple(split), seed)
+
+    # -- network ----------------------------------------------------------------------------------
+    def matches(self, experiment: Experiment) -> bool:
+        """Does the current network already have the architecture ``experiment`` asks for?"""
+        if self.network is None or self.dataset is None or self.loss != experiment.loss:
+            return False
+        try:
+            wanted = build_network(experiment, self.dataset)
+        except ValueError:
+            return False
+        return (wanted.sizes == self.network.sizes
+                and [(s.activation, s.dropout) for s in wanted.layers]
+                == [(s.activation, s.dropout) for s in self.network.layers])
+
+    def new_network(self, experiment: Experiment) -> Network:
+        """A freshly initialised network for the current dataset (raises ValueError if impossible)."""
+        if self.dataset is None:
+            raise ValueError("choose a dataset first")
+        network = build_network(experiment, self.dataset)
+        self.network, self.loss, self.experiment, self.epochs_trained = network, experiment.loss, experiment, 0
+        self.network_changed.emit(network)
+        self.set_dirty(True)
+        return network
+
+    def reset_weights(self, seed: int) -> None:
+        if self.network is not None:
+            self.network.initialize("auto" if self.experiment is None else self.experiment.init, seed)
+            self.epochs_trained = 0
+            self.network_changed.emit(self.network)
+            self.set_dirty(True)
+
+    def make_trainer(self, experiment: Experiment) -> Trainer:
+        """A trainer for the current network and split; keeps the weights when the shape still fits."""
+        if self.dataset is None:
+            raise ValueError("choose a dataset first")
+        self.resplit(experiment.split, experiment.train.seed)
+        if not self.matches(experiment):
+            self.new_network(experiment)
+        self.experiment = experiment
+        augment = None
+        if experiment.augment and len(self.dataset.input_shape) == 2:
+            augment = make_augmenter(self.dataset.input_shape, AugmentConfig())
+        train, validation = self.splits.train, self.splits.validation
+        trainer = Trainer(self.network, train.x, train.y, experiment.train, validation.x, validation.y,
+                          n_classes=self.dataset.n_classes, augment=augment)
+        trainer.epoch = trainer.completed_epochs = self.epochs_trained
+        return trainer
+
+    # -- files ------------------------------------------------------------------------------------
+    def open_model(self, path: str | Path) -> SavedModel:
+        """Load a weight file; on any error raise it and leave everything as it was."""
+        model = load_model(path)
+        made_with = model.extra.get("experiment", {})
+        dataset, splits = self.dataset, self.splits
+        wanted = made_with.get("dataset")
+        if wanted and wanted != self.dataset_source:
+            try:
+                dataset = open_dataset(wanted)
+                splits = split_dataset(dataset, tuple(made_with.get("split", (0.7, 0.15, 0.15))),
+                                       seed=int(made_with.get("seed", 0)))
+            except (ValueError, OSError):
+                pass  # the file it was trained on is gone: keep the current dataset if it fits
+        if dataset is None or dataset.n_features != model.network.input_size \
+                or dataset.n_classes != len(model.classes):
+            raise ValueError(f"{Path(path).name} takes {model.network.input_size} inputs and "
+                             f"{len(model.classes)} classes; no open dataset fits it — open a matching "
+                             "dataset first")
+        if dataset is not self.dataset:
+            self.dataset, self.splits, self.dataset_source = dataset, splits, wanted
+            self._split_key = None
+            self.dataset_changed.emit(dataset)
+        self.network, self.loss, self.epochs_trained = model.network, model.loss, 0
+        self.network_changed.emit(model.network)
+        self._set_path(Path(path))
+        self.set_dirty(False)
+        return model
+
+    def save(self, path: str | Path) -> None:
+        if self.network is None or self.dataset is None:
+            raise ValueError("there is no network to save yet")
+        extra = {"experiment": self.experiment.describe()} if self.experiment else {}
+        if self.experiment is not None:
+            extra["experiment"]["dataset"] = self.dataset_source
+        model = SavedModel(self.network, self.loss, list(self.dataset.classes), tuple(self.dataset.input_shape),
+                           self.dataset.preprocess, extra=extra)
+        save_model(path, model)
+        self._set_path(Path(path))
+        self.set_dirty(False)
+
+    def set_dirty(self, dirty: bool) -> None:
+        if dirty != self.dirty:
+            self.dirty = dirty
+            self.dirty_changed.emit(dirty)
+
+    def _set_path(self, path: Path | None) -> None:
+        self.path = path
+        self.path_changed.emit(path)

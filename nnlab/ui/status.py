@@ -1,0 +1,47 @@
+"""The status bar during training: where it is, how fast, how long to go, the current loss."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from .training.worker import TrainingUpdate
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class TrainingStatus:
+    MESSAGE_MS = 8000
+
+    def __init__(self, bar: QStatusBar) -> None:
+        self.bar = bar
+        self.position = QLabel()
+        self.rate = QLabel()
+        self.eta = QLabel()
+        self.loss = QLabel()
+        for label in (self.position, self.rate, self.eta, self.loss):
+            bar.addPermanentWidget(label)
+        self.set_state("idle")
+
+    def set_state(self, state: str) -> None:
+        if state == "idle":
+            self.rate.setText("")
+            self.eta.setText("")
+        elif state == "paused":
+            self.rate.setText("paused")
+            self.eta.setText("")
+
+    def show_progress(self, update: TrainingUpdate) -> None:
+        last = update.batches[-1]
+        self.position.setText(f"epoch {last.epoch} · batch {last.batch}/{last.n_batches}")
+        self.rate.setText(f"{update.samples_per_second:,.0f} samples/s")
+        self.eta.setText(f"ETA {format_duration(update.eta_seconds)}")
+        self.loss.setText(f"loss {last.loss:.4f}")
+
+    def show_message(self, text: str) -> None:
+        self.bar.showMessage(text, self.MESSAGE_MS)

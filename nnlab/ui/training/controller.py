@@ -1,0 +1,161 @@
+"""Owns the worker thread for one training run and stops it in a fixed, safe order."""
+from __future__ import annotations
+
+import sys
+import weakref
+from contextlib import contextmanager
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from nnlab.engine import Trainer, TrainingEnded
+
+from .worker import TrainingWorker
+
+_live_threads: "weakref.WeakSet[QThread]" = weakref.WeakSet()
+# While the worker runs Python between its NumPy calls, the GUI thread waits for the GIL
+# after every Qt call; Python's default 5 ms switch interval then stalls the window.
+TRAINING_SWITCH_INTERVAL = 0.0005
+
+
+def running_threads() -> list[QThread]:
+    """Training threads still running (the test suite fails a test that leaves one)."""
+    return [thread for thread in list(_live_threads) if thread.isRunning()]
+
+
+def stop_all_threads(timeout_ms: int = 5000) -> None:
+    """Last-resort clean-up (tests): stop every worker still running and wait for its thread."""
+    for thread in running_threads():
+        thread.training_worker.request_stop()
+        thread.quit()
+        thread.wait(timeout_ms)
+
+
+class TrainingController(QObject):
+    """Start, pause, step and stop training; relays the worker's signals to the GUI thread.
+
+    ``state`` is "idle" (no run), "running" or "paused".
+    """
+
+    state_changed = Signal(str)
+    progressed = Signal(object)
+    epoch_finished = Signal(object)
+    finished = Signal(object)
+    errored = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: TrainingWorker | None = None
+        self._saved_switch_interval: float | None = None
+        self.state = "idle"
+
+    @property
+    def trainer(self) -> Trainer | None:
+        return self._worker.trainer if self._worker else None
+
+    def start(self, trainer: Trainer, paused: bool = False) -> None:
+        """Run ``trainer`` on a new thread (stopping any previous run first)."""
+        self.stop()
+        thread = QThread()
+        thread.setObjectName("nnlab-training")
+        worker = TrainingWorker(trainer, start_paused=paused)
+        worker.moveToThread(thread)
+        thread.training_worker = worker
+        thread.started.connect(worker.run)
+        thread.finished.connect(worker.deleteLater)
+        worker.progressed.connect(self.progressed)
+        worker.epoch_finished.connect(self.epoch_finished)
+        worker.paused.connect(self._on_paused)
+        worker.finished.connect(self._on_finished)
+        worker.errored.connect(self._on_errored)
+        self._thread, self._worker = thread, worker
+        _live_threads.add(thread)
+        self._saved_switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
+        self._set_state("paused" if paused else "running")
+        thread.start()
+
+    def pause(self) -> None:
+        if self._worker and self.state == "running":
+            self._worker.request_pause()
+
+    def resume(self) -> None:
+        if self._worker and self.state == "paused":
+            self._worker.request_resume()
+            self._set_state("running")
+
+    def step_batch(self) -> None:
+        if self._worker and self.state == "paused":
+            self._worker.request_step_batch()
+            self._set_state("running")
+
+    def step_epoch(self) -> None:
+        if self._worker and self.state == "paused":
+            self._worker.request_step_epoch()
+            self._set_state("running")
+
+    def set_learning_rate(self, value: float) -> None:
+        if self._worker:
+            self._worker.set_learning_rate(value)
+
+    def stop(self) -> None:
+        """Request stop, disconnect, wait, delete — the order that never leaves a thread behind."""
+        worker, thread = self._worker, self._thread
+        if thread is None:
+            return
+        self._worker = self._thread = None
+        worker.request_stop()
+        for signal in (worker.progressed, worker.epoch_finished, worker.paused, worker.finished, worker.errored):
+            signal.disconnect()
+        thread.quit()
+        thread.wait()
+        thread.deleteLater()
+        self._restore_switch_interval()
+        self._set_state("idle")
+
+    def _restore_switch_interval(self) -> None:
+        if self._saved_switch_interval is not None:
+            sys.setswitchinterval(self._saved_switch_interval)
+            self._saved_switch_interval = None
+
+    @contextmanager
+    def held(self):
+        """Pause between batches for the duration (e.g. to save the weights), then carry on."""
+        worker, was_running = self._worker, self.state == "running"
+        if worker is not None and was_running:
+            worker.request_pause()
+            worker.wait_until_idle()
+        try:
+            yield
+        finally:
+            if worker is not None and was_running and worker is self._worker:
+                worker.request_resume()
+
+    # -- from the worker ----------------------------------------------------------------------------
+    def _on_paused(self) -> None:
+        # Queued from the worker thread: by now the GUI may already have resumed it.
+        if self._worker is not None and self._worker.is_paused:
+            self._set_state("paused")
+
+    def _finish_thread(self) -> None:
+        thread = self._thread
+        self._worker = self._thread = None
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+            thread.deleteLater()
+        self._restore_switch_interval()
+        self._set_state("idle")
+
+    def _on_finished(self, ended: TrainingEnded) -> None:
+        self._finish_thread()
+        self.finished.emit(ended)
+
+    def _on_errored(self, message: str) -> None:
+        self._finish_thread()
+        self.errored.emit(message)
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)

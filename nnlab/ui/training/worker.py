@@ -1,0 +1,205 @@
+"""The thin Qt layer over the engine's training generator, run on a worker QThread.
+
+The engine's ``Trainer.run()`` knows nothing of Qt; this worker pulls records from
+it on its own thread and turns them into one fixed, past-tense set of signals. What
+crosses the thread is plain data: the engine's frozen records and *copies* of the
+weights, at most ~30 times a second, so the window never reads an array the worker
+is writing. Pause, resume, single steps and stop are requested from the GUI thread
+through a condition variable (the worker's own loop is busy, so it has no event loop
+to receive slots).
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nnlab.engine import BatchProgress, EpochResult, Trainer, TrainingEnded
+
+MAX_UPDATES_PER_SECOND = 30
+# NumPy lets go of the GIL for a few microseconds around every small product and takes it
+# straight back, which resets CPython's switch timer: the GUI thread, waiting for the GIL,
+# can then starve for hundreds of milliseconds (the "convoy effect"). Sleeping a moment now
+# and then hands the window a clean slot.
+YIELD_EVERY_SECONDS = 0.010
+YIELD_FOR_SECONDS = 0.0005
+
+
+@dataclass(frozen=True)
+class TrainingUpdate:
+    """A throttled bundle of batch records plus a snapshot of the weights."""
+
+    batches: list[BatchProgress]
+    weights: list[np.ndarray]  # copies, (out, in) each
+    biases: list[np.ndarray]
+    samples_per_second: float
+    eta_seconds: float | None
+
+
+@dataclass
+class _Control:
+    """What the GUI asked for; guarded by the worker's condition."""
+
+    paused: bool = False
+    stop: bool = False
+    batches_to_run: int | None = None  # a step in progress: run this many batches, then pause
+    until_epoch_end: bool = False
+    idle: threading.Event = field(default_factory=threading.Event)
+
+
+class TrainingWorker(QObject):
+    started = Signal()
+    progressed = Signal(object)  # TrainingUpdate
+    epoch_finished = Signal(object)  # EpochResult
+    paused = Signal()
+    finished = Signal(object)  # TrainingEnded
+    errored = Signal(str)
+
+    def __init__(self, trainer: Trainer, start_paused: bool = False) -> None:
+        super().__init__()
+        self.trainer = trainer
+        self._condition = threading.Condition()
+        self._control = _Control(paused=start_paused)
+        self._pending: list[BatchProgress] = []
+        self._last_emit = 0.0
+        self._last_yield = 0.0
+        self._rate_window: list[tuple[float, int]] = []
+        self._final_epoch = trainer.epoch + trainer.config.epochs
+
+    # -- requests from the GUI thread ------------------------------------------------------------
+    def request_pause(self) -> None:
+        with self._condition:
+            self._control.paused = True
+            self._control.batches_to_run = None
+            self._control.until_epoch_end = False
+
+    def request_resume(self) -> None:
+        with self._condition:
+            self._control.paused = False
+            self._control.batches_to_run = None
+            self._control.until_epoch_end = False
+            self._control.idle.clear()
+            self._condition.notify_all()
+
+    def request_step_batch(self) -> None:
+        with self._condition:
+            self._control.paused, self._control.batches_to_run = False, 1
+            self._control.idle.clear()
+            self._condition.notify_all()
+
+    def request_step_epoch(self) -> None:
+        with self._condition:
+            self._control.paused, self._control.until_epoch_end = False, True
+            self._control.batches_to_run = None
+            self._control.idle.clear()
+            self._condition.notify_all()
+
+    def request_stop(self) -> None:
+        with self._condition:
+            self._control.stop = True
+            self._condition.notify_all()
+
+    def set_learning_rate(self, value: float) -> None:
+        """Takes effect from the next batch (the optimizer reads it every step)."""
+        if not (value > 0 and np.isfinite(value)):
+            raise ValueError(f"the learning rate must be a positive number, not {value!r}")
+        self.trainer.optimizer.learning_rate = float(value)
+
+    def wait_until_idle(self, timeout: float = 5.0) -> bool:
+        """Block until the worker sits between batches (paused or done); True if it does."""
+        return self._control.idle.wait(timeout)
+
+    @property
+    def is_paused(self) -> bool:
+        return self._control.paused
+
+    # -- the loop, on the worker thread ------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        self.started.emit()
+        try:
+            ended = self._loop()
+        except Exception as error:  # crosses the thread as words, never as a crash
+            self._control.idle.set()
+            self.errored.emit(f"training failed: {error}\n{traceback.format_exc(limit=3)}")
+            return
+        self._control.idle.set()
+        self.finished.emit(ended)
+
+    def _loop(self) -> TrainingEnded:
+        records = self.trainer.run(should_stop=lambda: self._control.stop)
+        while True:
+            if not self._wait_while_paused():
+                records.close()
+                return TrainingEnded("stopped", "stopped by the user", self.trainer.epoch,
+                                     self.trainer.best_epoch)
+            record = next(records, None)
+            if record is None or isinstance(record, TrainingEnded):
+                self._emit_progress(force=True)
+                return record or TrainingEnded("finished", "done", self.trainer.epoch, self.trainer.best_epoch)
+            now = time.perf_counter()
+            if now - self._last_yield > YIELD_EVERY_SECONDS:
+                time.sleep(YIELD_FOR_SECONDS)
+                self._last_yield = time.perf_counter()
+            if isinstance(record, BatchProgress):
+                self._pending.append(record)
+                self._count_rate(record)
+                self._after_batch()
+                self._emit_progress(force=self._control.paused)
+            elif isinstance(record, EpochResult):
+                self._emit_progress(force=True)
+                self.epoch_finished.emit(record)
+                with self._condition:
+                    if self._control.until_epoch_end:
+                        self._control.until_epoch_end = False
+                        self._control.paused = True
+
+    def _after_batch(self) -> None:
+        with self._condition:
+            if self._control.batches_to_run is not None:
+                self._control.batches_to_run -= 1
+                if self._control.batches_to_run <= 0:
+                    self._control.batches_to_run = None
+                    self._control.paused = True
+
+    def _wait_while_paused(self) -> bool:
+        """Sleep while paused; False when a stop was requested."""
+        with self._condition:
+            if self._control.paused and not self._control.stop:
+                self._control.idle.set()
+                self.paused.emit()
+                while self._control.paused and not self._control.stop:
+                    self._condition.wait()
+                self._control.idle.clear()
+            return not self._control.stop
+
+    def _count_rate(self, record: BatchProgress) -> None:
+        now = time.perf_counter()
+        self._rate_window.append((now, record.samples_seen + (record.epoch - 1) * len(self.trainer.x)))
+        while len(self._rate_window) > 2 and now - self._rate_window[0][0] > 2.0:
+            self._rate_window.pop(0)
+
+    def _samples_per_second(self) -> float:
+        if len(self._rate_window) < 2:
+            return 0.0
+        (t0, n0), (t1, n1) = self._rate_window[0], self._rate_window[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+
+    def _emit_progress(self, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not self._pending or (not force and now - self._last_emit < 1.0 / MAX_UPDATES_PER_SECOND):
+            return
+        self._last_emit = now
+        rate = self._samples_per_second()
+        last = self._pending[-1]
+        per_epoch = len(self.trainer.x)
+        remaining = (self._final_epoch - last.epoch) * per_epoch + per_epoch - last.samples_seen
+        net = self.trainer.network
+        update = TrainingUpdate(self._pending, [w.copy() for w in net.weights], [b.copy() for b in net.biases],
+                                rate, remaining / rate if rate > 0 else None)
+        self._pending = []
+        self.progressed.emit(update)

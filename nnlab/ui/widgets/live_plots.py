@@ -1,0 +1,464 @@
+"""Live loss and accuracy curves: what a learner watches while the network trains.
+
+The teaching moment is the validation loss turning up while the training loss keeps
+falling, so the widget marks the best validation epoch and says when overfitting began.
+Each series is one persistent PlotDataItem over a doubling NumPy buffer, repainted by a
+~30 Hz timer, so tens of thousands of batch points stay smooth.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QSplitter, QVBoxLayout, QWidget
+
+PLOT_NAMES = ("loss", "accuracy")
+SERIES_NAMES = ("train_batch", "train_smoothed", "train_epoch", "val_epoch")
+_LEGEND_NAMES = {"train_batch": "training, per batch", "train_smoothed": "training (smoothed)",
+                 "train_epoch": "training, epoch mean", "val_epoch": "validation"}
+_HOVER_NAMES = {"train_batch": "train", "train_smoothed": "train (smoothed)",
+                "train_epoch": "train (epoch mean)", "val_epoch": "val"}
+# Markers win ties: they are the numbers a learner quotes.
+_HOVER_PREFERENCE = ("val_epoch", "train_epoch", "train_smoothed", "train_batch")
+_REPAINT_MS = 66  # one plot per tick, alternating: each ~7.5 Hz, which still reads as live
+
+
+@dataclass(frozen=True)
+class PlotColours:
+    """Pens and fills that read on the current palette's background."""
+    train: QColor
+    train_faint: QColor
+    validation: QColor
+    best: QColor
+    warning: QColor
+    text: QColor
+    base: QColor
+
+
+def palette_colours(palette: QPalette | None = None) -> PlotColours:
+    """Colours for a light or dark palette, judged by the window colour's lightness."""
+    palette = palette or QApplication.palette()
+    dark = palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+    train = QColor("#5eb0ff" if dark else "#1f63b4")
+    faint = QColor(train)
+    faint.setAlpha(70 if dark else 60)
+    text = palette.color(QPalette.ColorRole.Text)
+    best = QColor(text)
+    best.setAlpha(200)
+    return PlotColours(train=train, train_faint=faint,
+                       validation=QColor("#ffa040" if dark else "#d95f02"), best=best,
+                       warning=QColor("#ff7070" if dark else "#b00020"), text=text,
+                       base=palette.color(QPalette.ColorRole.Base))
+
+
+class _GrowingSeries:
+    """One curve's points in a buffer that doubles when full, drawn by one PlotDataItem."""
+
+    def __init__(self, item: pg.PlotDataItem, capacity: int = 1024):
+        self.item = item
+        self._initial = capacity
+        self.clear()
+
+    def clear(self) -> None:
+        self._xy = np.empty((2, self._initial))
+        self.n = 0
+        self.dirty = True
+
+    @property
+    def capacity(self) -> int:
+        return self._xy.shape[1]
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._xy[0, :self.n]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._xy[1, :self.n]
+
+    def append(self, x: np.ndarray, y: np.ndarray) -> None:
+        end = self.n + len(x)
+        if end > self.capacity:
+            grown = np.empty((2, max(end, 2 * self.capacity)))
+            grown[:, :self.n] = self._xy[:, :self.n]
+            self._xy = grown
+        self._xy[0, self.n:end] = x
+        self._xy[1, self.n:end] = y
+        self.n = end
+        self.dirty = True
+
+    def redraw(self) -> None:
+        self.item.setData(self.x, self.y)
+        self.dirty = False
+
+
+class _Ema:
+    """Exponential moving average: s = w·s + (1 − w)·value, seeded by the first value.
+
+    A non-finite value (a diverged batch) gives a NaN point and leaves the average alone,
+    so one bad batch does not blank the smoothed line for good.
+    """
+
+    def __init__(self, weight: float):
+        self.weight = weight
+        self.value: float | None = None
+
+    def extend(self, values: np.ndarray) -> np.ndarray:
+        out = np.empty(len(values))
+        for i, value in enumerate(values.tolist()):
+            if not math.isfinite(value):
+                out[i] = math.nan
+                continue
+            self.value = value if self.value is None else self.weight * self.value + (1 - self.weight) * value
+            out[i] = self.value
+        return out
+
+
+def _style_series(item: pg.PlotDataItem, name: str, colours: PlotColours) -> None:
+    """Faint raw batches under a solid smoothed line; round training and square validation markers."""
+    line = {"train_batch": pg.mkPen(colours.train_faint, width=1), "train_smoothed": pg.mkPen(colours.train, width=1),
+            "train_epoch": None, "val_epoch": pg.mkPen(colours.validation, width=2)}[name]
+    item.setPen(line)
+    symbol = {"train_epoch": ("o", colours.train), "val_epoch": ("s", colours.validation)}.get(name)
+    item.setSymbol(symbol and symbol[0])
+    if symbol:
+        item.setSymbolSize(8)
+        item.setSymbolPen(pg.mkPen(colours.base))
+        item.setSymbolBrush(symbol[1])
+
+
+@contextmanager
+def _atomic_path(path: Path, suffix: str) -> Iterator[Path]:
+    """A temporary file beside ``path`` that replaces it only if writing succeeded."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class LivePlots(QWidget):
+    """Loss (top) and accuracy in % (bottom) against fractional epochs, updated live.
+
+    Batch b of n in epoch e sits at x = e − 1 + b/n, so epoch e's summary points sit at x = e.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, smoothing: float = 0.9,
+                 overfit_patience: int = 3, initial_capacity: int = 1024):
+        super().__init__(parent)
+        self.overfit_patience = overfit_patience
+        self._smoothing = smoothing
+        self.plots = {name: pg.PlotWidget() for name in PLOT_NAMES}
+        self._series = {plot: {name: _GrowingSeries(self._make_item(plot), initial_capacity)
+                               for name in SERIES_NAMES} for plot in PLOT_NAMES}
+        self.best_lines = {plot: pg.InfiniteLine(angle=90, movable=False) for plot in PLOT_NAMES}
+        self.best_label = pg.InfLineLabel(self.best_lines["loss"], "best val epoch {value:.0f}",
+                                          position=0.95, anchors=[(0, 0), (0, 0)])
+        self.overfit_notice = pg.InfLineLabel(self.best_lines["loss"], "overfitting since epoch {value:.0f}",
+                                              position=0.85, anchors=[(0, 0), (0, 0)])
+        self._hover_labels = {plot: pg.TextItem(anchor=(0, 1)) for plot in PLOT_NAMES}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(_REPAINT_MS)
+        self._timer.timeout.connect(self._flush_one_plot)
+        self._next_plot = 0
+        self._build()
+        self._apply_palette()
+        self.clear()
+
+    def _make_item(self, plot: str) -> pg.PlotDataItem:
+        item = self.plots[plot].plot()
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, method="peak")
+        return item
+
+    def _build(self) -> None:
+        loss, accuracy = self.plots["loss"], self.plots["accuracy"]
+        loss.setLabel("left", "loss")
+        accuracy.setLabel("left", "accuracy (%)")
+        accuracy.setLabel("bottom", "epoch")
+        accuracy.setXLink(loss)
+        accuracy.setYRange(0, 100, padding=0.03)
+        accuracy.getPlotItem().getViewBox().enableAutoRange(y=False)
+        loss.getPlotItem().getViewBox().enableAutoRange(x=False)
+        for plot, widget in self.plots.items():
+            widget.getPlotItem().getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+            widget.setLimits(xMin=0)
+            widget.getAxis("left").setWidth(60)
+            widget.addItem(self.best_lines[plot], ignoreBounds=True)
+            widget.addItem(self._hover_labels[plot], ignoreBounds=True)
+            self._hover_labels[plot].setZValue(100)
+            for z, name in enumerate(SERIES_NAMES):
+                self._series[plot][name].item.setZValue(z)
+            widget.scene().sigMouseMoved.connect(partial(self._on_mouse_moved, plot))
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(loss)
+        splitter.addWidget(accuracy)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def _apply_palette(self) -> None:
+        colours = self._colours = palette_colours(self.palette())
+        for plot, widget in self.plots.items():
+            widget.setBackground(colours.base)
+            for axis in ("left", "bottom"):
+                widget.getAxis(axis).setPen(colours.text)
+                widget.getAxis(axis).setTextPen(colours.text)
+            for name, series in self._series[plot].items():
+                _style_series(series.item, name, colours)
+            self.best_lines[plot].setPen(pg.mkPen(colours.best, width=2, style=Qt.PenStyle.DashLine))
+            label = self._hover_labels[plot]
+            label.fill, label.border = pg.mkBrush(colours.base), pg.mkPen(colours.text)
+            label.setColor(colours.text)
+        self.best_label.setColor(colours.text)
+        self.overfit_notice.setColor(colours.warning)
+        self._style_legend()
+
+    def _style_legend(self) -> None:
+        legend = self.plots["loss"].getPlotItem().legend
+        if legend is None:
+            legend = self.plots["loss"].addLegend(offset=(-10, 10))
+            for name in SERIES_NAMES:
+                legend.addItem(self._series["loss"][name].item, _LEGEND_NAMES[name])
+        base = QColor(self._colours.base)
+        base.setAlpha(215)
+        legend.setBrush(base)
+        legend.setPen(self._colours.best)
+        legend.setLabelTextColor(self._colours.text)
+        for _, label in legend.items:  # setLabelTextColor does not re-render existing labels
+            label.setText(label.text, color=self._colours.text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_palette()
+        super().changeEvent(event)
+
+    def add_batches(self, records: Iterable) -> None:
+        """Append batch records (``epoch``, ``batch``, ``n_batches``, ``loss``, ``accuracy`` in 0..1)."""
+        records = list(records)
+        if not records:
+            return
+        x = np.array([r.epoch - 1 + r.batch / r.n_batches for r in records], dtype=float)
+        values = {"loss": np.array([r.loss for r in records], dtype=float),
+                  "accuracy": np.array([r.accuracy for r in records], dtype=float) * 100.0}
+        for plot, y in values.items():
+            self._series[plot]["train_batch"].append(x, y)
+            self._series[plot]["train_smoothed"].append(x, self._emas[plot].extend(y))
+        self._schedule_repaint()
+
+    def add_epoch(self, epoch: int, train_loss: float, train_accuracy: float,
+                  val_loss: float = math.nan, val_accuracy: float = math.nan) -> None:
+        """Append one epoch's means (accuracies in 0..1); a NaN validation loss adds no validation point."""
+        x = np.array([float(epoch)])
+        self._series["loss"]["train_epoch"].append(x, np.array([train_loss]))
+        self._series["accuracy"]["train_epoch"].append(x, np.array([train_accuracy * 100.0]))
+        if math.isfinite(val_loss):
+            self._series["loss"]["val_epoch"].append(x, np.array([val_loss]))
+            self._series["accuracy"]["val_epoch"].append(x, np.array([val_accuracy * 100.0]))
+            self._track_validation(epoch, train_loss, val_loss)
+        self._schedule_repaint()
+
+    def clear(self) -> None:
+        """Forget every point, the best epoch and the overfitting notice."""
+        self._timer.stop()
+        for plot in PLOT_NAMES:
+            for series in self._series[plot].values():
+                series.clear()
+            self.best_lines[plot].hide()
+            self._hover_labels[plot].hide()
+        self._emas = {plot: _Ema(self._smoothing) for plot in PLOT_NAMES}
+        self._val_history: list[tuple[int, float, float]] = []
+        self._best: tuple[int, float] | None = None
+        self._overfit_since: int | None = None
+        self.overfit_notice.hide()
+        self._following, self._x_right = True, 0.0
+        self.flush()
+
+    def flush(self) -> None:
+        """Repaint every series that changed since the last repaint, now."""
+        self._timer.stop()
+        self._follow_epochs()
+        for plot in PLOT_NAMES:
+            for series in self._series[plot].values():
+                if series.dirty:
+                    series.redraw()
+
+    def _flush_one_plot(self) -> None:
+        """Timer repaint: one plot per tick, alternating, so no single frame paints both.
+
+        A pyqtgraph plot costs ~8 ms to paint here; painting the two in one event-loop turn
+        stalled the window for 20–40 ms while training.
+        """
+        self._follow_epochs()
+        for _ in PLOT_NAMES:
+            plot = PLOT_NAMES[self._next_plot % len(PLOT_NAMES)]
+            self._next_plot += 1
+            dirty = [series for series in self._series[plot].values() if series.dirty]
+            if dirty:
+                for series in dirty:
+                    series.redraw()
+                break
+        if any(series.dirty for plot in PLOT_NAMES for series in self._series[plot].values()):
+            self._timer.start()
+
+    def _follow_epochs(self) -> None:
+        """Widen the shared x range a whole epoch at a time, unless the learner has zoomed or panned.
+
+        A range that changes every frame is hard to read, and makes every curve re-clip and
+        re-downsample all its points a second time per repaint.
+        """
+        view_box = self.plots["loss"].getPlotItem().getViewBox()
+        if view_box.autoRangeEnabled()[0]:  # the plot's "A" button: follow the epochs again
+            view_box.enableAutoRange(x=False)
+            self._following, self._x_right = True, 0.0
+        if not self._following:
+            return
+        last = [s.x[-1] for s in self._series["loss"].values() if s.n]
+        right = float(max(1, math.ceil(max(last, default=1.0))))
+        if right != self._x_right:
+            self._x_right = right
+            view_box.setXRange(0.0, right * 1.02, padding=0.0)
+
+    def _on_manual_range(self, axes: list[bool]) -> None:
+        if axes[0]:
+            self._following = False
+
+    def _schedule_repaint(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _track_validation(self, epoch: int, train_loss: float, val_loss: float) -> None:
+        self._val_history.append((epoch, train_loss, val_loss))
+        if self._best is None or val_loss < self._best[1]:
+            self._best = (epoch, val_loss)
+            self._overfit_since = None
+            for line in self.best_lines.values():
+                line.show()
+                line.setValue(epoch)
+            self.best_label.valueChanged()
+        elif self._overfit_since is None and self._rising_while_training_falls():
+            self._overfit_since = self._best[0]
+        self.overfit_notice.setVisible(self._overfit_since is not None)
+        self.overfit_notice.valueChanged()
+
+    def _rising_while_training_falls(self) -> bool:
+        """Validation loss rose at each of the last ``overfit_patience`` epochs, training loss fell overall."""
+        window = self._val_history[-(self.overfit_patience + 1):]
+        if len(window) <= self.overfit_patience:
+            return False
+        val = [v for _, _, v in window]
+        rising = all(later > earlier for earlier, later in zip(val, val[1:]))
+        return rising and window[-1][1] < window[0][1]
+
+    def best_epoch(self) -> int | None:
+        """The epoch with the lowest validation loss so far (the earliest on ties)."""
+        return None if self._best is None else self._best[0]
+
+    def overfitting_since(self) -> int | None:
+        """The best validation epoch, once validation loss has risen since while training loss fell."""
+        return self._overfit_since
+
+    def series(self, plot: str, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of one series' (x, y); accuracy is in percent, as drawn."""
+        series = self._series[plot][name]
+        return series.x.copy(), series.y.copy()
+
+    def item(self, plot: str, name: str) -> pg.PlotDataItem:
+        """The persistent PlotDataItem that draws one series."""
+        return self._series[plot][name].item
+
+    def capacity(self, plot: str, name: str) -> int:
+        """How many points one series' buffer holds before it doubles."""
+        return self._series[plot][name].capacity
+
+    def _nearest(self, plot: str, x: float, y: float) -> tuple[str, int] | None:
+        """The series and index nearest (x, y) in data coordinates, distance scaled by the view."""
+        (x0, x1), (y0, y1) = self.plots[plot].getPlotItem().getViewBox().viewRange()
+        x_scale, y_scale = (x1 - x0) or 1.0, (y1 - y0) or 1.0
+        best: tuple[float, str, int] | None = None
+        for name in _HOVER_PREFERENCE:
+            series = self._series[plot][name]
+            if series.n == 0:
+                continue
+            distance = np.hypot((series.x - x) / x_scale, (series.y - y) / y_scale)
+            if np.isnan(distance).all():
+                continue
+            index = int(np.nanargmin(distance))
+            if best is None or distance[index] < best[0]:
+                best = (float(distance[index]), name, index)
+        return None if best is None else (best[1], best[2])
+
+    def hover_text(self, plot: str, x: float, y: float) -> str:
+        """The label for the point nearest data coordinates (x, y), e.g. "epoch 3.42 · train loss 0.1234"."""
+        nearest = self._nearest(plot, x, y)
+        return "" if nearest is None else self._point_text(plot, *nearest)
+
+    def _point_text(self, plot: str, name: str, index: int) -> str:
+        series = self._series[plot][name]
+        x, y = float(series.x[index]), float(series.y[index])
+        epoch = f"{x:.0f}" if x.is_integer() else f"{x:.2f}"
+        value = f"{y:.4g}" if plot == "loss" else f"{y:.2f} %"
+        return f"epoch {epoch} · {_HOVER_NAMES[name]} {plot} {value}"
+
+    def _on_mouse_moved(self, plot: str, scene_pos: QPointF) -> None:
+        view_box = self.plots[plot].getPlotItem().getViewBox()
+        label = self._hover_labels[plot]
+        point = view_box.mapSceneToView(scene_pos)
+        inside = view_box.sceneBoundingRect().contains(scene_pos)
+        nearest = self._nearest(plot, point.x(), point.y()) if inside else None
+        if nearest is None:
+            label.hide()
+            return
+        series = self._series[plot][nearest[0]]
+        x, y = float(series.x[nearest[1]]), float(series.y[nearest[1]])
+        (x0, x1), (y0, y1) = view_box.viewRange()
+        label.setAnchor((1.0 if x > (x0 + x1) / 2 else 0.0, 0.0 if y > (y0 + y1) / 2 else 1.0))
+        label.setText(self._point_text(plot, *nearest))
+        label.setPos(x, y)
+        label.show()
+
+    def export_png(self, path: str | os.PathLike, plot: str = "loss", width: int | None = None) -> None:
+        """Save one plot as a PNG (atomically); ``width`` in pixels, the on-screen size by default."""
+        self.flush()
+        self._hover_labels[plot].hide()
+        exporter = pg.exporters.ImageExporter(self.plots[plot].getPlotItem())
+        if width:
+            exporter.parameters()["width"] = int(width)
+        if exporter.parameters()["width"] < 2 or exporter.parameters()["height"] < 2:
+            raise ValueError(f"the {plot} plot has no size to export yet")
+        with _atomic_path(Path(path), ".png") as temporary:
+            if exporter.export(str(temporary)) is False:
+                raise OSError(f"could not write {path}")
+
+    def export_csv(self, path: str | os.PathLike) -> None:
+        """Save every series as rows ``series,epoch,value`` (atomically).
+
+        ``series`` is ``<plot>.<name>``, e.g. ``loss.val_epoch``; accuracy values are in
+        percent; numbers are written with full precision so they read back exactly.
+        """
+        path = Path(path)
+        with _atomic_path(path, ".csv") as temporary:
+            with open(temporary, "w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["series", "epoch", "value"])
+                for plot in PLOT_NAMES:
+                    for name in SERIES_NAMES:
+                        x, y = self.series(plot, name)
+                        writer.writerows((f"{plot}.{name}", repr(a), repr(b))
+                                         for a, b in zip(x.tolist(), y.tolist()))

@@ -1,0 +1,261 @@
+"""The metrics dock: how good the network is, class by class, and which samples it gets wrong."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
+                               QTableView, QVBoxLayout, QWidget)
+
+from nnlab.engine.metrics import Evaluation
+
+from .confusion_matrix import ConfusionMatrixView
+from .sample_gallery import MAX_SAMPLES, SampleGallery
+
+COLUMNS = ("class", "precision", "recall", "F1", "support")
+MACRO_LABEL = "macro average"
+SORT_ROLE = Qt.ItemDataRole.UserRole
+NO_EVALUATION = "No evaluation yet: train a network, or evaluate it on the test set."
+
+
+def three_significant(value: float) -> str:
+    """3 significant digits, trailing zeros kept (0.950, 1.00) so a column reads evenly."""
+    return "—" if math.isnan(value) else f"{value:#.3g}"
+
+
+@dataclass(frozen=True)
+class Samples:
+    """The evaluated split as plain arrays, for the gallery; the caller hands over copies."""
+
+    x: np.ndarray
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    input_shape: tuple[int, ...]
+    classes: list[str]
+    probabilities: np.ndarray | None = None
+
+    @classmethod
+    def from_tuple(cls, data: tuple) -> "Samples":
+        """Accepts (x, y_true, y_pred, input_shape, classes[, probabilities]).
+
+        probabilities: (n,) confidence in the predicted class, or (n, n_classes) outputs.
+        """
+        x, y_true, y_pred, input_shape, classes, *rest = data
+        y_true, y_pred = np.asarray(y_true, np.int64), np.asarray(y_pred, np.int64)
+        if not len(x) == len(y_true) == len(y_pred):
+            raise ValueError(f"samples disagree in length: x {len(x)}, y_true {len(y_true)}, "
+                             f"y_pred {len(y_pred)}")
+        probabilities = np.asarray(rest[0]) if rest and rest[0] is not None else None
+        if probabilities is not None and len(probabilities) != len(x):
+            raise ValueError(f"{len(x)} samples but {len(probabilities)} probabilities")
+        return cls(np.asarray(x), y_true, y_pred, tuple(int(d) for d in input_shape),
+                   [str(c) for c in classes], probabilities)
+
+    def confidence(self, indices: np.ndarray) -> np.ndarray | None:
+        if self.probabilities is None:
+            return None
+        if self.probabilities.ndim == 2:
+            return self.probabilities[indices, self.y_pred[indices]]
+        return self.probabilities[indices]
+
+
+class ClassMetricsModel(QAbstractTableModel):
+    """One row per class plus a final macro-average row; shows 3 s.f., tooltips give every digit."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple] = []
+
+    def set_evaluation(self, evaluation: Evaluation | None, classes: list[str]) -> None:
+        self.beginResetModel()
+        self._rows = []
+        if evaluation is not None:
+            for i, name in enumerate(classes):
+                self._rows.append((name, float(evaluation.precision[i]), float(evaluation.recall[i]),
+                                   float(evaluation.f1[i]), int(evaluation.support[i])))
+            if classes:
+                self._rows.append((MACRO_LABEL, float(np.mean(evaluation.precision)),
+                                   float(np.mean(evaluation.recall)), float(np.mean(evaluation.f1)),
+                                   int(np.sum(evaluation.support))))
+        self.endResetModel()
+
+    def is_macro_row(self, row: int) -> bool:
+        return row == len(self._rows) - 1
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        value = self._rows[row][col]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0 or col == 4:
+                return str(value)
+            return three_significant(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col)
+        if role == SORT_ROLE:
+            return row if col == 0 else value
+        if role == Qt.ItemDataRole.TextAlignmentRole and col > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.FontRole and self.is_macro_row(row):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _tooltip(self, row: int, col: int) -> str:
+        name, value = self._rows[row][0], self._rows[row][col]
+        macro = self.is_macro_row(row)
+        if col == 0:
+            return "mean over classes, each class counting equally" if macro else f"class {name}"
+        if col == 4:
+            return f"{value} samples in all" if macro else f"{value} samples of class {name}"
+        label = f"macro-average {COLUMNS[col]}" if macro else f"{COLUMNS[col]} of class {name}"
+        return f"{label}: {value!r}"
+
+    def flags(self, index):
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+
+class MacroLastProxy(QSortFilterProxyModel):
+    """Sorts the class rows but always leaves the macro-average row at the bottom."""
+
+    def lessThan(self, left, right) -> bool:
+        model = self.sourceModel()
+        left_macro, right_macro = model.is_macro_row(left.row()), model.is_macro_row(right.row())
+        if left_macro or right_macro:
+            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return right_macro if ascending else left_macro
+        return left.data(SORT_ROLE) < right.data(SORT_ROLE)
+
+
+class MetricsView(QWidget):
+    """Header line, per-class table, clickable confusion matrix and the gallery it opens."""
+
+    test_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._samples: Samples | None = None
+        self.header_label = QLabel(NO_EVALUATION)
+        self.header_label.setWordWrap(True)
+        self.test_button = QPushButton("Evaluate on test set")
+        self.test_button.setToolTip("Score the network on the held-out test set. Use it sparingly: "
+                                    "choosing settings by test score makes the test score optimistic.")
+        self.test_button.clicked.connect(self.test_requested)
+        self.model = ClassMetricsModel(self)
+        self.proxy = MacroLastProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = self._build_table()
+        self.confusion_view = ConfusionMatrixView()
+        self.confusion_view.cell_clicked.connect(self._show_cell)
+        self.gallery = SampleGallery()
+        self._build_layout()
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        return table
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.header_label, 1)
+        top.addWidget(self.test_button)
+        self.details_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.details_splitter.addWidget(self.table)
+        self.details_splitter.addWidget(self.gallery)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.addWidget(self.confusion_view)
+        self.main_splitter.addWidget(self.details_splitter)
+        self.main_splitter.setStretchFactor(0, 3)
+        self.main_splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.main_splitter, 1)
+
+    def resizeEvent(self, event) -> None:
+        """A tall dock stacks matrix over table; a wide one puts them side by side."""
+        wide = event.size().width() > 1.2 * event.size().height()
+        self.main_splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        super().resizeEvent(event)
+
+    @property
+    def header_text(self) -> str:
+        return self.header_label.text()
+
+    def show_evaluation(self, evaluation: Evaluation, split_name: str, epoch: int | None = None,
+                        samples: tuple | None = None, *, classes: list[str] | None = None) -> None:
+        """Show one split's numbers; ``samples`` feed the gallery and are kept, never copied.
+
+        Class names come from ``classes``, else from ``samples``, else are the indices.
+        """
+        n = len(evaluation.precision)
+        self._samples = Samples.from_tuple(samples) if samples is not None else None
+        names = classes or (self._samples.classes if self._samples else None) or [str(i) for i in range(n)]
+        if len(names) != n:
+            raise ValueError(f"the evaluation has {n} classes but {len(names)} class names were given")
+        self.header_label.setText(self._header(evaluation, split_name, epoch))
+        self.model.set_evaluation(evaluation, list(names))
+        self.confusion_view.set_matrix(evaluation.confusion, list(names))
+        self.confusion_view.set_selected(None)
+        self.gallery.clear()
+
+    @staticmethod
+    def _header(evaluation: Evaluation, split_name: str, epoch: int | None) -> str:
+        parts = [split_name]
+        if epoch is not None:
+            parts.append(f"epoch {epoch}")
+        accuracy = evaluation.accuracy
+        parts.append("accuracy —" if math.isnan(accuracy) else f"accuracy {100 * accuracy:.1f} %")
+        parts.append(f"loss {three_significant(evaluation.loss)}" if not math.isnan(evaluation.loss)
+                     else "loss —")
+        return " · ".join(parts)
+
+    def clear(self) -> None:
+        self._samples = None
+        self.header_label.setText(NO_EVALUATION)
+        self.model.set_evaluation(None, [])
+        self.confusion_view.clear()
+        self.gallery.clear()
+
+    def _show_cell(self, true_class: int, predicted_class: int) -> None:
+        names = self.confusion_view.classes
+        count = int(self.confusion_view.counts[true_class, predicted_class])
+        title = f"true {names[true_class]} → predicted {names[predicted_class]} " \
+                f"({count} sample{'' if count == 1 else 's'})"
+        if self._samples is None:
+            self.gallery.show_message(title, "The samples of this evaluation are not available.")
+            return
+        samples = self._samples
+        indices = np.flatnonzero((samples.y_true == true_class) & (samples.y_pred == predicted_class))
+        if len(indices) > MAX_SAMPLES:
+            title += f", showing the first {MAX_SAMPLES}"
+        if not len(indices):
+            self.gallery.show_message(title, "")
+            return
+        shown = indices[:MAX_SAMPLES]
+        self.gallery.show_samples(title, samples.x[shown], shown, samples.input_shape, samples.confidence(shown))

@@ -1,0 +1,232 @@
+"""The real window, driven as a learner drives it: train, pause, step, save, open, close."""
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from nnlab.ui.actions import ACTION_SPECS, ALWAYS_ENABLED
+from nnlab.ui.main_window import MainWindow
+from nnlab.ui.settings import Settings
+
+EPOCH_TIMEOUT = 20_000
+
+
+@pytest.fixture
+def errors():
+    return []
+
+
+@pytest.fixture
+def window(qtbot, errors, monkeypatch):
+    win = MainWindow(load_last_dataset=False)
+    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
+    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
+    qtbot.addWidget(win)
+    win.show()
+    assert win.choose_dataset("xor")
+    win.panel.epochs.setValue(5)
+    yield win
+    win.session.set_dirty(False)
+    win.close()
+
+
+def make_long(win):
+    """A run that cannot finish during a test: one sample per batch, a thousand epochs."""
+    win.panel.batch_size.setValue(1)
+    win.panel.epochs.setValue(1000)
+
+
+def batches_plotted(win) -> int:
+    win.plots.flush()
+    return len(win.plots.series("loss", "train_batch")[0])
+
+
+def test_training_fills_the_plots_and_metrics(window, qtbot):
+    with qtbot.waitSignal(window.training.epoch_finished, timeout=EPOCH_TIMEOUT) as epoch:
+        window.start_training()
+    result = epoch.args[0]
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=EPOCH_TIMEOUT)
+    window.plots.flush()
+    x, loss = window.plots.series("loss", "val_epoch")
+    assert list(x) == [1, 2, 3, 4, 5]
+    assert loss[0] == pytest.approx(result.val_loss)
+    item_x, item_y = window.plots.item("loss", "val_epoch").getData()
+    np.testing.assert_allclose(item_y, loss)
+    assert batches_plotted(window) == 5 * math.ceil(len(window.session.splits.train) / 16)
+    assert window.metrics.confusion_view.counts.sum() == len(window.session.splits.validation)
+    assert window.session.epochs_trained == 5 and window.session.dirty
+
+
+def test_pause_step_resume_stop(window, qtbot):
+    make_long(window)
+    with qtbot.waitSignal(window.training.state_changed, check_params_cb=lambda s: s == "paused",
+                          timeout=EPOCH_TIMEOUT):
+        window.start_training()
+        qtbot.waitUntil(lambda: batches_plotted(window) > 0, timeout=EPOCH_TIMEOUT)
+        window.actions["pause"].trigger()
+    assert window.actions["resume"].isEnabled() and not window.actions["pause"].isEnabled()
+    before = batches_plotted(window)
+    with qtbot.waitSignal(window.training.state_changed, check_params_cb=lambda s: s == "paused",
+                          timeout=EPOCH_TIMEOUT):
+        window.actions["step_batch"].trigger()
+    assert batches_plotted(window) == before + 1
+    trainer = window.training.trainer
+    completed_before = trainer.completed_epochs
+    with qtbot.waitSignal(window.training.epoch_finished, timeout=EPOCH_TIMEOUT):
+        window.actions["step_epoch"].trigger()  # finishes the epoch in progress
+    qtbot.waitUntil(lambda: window.training.state == "paused", timeout=EPOCH_TIMEOUT)
+    assert trainer.completed_epochs == completed_before + 1
+    window.actions["resume"].trigger()
+    assert window.training.state == "running" and not window.panel.hidden_layers.isEnabled()
+    qtbot.waitUntil(lambda: batches_plotted(window) > before + 20, timeout=EPOCH_TIMEOUT)
+    window.actions["stop"].trigger()
+    assert window.training.state == "idle" and window.panel.hidden_layers.isEnabled()
+    assert window.session.epochs_trained == trainer.completed_epochs
+
+
+def test_learning_rate_changes_while_running(window, qtbot):
+    make_long(window)
+    window.start_training()
+    assert window.panel.learning_rate.isEnabled() and not window.panel.batch_size.isEnabled()
+    window.panel.learning_rate.setValue(0.0042)
+    assert window.training.trainer.optimizer.learning_rate == pytest.approx(0.0042)
+    window.stop_training()
+
+
+def test_step_batch_from_idle_trains_exactly_one_batch(window, qtbot):
+    params = window.session.network.params.copy()
+    with qtbot.waitSignal(window.training.state_changed, check_params_cb=lambda s: s == "paused",
+                          timeout=EPOCH_TIMEOUT):
+        window.step_batch()
+    qtbot.waitUntil(lambda: batches_plotted(window) == 1, timeout=EPOCH_TIMEOUT)
+    window.stop_training()
+    assert not np.array_equal(window.session.network.params, params)
+    assert window.session.epochs_trained == 0
+
+
+def test_save_then_open_restores_the_weights(window, qtbot, tmp_path, monkeypatch):
+    with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT):
+        window.start_training()
+    path = tmp_path / "xor.npz"
+    monkeypatch.setattr(window, "_ask_save_path", lambda *args: str(path))
+    assert window.actions["save_as"].isEnabled()
+    window.actions["save_as"].trigger()
+    assert path.is_file() and not window.session.dirty and window.windowTitle().startswith("xor.npz")
+    saved = window.session.network.params.copy()
+    window.reset_weights()
+    assert not np.array_equal(window.session.network.params, saved)
+    monkeypatch.setattr(window, "_ask_save_changes", lambda: "discard")
+    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(path))
+    window.actions["open"].trigger()
+    assert window.session.network.params.tobytes() == saved.tobytes()
+    assert Settings().get("recent_files")[0] == str(path.resolve())
+
+
+def test_save_during_training_holds_the_worker_between_batches(window, qtbot, tmp_path, errors):
+    make_long(window)
+    window.start_training()
+    qtbot.waitUntil(lambda: batches_plotted(window) > 5, timeout=EPOCH_TIMEOUT)
+    assert window.save_to(tmp_path / "mid.npz")
+    assert window.training.state == "running", errors
+    window.stop_training()
+
+
+@pytest.mark.parametrize("content", [b"not a weight file", b"PK\x03\x04truncated"])
+def test_failed_open_names_the_problem_and_changes_nothing(window, errors, tmp_path, content):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(content)
+    params = window.session.network.params.copy()
+    network = window.session.network
+    window.session.set_dirty(False)
+    assert not window.open_path(bad)
+    assert errors and "bad.npz" in errors[-1][1]
+    assert window.session.network is network and network.params.tobytes() == params.tobytes()
+
+
+def test_open_during_training_stops_the_worker_first(window, qtbot, tmp_path):
+    window.session.save(tmp_path / "first.npz")
+    make_long(window)
+    window.start_training()
+    qtbot.waitUntil(lambda: batches_plotted(window) > 3, timeout=EPOCH_TIMEOUT)
+    window.session.set_dirty(False)
+    assert window.open_path(tmp_path / "first.npz", ask=False)
+    assert window.training.state == "idle"
+
+
+def test_unsaved_changes_prompt_and_cancel_keeps_everything(window, monkeypatch):
+    asked = []
+    monkeypatch.setattr(window, "_ask_save_changes", lambda: asked.append(1) or "cancel")
+    network = window.session.network
+    window.session.set_dirty(True)
+    window.actions["new"].trigger()
+    assert asked and window.session.network is network
+    assert window.isWindowModified()
+
+
+def test_close_during_training_stops_the_thread(qtbot, monkeypatch):
+    win = MainWindow(load_last_dataset=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.choose_dataset("xor")
+    make_long(win)
+    win.start_training()
+    qtbot.waitUntil(lambda: batches_plotted(win) > 3, timeout=EPOCH_TIMEOUT)
+    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
+    assert win.close()
+    assert win.training.state == "idle"
+
+
+def test_divergence_halts_with_a_message_and_finite_weights(window, qtbot, errors):
+    window.panel.loss.setCurrentText("mse")
+    window.panel.optimizer.setCurrentText("sgd")
+    window.panel.learning_rate.setValue(10.0)
+    window.panel.hidden_layers.setText("64, 64")
+    window.panel.activation.setCurrentText("relu")
+    window.new_network(ask=False)
+    with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT) as done:
+        window.start_training()
+    if done.args[0].reason != "diverged":
+        pytest.skip("this seed did not diverge")
+    assert errors[-1][0] == "Training diverged" and "lower the learning rate" in errors[-1][1]
+    assert np.isfinite(window.session.network.params).all()
+
+
+def test_dropping_a_weight_file_opens_it(window, tmp_path):
+    window.session.save(tmp_path / "dropped.npz")
+    window.reset_weights()
+    window.session.set_dirty(False)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.npz"))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.session.path == tmp_path / "dropped.npz"
+
+
+def test_every_action_has_a_shortcut_or_mnemonic_and_sensible_enablement(window):
+    assert set(window.actions) == set(ACTION_SPECS)
+    for name, action in window.actions.items():
+        assert not action.shortcut().isEmpty() or "&" in action.text(), name
+    idle = {name for name, action in window.actions.items() if action.isEnabled()}
+    assert ALWAYS_ENABLED <= idle
+    assert {"start", "step_batch", "reset_weights", "save"} <= idle
+    assert not {"pause", "resume", "stop"} & idle
+
+
+def test_layout_and_last_dataset_persist(qtbot):
+    first = MainWindow(load_last_dataset=False)
+    qtbot.addWidget(first)
+    first.show()
+    first.choose_dataset("circles")
+    first.docks["metrics"].setFloating(True)
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    qtbot.waitUntil(lambda: second.session.dataset is not None, timeout=EPOCH_TIMEOUT)
+    assert second.session.dataset.name == "circles" and second.docks["metrics"].isFloating()
+    assert {dock.objectName() for dock in second.docks.values()} == {
+        "training_dock", "plots_dock", "metrics_dock", "canvas_dock", "inspector_dock"}
+    second.session.set_dirty(False)
+    second.close()
