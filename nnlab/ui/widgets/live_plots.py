@@ -168,9 +168,9 @@ class LivePlots(QWidget):
                                for name in SERIES_NAMES} for plot in PLOT_NAMES}
         self.best_lines = {plot: pg.InfiniteLine(angle=90, movable=False) for plot in PLOT_NAMES}
         self.best_label = pg.InfLineLabel(self.best_lines["loss"], "best val epoch {value:.0f}",
-                                          position=0.95, anchors=[(0, 0), (0, 0)])
+                                          position=0.55, anchors=[(0, 0), (0, 0)])
         self.overfit_notice = pg.InfLineLabel(self.best_lines["loss"], "overfitting since epoch {value:.0f}",
-                                              position=0.85, anchors=[(0, 0), (0, 0)])
+                                              position=0.45, anchors=[(0, 0), (0, 0)])
         self._hover_labels = {plot: pg.TextItem(anchor=(0, 1)) for plot in PLOT_NAMES}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
