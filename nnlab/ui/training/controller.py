@@ -1,7 +1,6 @@
 """Owns the worker thread for one training run and stops it in a fixed, safe order."""
 from __future__ import annotations
 
-import sys
 import weakref
 from contextlib import contextmanager
 
@@ -12,9 +11,6 @@ from nnlab.engine import Trainer, TrainingEnded
 from .worker import TrainingWorker
 
 _live_threads: "weakref.WeakSet[QThread]" = weakref.WeakSet()
-# While the worker runs Python between its NumPy calls, the GUI thread waits for the GIL
-# after every Qt call; Python's default 5 ms switch interval then stalls the window.
-TRAINING_SWITCH_INTERVAL = 0.0005
 
 
 def running_threads() -> list[QThread]:
@@ -46,7 +42,6 @@ class TrainingController(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
-        self._saved_switch_interval: float | None = None
         self.state = "idle"
 
     @property
@@ -70,8 +65,6 @@ class TrainingController(QObject):
         worker.errored.connect(self._on_errored)
         self._thread, self._worker = thread, worker
         _live_threads.add(thread)
-        self._saved_switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(TRAINING_SWITCH_INTERVAL)
         self._set_state("paused" if paused else "running")
         thread.start()
 
@@ -110,13 +103,7 @@ class TrainingController(QObject):
         thread.quit()
         thread.wait()
         thread.deleteLater()
-        self._restore_switch_interval()
         self._set_state("idle")
-
-    def _restore_switch_interval(self) -> None:
-        if self._saved_switch_interval is not None:
-            sys.setswitchinterval(self._saved_switch_interval)
-            self._saved_switch_interval = None
 
     @contextmanager
     def held(self):
@@ -144,7 +131,6 @@ class TrainingController(QObject):
             thread.quit()
             thread.wait()
             thread.deleteLater()
-        self._restore_switch_interval()
         self._set_state("idle")
 
     def _on_finished(self, ended: TrainingEnded) -> None:
