@@ -14,6 +14,8 @@ from typing import Callable
 
 import numpy as np
 
+from .lookup import by_name
+
 LEAKY_SLOPE = 0.01
 
 
@@ -120,8 +122,4 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def get_activation(name: str) -> Activation:
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(ACTIVATIONS)
-        raise ValueError(f"unknown activation {name!r}; choose one of: {known}") from None
+    return by_name(ACTIVATIONS, name, "activation")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .lookup import by_name
+
 SMALL_UNIFORM_LIMIT = 0.05
 
 
@@ -34,8 +36,4 @@ def default_initializer(activation: str) -> str:
 
 
 def get_initializer(name: str):
-    try:
-        return INITIALIZERS[name]
-    except KeyError:
-        known = ", ".join(["auto", *INITIALIZERS])
-        raise ValueError(f"unknown initialisation {name!r}; choose one of: {known}") from None
+    return by_name(INITIALIZERS, name, "initialisation", extra_choices=("auto",))

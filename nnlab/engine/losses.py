@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from .activations import get_activation
+from .lookup import by_name
 
 _LOG_EPS = 1e-12
 
@@ -70,11 +71,7 @@ LOSSES: dict[str, Loss] = {
 
 
 def get_loss(name: str) -> Loss:
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(LOSSES)
-        raise ValueError(f"unknown loss {name!r}; choose one of: {known}") from None
+    return by_name(LOSSES, name, "loss")
 
 
 def check_pair(loss: str, output_activation: str) -> None:

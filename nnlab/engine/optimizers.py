@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from .lookup import by_name
+
 # Values this small turn subnormal within a few hundred decays and make float32
 # arithmetic ~10× slower; zeroing them every so often changes nothing visible.
 _SUBNORMAL_GUARD = 1e-30
@@ -155,9 +157,4 @@ OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
 
 
 def make_optimizer(name: str, learning_rate: float, **options) -> Optimizer:
-    try:
-        cls = OPTIMIZERS[name]
-    except KeyError:
-        known = ", ".join(OPTIMIZERS)
-        raise ValueError(f"unknown optimizer {name!r}; choose one of: {known}") from None
-    return cls(learning_rate, **options)
+    return by_name(OPTIMIZERS, name, "optimizer")(learning_rate, **options)
