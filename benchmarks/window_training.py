@@ -49,7 +49,7 @@ def window_with(dataset, epochs):
     window.show()
     window.panel.epochs.setValue(epochs)
     window.session.load_dataset(dataset)
-    window.panel.add_imported_dataset(dataset.name, dataset.name)
+    window.panel.show_dataset(dataset.name)
     window.new_network(ask=False)
     return window
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -23,11 +24,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _int_list(text: str) -> list[int]:
+    if not text.strip():
+        return []
     try:
-        values = [int(part) for part in text.split(",") if part.strip()]
+        return [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}") from None
-    return values
 
 
 def _float_list(text: str) -> list[float]:
@@ -39,10 +41,11 @@ def _float_list(text: str) -> list[float]:
 
 def _split(text: str) -> tuple[float, float, float]:
     parts = _float_list(text)
-    if len(parts) != 3:
-        raise argparse.ArgumentTypeError(f"expected train,validation,test percentages, got {text!r}")
+    if len(parts) != 3 or not all(math.isfinite(p) and p >= 0 for p in parts) or parts[0] <= 0:
+        raise argparse.ArgumentTypeError(f"expected three percentages train,validation,test (train above 0), "
+                                         f"got {text!r}")
     total = sum(parts)
-    return tuple(p / total for p in parts) if total > 0 else (0.0, 0.0, 0.0)
+    return tuple(p / total for p in parts)
 
 
 def build_parser() -> argparse.ArgumentParser:

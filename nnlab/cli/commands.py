@@ -1,14 +1,16 @@
 """The CLI's sub-commands; each takes parsed arguments and returns an exit code."""
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
 
-from nnlab.data.experiment import Experiment, open_dataset, prepare, saved_model
+from nnlab.data.experiment import Experiment, open_dataset, prepare, provenance, saved_model
 from nnlab.data.splits import split_dataset
 from nnlab.data.weights_file import SavedModel, load_model, save_model
 from nnlab.engine import BatchProgress, EpochResult, TrainConfig, TrainingEnded, evaluate as evaluate_on
+from nnlab.engine.network import outputs_to_classes
 
 from . import print_json
 
@@ -23,6 +25,8 @@ def train(args) -> int:
         train=TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, momentum=args.momentum,
                           batch_size=args.batch_size, epochs=args.epochs, seed=args.seed, l1=args.l1,
                           l2=args.l2, early_stopping_patience=args.early_stopping))
+    if args.out is not None:
+        _check_writable(args.out)
     prepared = prepare(experiment)
     trainer, splits = prepared.trainer, prepared.splits
     bar = tqdm(total=args.epochs * trainer.n_batches, unit="batch", file=sys.stderr, disable=args.json,
@@ -62,11 +66,10 @@ def evaluate(args) -> int:
     model = load_model(args.model)
     dataset = open_dataset(args.dataset)
     _check_fits(model, dataset.n_features, dataset.n_classes, dataset.name)
-    made_with = model.extra.get("experiment", {})
-    part = args.part or ("test" if made_with.get("dataset") == args.dataset else "all")
+    made_with = provenance(model.extra)
+    part = args.part or ("test" if made_with.dataset == args.dataset else "all")
     if part != "all":
-        splits = split_dataset(dataset, tuple(made_with.get("split", (0.70, 0.15, 0.15))),
-                               seed=int(made_with.get("seed", 0)))
+        splits = split_dataset(dataset, made_with.split, seed=made_with.seed)
         dataset = getattr(splits, part)
         if not len(dataset):
             raise ValueError(f"the {part} part of {args.dataset!r} is empty")
@@ -106,19 +109,29 @@ def predict(args) -> int:
         rows = np.stack([to_model_input(read_grey_image(path), model.preprocess, model.input_shape)
                          for path in args.images])
         names = [str(path) for path in args.images]
-    probabilities = class_probabilities(model.network.forward(rows))
+    outputs = model.network.forward(rows)
+    # Only softmax and sigmoid outputs are probabilities; a linear (MSE) output is a raw score.
+    is_probability = model.network.layers[-1].activation in ("softmax", "sigmoid")
+    scores = class_probabilities(outputs) if is_probability else outputs
+    classes = outputs_to_classes(outputs)
+    key = "probabilities" if is_probability else "outputs"
     predictions = []
-    for name, probs in zip(names, probabilities):
-        best = int(np.argmax(probs))
-        predictions.append({"input": name, "class": model.classes[best], "confidence": float(probs[best]),
-                            "probabilities": dict(zip(model.classes, map(float, probs)))})
+    for name, row, best in zip(names, scores, classes):
+        item = {"input": name, "class": model.classes[best], key: dict(zip(model.classes, map(float, row)))}
+        if is_probability:
+            item["confidence"] = float(row[best])
+        predictions.append(item)
     if args.json:
         print_json({"predictions": predictions})
         return 0
     for item in predictions:
-        ranked = sorted(item["probabilities"].items(), key=lambda kv: -kv[1])[:3]
-        others = ", ".join(f"{cls} {p:.1%}" for cls, p in ranked)
-        print(f"{item['input']}: {item['class']} ({item['confidence']:.1%})   [{others}]")
+        ranked = sorted(item[key].items(), key=lambda kv: -kv[1])[:3]
+        if is_probability:
+            shown = ", ".join(f"{cls} {p:.1%}" for cls, p in ranked)
+            print(f"{item['input']}: {item['class']} ({item['confidence']:.1%})   [{shown}]")
+        else:
+            shown = ", ".join(f"{cls} {v:.4g}" for cls, v in ranked)
+            print(f"{item['input']}: {item['class']}   [outputs: {shown}]")
     return 0
 
 
@@ -144,6 +157,15 @@ def info(args) -> int:
         print(f"  {kind:<10} {layer['units']} × {layer['activation']} ({layer['parameters']:,} parameters{flags})")
     print(f"  classes    {', '.join(model.classes)}")
     return 0
+
+
+def _check_writable(path) -> None:
+    """Fail before a long training run, not after it, when the weights could not be saved."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ValueError(f"cannot save to {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"cannot save to {path}: the folder {folder} is not writable")
 
 
 def class_probabilities(outputs: np.ndarray) -> np.ndarray:

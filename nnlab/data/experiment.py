@@ -40,6 +40,7 @@ class Experiment:
 
     def __post_init__(self) -> None:
         self.train.loss = self.loss
+        self.train.validate()  # before any data is loaded: a bad setting fails fast
 
     def describe(self) -> dict:
         """Plain data to store in a weight file's meta, so a model knows how it was made."""
@@ -95,3 +96,27 @@ def saved_model(prepared: Prepared, experiment: Experiment) -> SavedModel:
     ds = prepared.dataset
     return SavedModel(prepared.network, experiment.loss, list(ds.classes), tuple(ds.input_shape),
                       ds.preprocess, extra={"experiment": experiment.describe()})
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How a saved model was made, as far as its file says: dataset name, split shares, seed."""
+
+    dataset: str | None = None
+    split: tuple[float, float, float] = (0.70, 0.15, 0.15)
+    seed: int = 0
+
+
+def provenance(extra: dict) -> Provenance:
+    """Read ``extra["experiment"]`` defensively: weight files are shared, their meta may be anything."""
+    made = extra.get("experiment") if isinstance(extra, dict) else None
+    if not isinstance(made, dict):
+        return Provenance()
+    dataset = made.get("dataset") if isinstance(made.get("dataset"), str) else None
+    split, seed = made.get("split"), made.get("seed")
+    good_split = (isinstance(split, (list, tuple)) and len(split) == 3
+                  and all(isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 for p in split)
+                  and split[0] > 0 and abs(sum(split) - 1) < 1e-6)
+    good_seed = isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0
+    return Provenance(dataset, tuple(float(p) for p in split) if good_split else Provenance.split,
+                      seed if good_seed else 0)

@@ -69,6 +69,10 @@ def _finish(path: Path, x: np.ndarray, y: np.ndarray, classes: list[str],
                    description=f"Imported from {path}", extra=extra or {})
 
 
+# An output layer wider than this is refused anyway; checking labels first names the real culprit.
+MAX_CLASSES = 10_000
+
+
 def _integer_labels(path: Path, labels: np.ndarray, where) -> tuple[np.ndarray, list[str]]:
     """Whole numbers ≥ 0 → (y, ["0".."K-1"]); ``where(i)`` names the position of label i."""
     labels = np.asarray(labels)
@@ -79,6 +83,10 @@ def _integer_labels(path: Path, labels: np.ndarray, where) -> tuple[np.ndarray, 
     negative = np.flatnonzero(labels < 0)
     if len(negative):
         raise DatasetFormatError(path, where(negative[0]), f"label {labels[negative[0]]:g} is negative")
+    too_big = np.flatnonzero(labels > MAX_CLASSES - 1)
+    if len(too_big):
+        raise DatasetFormatError(path, where(too_big[0]), f"label {int(labels[too_big[0]])} is above the largest "
+                                 f"class number NN Lab accepts ({MAX_CLASSES - 1})")
     y = labels.astype(np.int64)
     n_classes = int(y.max()) + 1 if len(y) else 0
     return y, [str(k) for k in range(n_classes)]

@@ -25,6 +25,7 @@ import os
 import stat
 import struct
 import tempfile
+import tokenize
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -51,7 +52,8 @@ _STAMP_KEYS = ("nnlab_version", "saved_at")  # rewritten on every save; loaded i
 _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
 # Everything zipfile/zlib/numpy may raise on a damaged archive or member.
 _READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, struct.error,
-                zlib.error, NotImplementedError, RuntimeError, OverflowError, UnicodeError)
+                zlib.error, NotImplementedError, RuntimeError, OverflowError, UnicodeError,
+                tokenize.TokenError, SyntaxError, MemoryError)
 
 
 class WeightFileError(ValueError):

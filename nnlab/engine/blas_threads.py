@@ -12,11 +12,13 @@ from __future__ import annotations
 BIG_PRODUCT = 16_000_000  # multiply-adds from which a second thread pays off (measured)
 
 _library = None
+_original_threads = 1
 _searched = False
 
 
 def _blas_library():
-    global _library, _searched
+    """The BLAS controller, and its thread count as the process started (read once)."""
+    global _library, _original_threads, _searched
     if not _searched:
         _searched = True
         try:
@@ -25,6 +27,7 @@ def _blas_library():
             return None
         found = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
         _library = found[0] if found else None
+        _original_threads = _library.num_threads if _library else 1
     return _library
 
 
@@ -33,7 +36,7 @@ class BlasThreads:
 
     def __init__(self, fixed: int | None = None):
         self._library = _blas_library()
-        self.original = self._library.num_threads if self._library else 1
+        self.original = _original_threads
         self.most = fixed or self.original
         self.fixed = fixed
         self.current: int | None = None

@@ -80,6 +80,8 @@ def validate_architecture(input_size: int, layers: list[LayerSpec], loss: str | 
             raise ValueError(f"{where} cannot use {spec.activation}: it is an output-only activation")
         if not 0.0 <= spec.dropout < 1.0:
             raise ValueError(f"{where} has dropout {spec.dropout}; it must be at least 0 and below 1")
+        if spec.dropout and index == len(layers) - 1:
+            raise ValueError("the output layer cannot use dropout: it would drop the answer itself")
         total += (fan_in + 1) * spec.units
         fan_in = int(spec.units)
     if total > MAX_PARAMETERS:
@@ -165,11 +167,13 @@ class Network:
         should not wipe what the others learned); the draw for each layer depends on
         the seed and the layer's index alone, so it is the same whichever layers are redone.
         """
+        if not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"the seed must be a whole number of 0 or more, not {seed!r}")
         for index, spec in enumerate(self.layers):
             if only is not None and index not in only:
                 continue
             name = default_initializer(spec.activation) if init == "auto" else init
-            rng = np.random.default_rng([seed, index])
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0, index)))
             fan_out, fan_in = self.weights[index].shape
             self.weights[index][...] = get_initializer(name)(rng, fan_out, fan_in)
             self.biases[index][...] = 0.0

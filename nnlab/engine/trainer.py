@@ -20,7 +20,7 @@ from .activations import get_activation
 from .blas_threads import BlasThreads
 from .losses import check_pair, get_loss
 from .metrics import Evaluation, evaluate
-from .network import Network, add_penalty_gradient, outputs_to_classes, penalty_value, targets_for
+from .network import Network, add_penalty_gradient, outputs_to_classes, targets_for
 from .optimizers import Optimizer, make_optimizer
 
 _BACKUP_EVERY = 50
@@ -50,6 +50,8 @@ class TrainConfig:
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"the {name.upper()} penalty must be 0 or more, not {value!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"the seed must be a whole number of 0 or more, not {self.seed!r}")
         if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
             raise ValueError("early-stopping patience must be at least 1 epoch")
 
@@ -125,13 +127,17 @@ class Trainer:
                              f"the training data has shape {self.x.shape}")
         if len(self.x) == 0 or len(self.y) != len(self.x):
             raise ValueError("the training data is empty or its labels do not match its samples")
+        n_labels = max(network.n_outputs, 2)
+        if self.y.min() < 0 or self.y.max() >= n_labels:
+            raise ValueError(f"labels run from {self.y.min()} to {self.y.max()} but the output layer can only "
+                             f"tell classes 0 to {n_labels - 1} apart")
         self.n_classes = n_classes or max(int(self.y.max()) + 1, 2)
         self.targets = targets_for(self.y, network.n_outputs, dtype)
         self.x_val = None if x_val is None or len(x_val) == 0 else np.asarray(x_val, dtype=dtype)
         self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=np.int64)
         options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
         self.optimizer: Optimizer = make_optimizer(config.optimizer, config.learning_rate, **options)
-        self.rng = np.random.default_rng([config.seed, 1])
+        self.rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(1,)))
         self.epoch = 0  # the epoch in progress (1-based), or the last one run
         self.completed_epochs = 0
         self.best_epoch: int | None = None
@@ -169,7 +175,7 @@ class Trainer:
             started = time.perf_counter()
             order = self.rng.permutation(len(self.x))
             loss_sum = correct = seen = 0
-            np.copyto(self._backup, network.params)
+            self._refresh_backup()
             for batch in range(n_batches):
                 if should_stop():
                     yield TrainingEnded("stopped", f"stopped at epoch {self.epoch} batch {batch + 1}",
@@ -178,18 +184,22 @@ class Trainer:
                 indices = order[batch * size:(batch + 1) * size]
                 loss, hits = self._step(indices)
                 if not math.isfinite(loss):
-                    yield self._diverged(loss, batch + 1)
+                    yield self._diverged(f"loss became {_what(loss)} at epoch {self.epoch} batch {batch + 1}")
                     return
                 self.optimizer.step(network.params, network.grads, segments)
                 loss_sum += loss * len(indices)
                 correct += hits
                 seen += len(indices)
                 if batch % _BACKUP_EVERY == _BACKUP_EVERY - 1:
-                    np.copyto(self._backup, network.params)
+                    self._refresh_backup()
                 yield BatchProgress(self.epoch, batch + 1, n_batches, loss, hits / len(indices), seen)
             validation = None
             if self.x_val is not None:
                 validation = evaluate(network, self.x_val, self.y_val, config.loss, self.n_classes)
+                if not math.isfinite(validation.loss):
+                    yield self._diverged(f"validation loss became {_what(validation.loss)} after epoch "
+                                         f"{self.epoch}")
+                    return
                 if validation.loss < self.best_val_loss:
                     self.best_val_loss, self.best_epoch, wait = validation.loss, self.epoch, 0
                     self._best_params = network.params.copy()
@@ -199,7 +209,7 @@ class Trainer:
             yield EpochResult(self.epoch, loss_sum / seen, correct / seen,
                               time.perf_counter() - started, validation, self.best_epoch)
             patience = config.early_stopping_patience
-            if patience and validation is not None and wait >= patience:
+            if patience and validation is not None and wait >= patience and self._best_params is not None:
                 network.params[...] = self._best_params
                 yield TrainingEnded(
                     "early_stopping",
@@ -207,19 +217,24 @@ class Trainer:
                     f"{self.epoch} and kept the weights of epoch {self.best_epoch}",
                     self.epoch, self.best_epoch)
                 return
-        yield TrainingEnded("finished", f"trained {self.epoch} epochs", self.epoch, self.best_epoch)
+        yield TrainingEnded("finished", f"trained {self.epoch} epoch{'s' * (self.epoch != 1)}", self.epoch,
+                            self.best_epoch)
 
-    def _diverged(self, loss: float, batch: int) -> TrainingEnded:
+    def _refresh_backup(self) -> None:
+        """Remember the weights — only while they are finite, so a restore never brings back NaN."""
+        if np.isfinite(self.network.params).all():
+            np.copyto(self._backup, self.network.params)
+
+    def _diverged(self, what_happened: str) -> TrainingEnded:
         """Put back the last finite weights and say what went wrong in words."""
         params = self.network.params
         if not np.isfinite(params).all():
             params[...] = self._backup
-        what = "NaN" if math.isnan(loss) else "infinite"
         return TrainingEnded(
             "diverged",
-            f"loss became {what} at epoch {self.epoch} batch {batch} — lower the learning rate "
-            f"(now {self.optimizer.learning_rate:g}); the last finite weights were kept",
-            self.epoch - 1, self.best_epoch)
+            f"{what_happened} — lower the learning rate (now {self.optimizer.learning_rate:g}); "
+            "the last finite weights were kept",
+            self.completed_epochs, self.best_epoch)
 
     # -- one step ----------------------------------------------------------------------------
     def _workspace(self, size: int) -> _Workspace:
@@ -277,14 +292,17 @@ class Trainer:
                 break
             upstream = ws.upstream[i - 1]
             np.matmul(delta, net.weights_t[i].T, out=upstream)
-            if ws.keep[i - 1] is not None and i - 1 < last:
+            if ws.keep[i - 1] is not None:
                 upstream *= ws.keep[i - 1]
             delta = get_activation(net.layers[i - 1].activation).backward(ws.z[i - 1], ws.a[i - 1], upstream)
         threads.use(1)  # the optimizer's element-wise passes gain nothing from BLAS threads
-        if config.l1 or config.l2:
-            loss += penalty_value(net.weights_t, config.l1, config.l2)
+        if config.l1 or config.l2:  # the reported loss stays the data loss, comparable with validation
             for weight, grad, spec in zip(net.weights_t, net.grad_weights_t, net.layers):
                 if not spec.frozen:
                     add_penalty_gradient(weight, grad, config.l1, config.l2)
         return loss, hits
 
+
+
+def _what(value: float) -> str:
+    return "NaN" if math.isnan(value) else "infinite"

@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
     # -- dataset and network ----------------------------------------------------------------------
     def choose_dataset(self, source: str) -> bool:
         if self.session.dataset is not None and not self._may_discard():
-            self.panel.select_dataset(self.session.dataset_source)
+            self.panel.show_dataset(self.session.dataset_source)
             return False
         self.training.stop()
         try:
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         except (ValueError, OSError) as error:
             self._show_error("Could not open the dataset", error)
             return False
-        self.panel.select_dataset(source)
+        self.panel.show_dataset(source, Path(source).name)
         kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else \
             ("points" if len(dataset.input_shape) == 1 else "image")
         self.panel.suggest_for(kind)
@@ -155,7 +155,6 @@ class MainWindow(QMainWindow):
     def import_dialog(self) -> None:
         path = self._ask_open_path("Import a dataset", "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)")
         if path:
-            self.panel.add_imported_dataset(Path(path).name, path)
             self.choose_dataset(path)
 
     def new_network(self, ask: bool = True) -> bool:
@@ -174,7 +173,13 @@ class MainWindow(QMainWindow):
     def reset_weights(self) -> None:
         self.session.reset_weights(self.panel.seed.value())
 
+    def _forget_pending_metrics(self) -> None:
+        """A result queued for display belongs to the run that just ended; never show it later."""
+        self._metrics_timer.stop()
+        self._latest_epoch = None
+
     def _on_network_changed(self, network) -> None:
+        self._forget_pending_metrics()
         classes = self.session.dataset.classes if self.session.dataset else None
         self.diagram.set_network(network.sizes, network.layers, class_names=classes)
         self.diagram.set_weights([w.copy() for w in network.weights])
@@ -197,14 +202,14 @@ class MainWindow(QMainWindow):
         arrows = " → ".join(map(str, widths))
         trained = self.session.epochs_trained
         self.panel.set_summary(f"{dataset.name}: {len(dataset):,} samples, {dataset.n_classes} classes.\n"
-                               f"Network {arrows}" + (f", trained {trained} epochs." if trained else "."))
+                               f"Network {arrows}" + (f", trained {trained} epoch{'s' * (trained != 1)}." if trained else "."))
 
     # -- training ---------------------------------------------------------------------------------
     def start_training(self, paused: bool = False) -> bool:
         try:
             experiment = self.panel.experiment()
-            if experiment.dataset != self.session.dataset_source:
-                self.choose_dataset(experiment.dataset)
+            if experiment.dataset != self.session.dataset_source and not self.choose_dataset(experiment.dataset):
+                return False
             trainer = self.session.make_trainer(experiment)
         except (ValueError, OSError) as error:
             self._show_error("Cannot start training", error)
@@ -225,6 +230,7 @@ class MainWindow(QMainWindow):
     def stop_training(self) -> None:
         trainer = self.training.trainer
         self.training.stop()
+        self._forget_pending_metrics()
         if trainer is not None:
             self._after_run(trainer.completed_epochs)
 
@@ -268,7 +274,7 @@ class MainWindow(QMainWindow):
     def _on_finished(self, ended: TrainingEnded) -> None:
         self._metrics_timer.stop()
         self._show_latest_epoch_metrics()
-        self._after_run(ended.epochs_done if ended.reason != "diverged" else self.session.epochs_trained)
+        self._after_run(ended.epochs_done)
         self.status.show_message(ended.message)
         if ended.reason == "diverged":
             self._show_error("Training diverged", ended.message)
@@ -310,7 +316,8 @@ class MainWindow(QMainWindow):
             self._show_error("Could not open the weights", error)
             return False
         if self.session.dataset_source:
-            self.panel.select_dataset(self.session.dataset_source)
+            self.panel.show_dataset(self.session.dataset_source, Path(self.session.dataset_source).name)
+        self.panel.show_network(self.session.network, self.session.loss)
         self.settings.add_recent_file(path)
         return True
 
@@ -351,13 +358,19 @@ class MainWindow(QMainWindow):
         path = self._ask_save_path("Export curves", "PNG image (*.png)")
         if path:
             base = Path(path).with_suffix("")
-            for plot in ("loss", "accuracy"):
-                self.plots.export_png(f"{base}-{plot}.png", plot=plot)
+            try:
+                for plot in ("loss", "accuracy"):
+                    self.plots.export_png(f"{base}-{plot}.png", plot=plot)
+            except (ValueError, OSError) as error:
+                self._show_error("Could not export the curves", error)
 
     def export_plots_csv(self) -> None:
         path = self._ask_save_path("Export curves", "CSV table (*.csv)")
         if path:
-            self.plots.export_csv(Path(path).with_suffix(".csv"))
+            try:
+                self.plots.export_csv(Path(path).with_suffix(".csv"))
+            except (ValueError, OSError) as error:
+                self._show_error("Could not export the curves", error)
 
     def dragEnterEvent(self, event) -> None:
         if any(url.isLocalFile() and url.toLocalFile().endswith(".npz") for url in event.mimeData().urls()):

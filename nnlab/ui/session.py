@@ -11,7 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from nnlab.data.dataset import Dataset
-from nnlab.data.experiment import Experiment, build_network, open_dataset
+from nnlab.data.builtin import BUILTIN_DATASETS
+from nnlab.data.experiment import Experiment, build_network, open_dataset, provenance
 from nnlab.data.splits import Splits, split_dataset
 from nnlab.data.augment import AugmentConfig, make_augmenter
 from nnlab.data.weights_file import SavedModel, load_model, save_model
@@ -30,6 +31,9 @@ class LabSession(QObject):
         self.dataset_source: str | None = None
         self.splits: Splits | None = None
         self._split_key: tuple | None = None
+        # Once a network has learned from a split, drawing a new one would leak training samples
+        # into validation and test: the split stays until the weights are new again.
+        self._split_locked = False
         self.network: Network | None = None
         self.loss = "cross_entropy"
         self.experiment: Experiment | None = None
@@ -43,6 +47,7 @@ class LabSession(QObject):
         dataset = source if isinstance(source, Dataset) else open_dataset(source, seed)
         splits = split_dataset(dataset, split, seed=seed)
         self.dataset, self.splits, self._split_key = dataset, splits, (tuple(split), seed)
+        self._split_locked = False
         self.dataset_source = source if isinstance(source, str) else dataset.name
         self.dataset_changed.emit(dataset)
         return dataset
@@ -72,6 +77,7 @@ class LabSession(QObject):
             raise ValueError("choose a dataset first")
         network = build_network(experiment, self.dataset)
         self.network, self.loss, self.experiment, self.epochs_trained = network, experiment.loss, experiment, 0
+        self._split_locked = False
         self.network_changed.emit(network)
         self.set_dirty(True)
         return network
@@ -80,6 +86,7 @@ class LabSession(QObject):
         if self.network is not None:
             self.network.initialize("auto" if self.experiment is None else self.experiment.init, seed)
             self.epochs_trained = 0
+            self._split_locked = False
             self.network_changed.emit(self.network)
             self.set_dirty(True)
 
@@ -87,9 +94,11 @@ class LabSession(QObject):
         """A trainer for the current network and split; keeps the weights when the shape still fits."""
         if self.dataset is None:
             raise ValueError("choose a dataset first")
-        self.resplit(experiment.split, experiment.train.seed)
         if not self.matches(experiment):
             self.new_network(experiment)
+        if not self._split_locked:
+            self.resplit(experiment.split, experiment.train.seed)
+            self._split_locked = True
         self.experiment = experiment
         augment = None
         if experiment.augment and len(self.dataset.input_shape) == 2:
@@ -102,28 +111,29 @@ class LabSession(QObject):
 
     # -- files ------------------------------------------------------------------------------------
     def open_model(self, path: str | Path) -> SavedModel:
-        """Load a weight file; on any error raise it and leave everything as it was."""
+        """Load a weight file; on any error raise it and leave everything as it was.
+
+        A built-in dataset named in the file is opened with the file's split; a file path is
+        never opened on a weight file's say-so (it may be anything) — the current dataset is
+        kept when it fits.
+        """
         model = load_model(path)
-        made_with = model.extra.get("experiment", {})
-        dataset, splits = self.dataset, self.splits
-        wanted = made_with.get("dataset")
-        if wanted and wanted != self.dataset_source:
-            try:
-                dataset = open_dataset(wanted)
-                splits = split_dataset(dataset, tuple(made_with.get("split", (0.7, 0.15, 0.15))),
-                                       seed=int(made_with.get("seed", 0)))
-            except (ValueError, OSError):
-                pass  # the file it was trained on is gone: keep the current dataset if it fits
+        made = provenance(model.extra)
+        dataset, splits, source = self.dataset, self.splits, self.dataset_source
+        if made.dataset in BUILTIN_DATASETS and made.dataset != self.dataset_source:
+            dataset, source = open_dataset(made.dataset), made.dataset
+            splits = split_dataset(dataset, made.split, seed=made.seed)
         if dataset is None or dataset.n_features != model.network.input_size \
                 or dataset.n_classes != len(model.classes):
             raise ValueError(f"{Path(path).name} takes {model.network.input_size} inputs and "
                              f"{len(model.classes)} classes; no open dataset fits it — open a matching "
                              "dataset first")
         if dataset is not self.dataset:
-            self.dataset, self.splits, self.dataset_source = dataset, splits, wanted
-            self._split_key = None
+            self.dataset, self.splits, self.dataset_source = dataset, splits, source
+            self._split_key = (made.split, made.seed)
             self.dataset_changed.emit(dataset)
         self.network, self.loss, self.epochs_trained = model.network, model.loss, 0
+        self._split_locked = True
         self.network_changed.emit(model.network)
         self._set_path(Path(path))
         self.set_dirty(False)

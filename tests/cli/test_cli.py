@@ -119,6 +119,10 @@ def test_predict_image_uses_the_model_preprocessing(digits_model, workdir):
     (["predict", "xor.npz", "some.png"], "raw feature vectors"),
     (["evaluate", "xor.npz", "--dataset", "digits"], "takes 2 inputs"),
     (["frobnicate"], "invalid choice"),
+    (["train", "--dataset", "xor", "--seed", "-1"], "seed must be a whole number of 0 or more"),
+    (["train", "--dataset", "xor", "--split", "nan,1,1"], "three percentages"),
+    (["train", "--dataset", "xor", "--layers", "3,,4"], "expected whole numbers"),
+    (["train", "--dataset", "xor", "--out", "no/such/folder/m.npz"], "does not exist"),
 ])
 def test_bad_input_gives_exit_code_2_and_one_line(args, expected, xor_model, workdir):
     (workdir / "garbage.npz").write_text("not a weight file")
@@ -127,3 +131,13 @@ def test_bad_input_gives_exit_code_2_and_one_line(args, expected, xor_model, wor
     lines = [line for line in result.stderr.splitlines() if "batch/s" not in line and line.strip()]
     assert len(lines) == 1, result.stderr
     assert expected in lines[0] and "Traceback" not in result.stderr
+
+
+def test_predict_with_a_linear_output_shows_raw_outputs_not_probabilities(workdir):
+    trained = nnlab("train", "--dataset", "xor", "--layers", "4", "--loss", "mse", "--epochs", "2",
+                    "--out", "mse.npz", cwd=workdir)
+    assert trained.returncode == 0, trained.stderr
+    result = nnlab("predict", "mse.npz", "--input", "0.5,0.5", "--json", cwd=workdir)
+    (prediction,) = json.loads(result.stdout)["predictions"]
+    assert "outputs" in prediction and "probabilities" not in prediction and "confidence" not in prediction
+    assert "outputs:" in nnlab("predict", "mse.npz", "--input", "0.5,0.5", cwd=workdir).stdout

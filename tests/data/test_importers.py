@@ -301,3 +301,10 @@ def test_unknown_and_missing_files(tmp_path):
     expect_error(tmp_path / "notes.bin", "unrecognised")
     with pytest.raises(FileNotFoundError, match="nowhere.csv"):
         load_dataset_file(tmp_path / "nowhere.csv")
+
+
+def test_an_absurd_csv_label_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "huge_label.csv"
+    path.write_text("0,1,2\n20000000,3,4\n")
+    with pytest.raises(DatasetFormatError, match=r"line 2.*20000000 is above the largest class number"):
+        load_dataset_file(path)

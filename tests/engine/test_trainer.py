@@ -135,3 +135,52 @@ def test_impossible_layer_size_is_refused(units, message):
 def test_softmax_is_refused_in_a_hidden_layer():
     with pytest.raises(ValueError, match="output-only"):
         Network(2, [LayerSpec(4, "softmax"), LayerSpec(2, "softmax")])
+
+
+def test_backup_never_holds_non_finite_weights_and_divergence_restores_finite_ones():
+    x, y = blobs(64)
+    trainer = Trainer(small_net(), x, y, TrainConfig())
+    finite = trainer.network.params.copy()
+    trainer._refresh_backup()
+    trainer.network.params[3] = np.inf
+    trainer._refresh_backup()  # must not overwrite the finite backup
+    ended = trainer._diverged("loss became infinite at epoch 1 batch 1")
+    assert ended.reason == "diverged" and np.array_equal(trainer.network.params, finite)
+
+
+def test_non_finite_validation_loss_is_divergence():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 2)).astype(np.float32), rng.integers(0, 3, 64)
+    x_val = np.full((8, 2), 3e38, np.float32)  # overflows the forward pass, training data does not
+    net = Network(2, [LayerSpec(4, "relu"), LayerSpec(3, "linear")], seed=0)
+    records = list(Trainer(net, x, y, TrainConfig(loss="mse", epochs=3), x_val, y[:8]).run())
+    assert records[-1].reason == "diverged" and "validation loss became" in records[-1].message
+    assert np.isfinite(net.params).all()
+
+
+def test_labels_the_output_layer_cannot_represent_are_refused():
+    x, y = blobs(32)
+    net = Network(2, [LayerSpec(4), LayerSpec(1, "sigmoid")])
+    with pytest.raises(ValueError, match="labels run from 0 to 2"):
+        Trainer(net, x, y, TrainConfig(loss="binary_cross_entropy"))
+
+
+def test_dropout_on_the_output_layer_is_refused():
+    with pytest.raises(ValueError, match="output layer cannot use dropout"):
+        Network(2, [LayerSpec(4), LayerSpec(3, "softmax", dropout=0.5)])
+
+
+def test_reported_loss_is_the_data_loss_even_with_penalties():
+    x, y = blobs(64)
+    plain = Trainer(small_net(), x, y, TrainConfig(batch_size=64))
+    penalised = Trainer(small_net(), x, y, TrainConfig(batch_size=64, l2=10.0))
+    assert plain._step(np.arange(64))[0] == pytest.approx(penalised._step(np.arange(64))[0])
+
+
+def test_blas_threads_restore_the_count_the_process_started_with():
+    from nnlab.engine.blas_threads import BlasThreads
+
+    first = BlasThreads()
+    first.use(1)  # an abandoned run that never restored
+    assert BlasThreads().original == first.original
+    first.restore()

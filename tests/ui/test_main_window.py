@@ -181,16 +181,62 @@ def test_close_during_training_stops_the_thread(qtbot, monkeypatch):
 def test_divergence_halts_with_a_message_and_finite_weights(window, qtbot, errors):
     window.panel.loss.setCurrentText("mse")
     window.panel.optimizer.setCurrentText("sgd")
-    window.panel.learning_rate.setValue(10.0)
-    window.panel.hidden_layers.setText("64, 64")
-    window.panel.activation.setCurrentText("relu")
     window.new_network(ask=False)
+    make_long(window)
     with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT) as done:
         window.start_training()
-    if done.args[0].reason != "diverged":
-        pytest.skip("this seed did not diverge")
-    assert errors[-1][0] == "Training diverged" and "lower the learning rate" in errors[-1][1]
+        window.training.set_learning_rate(1e30)  # live change: the next steps overflow for certain
+    assert done.args[0].reason == "diverged"
+    assert errors[-1][0] == "Training diverged" and "lower the learning rate (now 1e+30)" in errors[-1][1]
     assert np.isfinite(window.session.network.params).all()
+    assert window.session.epochs_trained == done.args[0].epochs_done
+
+
+def test_stale_updates_from_a_stopped_run_never_reach_the_new_network(window, qtbot):
+    make_long(window)
+    window.start_training()
+    qtbot.waitUntil(lambda: batches_plotted(window) > 10, timeout=EPOCH_TIMEOUT)
+    window.new_network(ask=False)  # stops the run; its queued updates may still be in flight
+    qtbot.wait(200)
+    assert batches_plotted(window) == 0 and not window.session.dirty
+    assert window.metrics.confusion_view.counts.size == 0
+
+
+def test_opened_weights_survive_pressing_start(window, qtbot, tmp_path):
+    window.panel.hidden_layers.setText("5, 3")
+    window.new_network(ask=False)
+    window.session.save(tmp_path / "small.npz")
+    saved = window.session.network.params.copy()
+    window.panel.hidden_layers.setText("8, 8")
+    window.new_network(ask=False)
+    assert window.open_path(tmp_path / "small.npz", ask=False)
+    assert window.panel.hidden_layers.text() == "5, 3"
+    window.panel.epochs.setValue(1)
+    with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT):
+        window.start_training()
+    assert window.session.network.sizes == [2, 5, 3, 2]
+    assert window.session.network.params.shape == saved.shape
+    assert not np.array_equal(window.session.network.params, saved)  # trained on, not replaced
+
+
+def test_changing_the_seed_after_training_keeps_the_split(window, qtbot):
+    window.panel.epochs.setValue(1)
+    with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT):
+        window.start_training()
+    test_before = window.session.splits.test.x.copy()
+    window.panel.seed.setValue(7)
+    with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT):
+        window.start_training()
+    assert np.array_equal(window.session.splits.test.x, test_before)
+
+
+def test_a_failed_dataset_import_does_not_train_on_something_else(window, errors, tmp_path, monkeypatch):
+    bad = tmp_path / "broken.csv"
+    bad.write_text("label,a\n1,x\n")
+    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(bad))
+    window.import_dialog()
+    assert errors and "broken.csv" in errors[-1][1]
+    assert window.session.dataset.name == "xor" and window.panel.dataset.currentData() == "xor"
 
 
 def test_dropping_a_weight_file_opens_it(window, tmp_path):

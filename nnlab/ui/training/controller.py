@@ -58,8 +58,8 @@ class TrainingController(QObject):
         thread.training_worker = worker
         thread.started.connect(worker.run)
         thread.finished.connect(worker.deleteLater)
-        worker.progressed.connect(self.progressed)
-        worker.epoch_finished.connect(self.epoch_finished)
+        worker.progressed.connect(self._on_progressed)
+        worker.epoch_finished.connect(self._on_epoch_finished)
         worker.paused.connect(self._on_paused)
         worker.finished.connect(self._on_finished)
         worker.errored.connect(self._on_errored)
@@ -111,7 +111,9 @@ class TrainingController(QObject):
         worker, was_running = self._worker, self.state == "running"
         if worker is not None and was_running:
             worker.request_pause()
-            worker.wait_until_idle()
+            if not worker.wait_until_idle(timeout=30.0):
+                worker.request_resume()
+                raise ValueError("training did not reach a pause between batches in time; try again")
         try:
             yield
         finally:
@@ -119,9 +121,21 @@ class TrainingController(QObject):
                 worker.request_resume()
 
     # -- from the worker ----------------------------------------------------------------------------
+    # Everything below arrives queued from the worker thread, possibly after that worker was
+    # stopped and a new one started: only the current worker's news is passed on.
+    def _from_current_worker(self) -> bool:
+        return self._worker is not None and self.sender() is self._worker
+
+    def _on_progressed(self, update) -> None:
+        if self._from_current_worker():
+            self.progressed.emit(update)
+
+    def _on_epoch_finished(self, result) -> None:
+        if self._from_current_worker():
+            self.epoch_finished.emit(result)
+
     def _on_paused(self) -> None:
-        # Queued from the worker thread: by now the GUI may already have resumed it.
-        if self._worker is not None and self._worker.is_paused:
+        if self._from_current_worker() and self._worker.is_paused:  # not resumed meanwhile
             self._set_state("paused")
 
     def _finish_thread(self) -> None:
@@ -134,10 +148,14 @@ class TrainingController(QObject):
         self._set_state("idle")
 
     def _on_finished(self, ended: TrainingEnded) -> None:
+        if not self._from_current_worker():
+            return
         self._finish_thread()
         self.finished.emit(ended)
 
     def _on_errored(self, message: str) -> None:
+        if not self._from_current_worker():
+            return
         self._finish_thread()
         self.errored.emit(message)
 

@@ -190,14 +190,24 @@ class TrainingPanel(QWidget):
                               seed=self.seed.value(), l1=self.l1.value(), l2=self.l2.value(),
                               early_stopping_patience=patience))
 
-    def add_imported_dataset(self, label: str, path: str) -> None:
-        self.dataset.addItem(label, path)
-        self.dataset.setCurrentIndex(self.dataset.count() - 1)
-
-    def select_dataset(self, source: str) -> None:
+    def show_dataset(self, source: str, label: str | None = None) -> None:
+        """Select ``source`` in the list, adding it first when it is an imported file."""
         index = self.dataset.findData(source)
-        if index >= 0:
-            self.dataset.setCurrentIndex(index)
+        if index < 0:
+            self.dataset.addItem(label or source, source)
+            self.dataset.setItemData(self.dataset.count() - 1, source, Qt.ItemDataRole.ToolTipRole)
+            index = self.dataset.count() - 1
+        self.dataset.setCurrentIndex(index)
+
+    def show_network(self, network, loss: str) -> None:
+        """Fill the network fields from a loaded network, so Start keeps its weights."""
+        hidden = network.layers[:-1]
+        self.hidden_layers.setText(", ".join(str(spec.units) for spec in hidden))
+        if hidden:
+            self.activation.setCurrentText(hidden[0].activation)
+            self.dropout.setValue(hidden[0].dropout)
+        self.loss.setCurrentText(loss)
+        self.architecture_edited.emit()
 
     def suggest_for(self, kind: str) -> None:
         """Sensible starting points: a small tanh net for 2-D points, 128-64 ReLU for images."""
