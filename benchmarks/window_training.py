@@ -73,7 +73,6 @@ def run_in_window(app, dataset, epochs, stall_seconds=None):
     window.training.epoch_finished.connect(lambda result: epoch_seconds.append(result.seconds))
     if stall_seconds:
         QTimer.singleShot(int(stall_seconds * 1000), loop.quit)
-    started = time.perf_counter()
     clock.start()
     ticker.start()
     window.start_training()

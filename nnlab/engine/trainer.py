@@ -154,7 +154,7 @@ class Trainer:
     # -- the loop ----------------------------------------------------------------------------
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[Progress]:
         """Train for ``config.epochs`` more epochs, yielding progress; see the module docstring."""
-        network, config = self.network, self.config
+        network = self.network
         segments = network.trainable_segments()
         if not segments:
             yield TrainingEnded("stopped", "every layer is frozen: unfreeze at least one to train",

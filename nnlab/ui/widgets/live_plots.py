@@ -10,10 +10,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
@@ -21,8 +18,10 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from .plot_parts import atomic_path, Ema, GrowingSeries, style_series, palette_colours
 
 PLOT_NAMES = ("loss", "accuracy")
 SERIES_NAMES = ("train_batch", "train_smoothed", "train_epoch", "val_epoch")
@@ -33,123 +32,6 @@ _HOVER_NAMES = {"train_batch": "train", "train_smoothed": "train (smoothed)",
 # Markers win ties: they are the numbers a learner quotes.
 _HOVER_PREFERENCE = ("val_epoch", "train_epoch", "train_smoothed", "train_batch")
 _REPAINT_MS = 100  # one plot per tick, alternating: each 5 Hz — live to the eye, cheap for the trainer
-
-
-@dataclass(frozen=True)
-class PlotColours:
-    """Pens and fills that read on the current palette's background."""
-    train: QColor
-    train_faint: QColor
-    validation: QColor
-    best: QColor
-    warning: QColor
-    text: QColor
-    base: QColor
-
-
-def palette_colours(palette: QPalette | None = None) -> PlotColours:
-    """Colours for a light or dark palette, judged by the window colour's lightness."""
-    palette = palette or QApplication.palette()
-    dark = palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
-    train = QColor("#5eb0ff" if dark else "#1f63b4")
-    faint = QColor(train)
-    faint.setAlpha(70 if dark else 60)
-    text = palette.color(QPalette.ColorRole.Text)
-    best = QColor(text)
-    best.setAlpha(200)
-    return PlotColours(train=train, train_faint=faint,
-                       validation=QColor("#ffa040" if dark else "#d95f02"), best=best,
-                       warning=QColor("#ff7070" if dark else "#b00020"), text=text,
-                       base=palette.color(QPalette.ColorRole.Base))
-
-
-class _GrowingSeries:
-    """One curve's points in a buffer that doubles when full, drawn by one PlotDataItem."""
-
-    def __init__(self, item: pg.PlotDataItem, capacity: int = 1024):
-        self.item = item
-        self._initial = capacity
-        self.clear()
-
-    def clear(self) -> None:
-        self._xy = np.empty((2, self._initial))
-        self.n = 0
-        self.dirty = True
-
-    @property
-    def capacity(self) -> int:
-        return self._xy.shape[1]
-
-    @property
-    def x(self) -> np.ndarray:
-        return self._xy[0, :self.n]
-
-    @property
-    def y(self) -> np.ndarray:
-        return self._xy[1, :self.n]
-
-    def append(self, x: np.ndarray, y: np.ndarray) -> None:
-        end = self.n + len(x)
-        if end > self.capacity:
-            grown = np.empty((2, max(end, 2 * self.capacity)))
-            grown[:, :self.n] = self._xy[:, :self.n]
-            self._xy = grown
-        self._xy[0, self.n:end] = x
-        self._xy[1, self.n:end] = y
-        self.n = end
-        self.dirty = True
-
-    def redraw(self) -> None:
-        self.item.setData(self.x, self.y)
-        self.dirty = False
-
-
-class _Ema:
-    """Exponential moving average: s = w·s + (1 − w)·value, seeded by the first value.
-
-    A non-finite value (a diverged batch) gives a NaN point and leaves the average alone,
-    so one bad batch does not blank the smoothed line for good.
-    """
-
-    def __init__(self, weight: float):
-        self.weight = weight
-        self.value: float | None = None
-
-    def extend(self, values: np.ndarray) -> np.ndarray:
-        out = np.empty(len(values))
-        for i, value in enumerate(values.tolist()):
-            if not math.isfinite(value):
-                out[i] = math.nan
-                continue
-            self.value = value if self.value is None else self.weight * self.value + (1 - self.weight) * value
-            out[i] = self.value
-        return out
-
-
-def _style_series(item: pg.PlotDataItem, name: str, colours: PlotColours) -> None:
-    """Faint raw batches under a solid smoothed line; round training and square validation markers."""
-    line = {"train_batch": pg.mkPen(colours.train_faint, width=1), "train_smoothed": pg.mkPen(colours.train, width=1),
-            "train_epoch": None, "val_epoch": pg.mkPen(colours.validation, width=2)}[name]
-    item.setPen(line)
-    symbol = {"train_epoch": ("o", colours.train), "val_epoch": ("s", colours.validation)}.get(name)
-    item.setSymbol(symbol and symbol[0])
-    if symbol:
-        item.setSymbolSize(8)
-        item.setSymbolPen(pg.mkPen(colours.base))
-        item.setSymbolBrush(symbol[1])
-
-
-@contextmanager
-def _atomic_path(path: Path, suffix: str) -> Iterator[Path]:
-    """A temporary file beside ``path`` that replaces it only if writing succeeded."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class LivePlots(QWidget):
@@ -164,7 +46,7 @@ class LivePlots(QWidget):
         self.overfit_patience = overfit_patience
         self._smoothing = smoothing
         self.plots = {name: pg.PlotWidget() for name in PLOT_NAMES}
-        self._series = {plot: {name: _GrowingSeries(self._make_item(plot), initial_capacity)
+        self._series = {plot: {name: GrowingSeries(self._make_item(plot), initial_capacity)
                                for name in SERIES_NAMES} for plot in PLOT_NAMES}
         self.best_lines = {plot: pg.InfiniteLine(angle=90, movable=False) for plot in PLOT_NAMES}
         self.best_label = pg.InfLineLabel(self.best_lines["loss"], "best val epoch {value:.0f}",
@@ -221,7 +103,7 @@ class LivePlots(QWidget):
                 widget.getAxis(axis).setPen(colours.text)
                 widget.getAxis(axis).setTextPen(colours.text)
             for name, series in self._series[plot].items():
-                _style_series(series.item, name, colours)
+                style_series(series.item, name, colours)
             self.best_lines[plot].setPen(pg.mkPen(colours.best, width=2, style=Qt.PenStyle.DashLine))
             label = self._hover_labels[plot]
             label.fill, label.border = pg.mkBrush(colours.base), pg.mkPen(colours.text)
@@ -282,7 +164,7 @@ class LivePlots(QWidget):
                 series.clear()
             self.best_lines[plot].hide()
             self._hover_labels[plot].hide()
-        self._emas = {plot: _Ema(self._smoothing) for plot in PLOT_NAMES}
+        self._emas = {plot: Ema(self._smoothing) for plot in PLOT_NAMES}
         self._val_history: list[tuple[int, float, float]] = []
         self._best: tuple[int, float] | None = None
         self._overfit_since: int | None = None
@@ -442,7 +324,7 @@ class LivePlots(QWidget):
             exporter.parameters()["width"] = int(width)
         if exporter.parameters()["width"] < 2 or exporter.parameters()["height"] < 2:
             raise ValueError(f"the {plot} plot has no size to export yet")
-        with _atomic_path(Path(path), ".png") as temporary:
+        with atomic_path(Path(path), ".png") as temporary:
             if exporter.export(str(temporary)) is False:
                 raise OSError(f"could not write {path}")
 
@@ -453,7 +335,7 @@ class LivePlots(QWidget):
         percent; numbers are written with full precision so they read back exactly.
         """
         path = Path(path)
-        with _atomic_path(path, ".csv") as temporary:
+        with atomic_path(path, ".csv") as temporary:
             with open(temporary, "w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(["series", "epoch", "value"])
