@@ -30,8 +30,8 @@ from .widgets.metrics_view import MetricsView
 from .widgets.network_diagram import NetworkDiagram
 from .widgets.training_panel import TrainingPanel
 
-# Every repaint holds the GIL the training thread needs; 4 Hz keeps the weights visibly alive.
-DIAGRAM_REFRESH_SECONDS = 0.25
+# Every repaint holds the GIL the training thread needs; 2 Hz keeps the weights visibly alive.
+DIAGRAM_REFRESH_SECONDS = 0.5
 METRICS_REFRESH_MS = 400
 
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from nnlab.engine import BatchProgress, EpochResult, Trainer, TrainingEnded
 
-MAX_UPDATES_PER_SECOND = 20
+MAX_UPDATES_PER_SECOND = 15
 # NumPy lets go of the GIL for a few microseconds around every small product and takes it
 # straight back, which resets CPython's switch timer: the GUI thread, waiting for the GIL,
 # can then starve for hundreds of milliseconds (the "convoy effect"). Sleeping a moment now
