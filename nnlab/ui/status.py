@@ -1,6 +1,8 @@
 """The status bar during training: where it is, how fast, how long to go, the current loss."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from .training.worker import TrainingUpdate
@@ -15,16 +17,23 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+# Widest texts each label will show: fixed widths keep a changing number from re-laying out
+# (and repainting) the window several times a second while training.
+_WIDEST = {"position": "epoch 10000 · batch 100000/100000", "rate": "10,000,000 samples/s",
+           "eta": "ETA 100:00:00", "loss": "loss 0.00000"}
+REFRESH_SECONDS = 0.25
+
+
 class TrainingStatus:
     MESSAGE_MS = 8000
 
     def __init__(self, bar: QStatusBar) -> None:
         self.bar = bar
-        self.position = QLabel()
-        self.rate = QLabel()
-        self.eta = QLabel()
-        self.loss = QLabel()
-        for label in (self.position, self.rate, self.eta, self.loss):
+        self._shown = 0.0
+        for name, widest in _WIDEST.items():
+            label = QLabel()
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest))
+            setattr(self, name, label)
             bar.addPermanentWidget(label)
         self.set_state("idle")
 
@@ -37,6 +46,10 @@ class TrainingStatus:
             self.eta.setText("")
 
     def show_progress(self, update: TrainingUpdate) -> None:
+        now = time.monotonic()
+        if now - self._shown < REFRESH_SECONDS:
+            return
+        self._shown = now
         last = update.batches[-1]
         self.position.setText(f"epoch {last.epoch} · batch {last.batch}/{last.n_batches}")
         self.rate.setText(f"{update.samples_per_second:,.0f} samples/s")
