@@ -180,6 +180,7 @@ class LivePlots(QWidget):
             for series in self._series[plot].values():
                 if series.dirty:
                     series.redraw()
+        self._settle_geometry()
 
     def _flush_one_plot(self) -> None:
         """Timer repaint: one plot per tick, alternating, so no single frame paints both.
@@ -196,8 +197,20 @@ class LivePlots(QWidget):
                 for series in dirty:
                     series.redraw()
                 break
+        self._settle_geometry()
         if any(series.dirty for plot in PLOT_NAMES for series in self._series[plot].values()):
             self._timer.start()
+
+    def _settle_geometry(self) -> None:
+        """Run pyqtgraph's deferred y auto-range and view-transform update now, not in paintEvent.
+
+        Left to the paint, they resize the curves, markers and best-epoch line mid-paint, and Qt
+        paints both plots a second time for those geometry changes (four paints per update).
+        """
+        for plot, widget in self.plots.items():
+            widget.scene().prepareForPaint()
+            if self.best_lines[plot].isVisible():
+                self.best_lines[plot].boundingRect()
 
     def _follow_epochs(self) -> None:
         """Widen the shared x range a whole epoch at a time, unless the learner has zoomed or panned.
@@ -238,6 +251,7 @@ class LivePlots(QWidget):
             self._overfit_since = self._best[0]
         self.overfit_notice.setVisible(self._overfit_since is not None)
         self.overfit_notice.valueChanged()
+        self._settle_geometry()
 
     def _rising_while_training_falls(self) -> bool:
         """Validation loss rose at each of the last ``overfit_patience`` epochs, training loss fell overall."""
