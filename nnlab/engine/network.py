@@ -15,7 +15,7 @@ training loop writes into.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -178,20 +178,12 @@ class Network:
             self.weights[index][...] = get_initializer(name)(rng, fan_out, fan_in)
             self.biases[index][...] = 0.0
 
-    def set_frozen(self, index: int, frozen: bool) -> None:
-        self.layers[index] = replace(self.layers[index], frozen=frozen)
-
     def copy(self) -> "Network":
         """An independent network with the same architecture and parameter values."""
         twin = Network.__new__(Network)
         twin.input_size, twin.layers, twin.dtype = self.input_size, list(self.layers), self.dtype
         twin.params, twin.weights_t, twin.biases = twin._allocate()
         twin.grads, twin.grad_weights_t, twin.grad_biases = twin._allocate()
-        twin.params[...] = self.params
-        return twin
-
-    def astype(self, dtype) -> "Network":
-        twin = Network(self.input_size, self.layers, dtype=dtype)
         twin.params[...] = self.params
         return twin
 
@@ -234,9 +226,6 @@ class Network:
             z += bias
             a = get_activation(spec.activation).forward(z, out=z)
         return a
-
-    def predict_classes(self, x: np.ndarray) -> np.ndarray:
-        return outputs_to_classes(self.forward(x))
 
     def forward_trace(self, x: np.ndarray) -> ForwardTrace:
         """Forward pass that keeps every layer's z and a (inspector, step-debugger)."""

@@ -54,10 +54,6 @@ class Optimizer:
             setattr(self, attr, buffer)
         return buffer
 
-    def state(self) -> dict[str, np.ndarray]:
-        """Copies of the optimizer's state arrays, for saving a session or showing a step."""
-        return {}
-
 
 class SGD(Optimizer):
     """w ← w − η·g"""
@@ -90,9 +86,6 @@ class Momentum(Optimizer):
         params[where] -= g
         if self.steps % _FLUSH_EVERY == 0:
             _flush_tiny(velocity)
-
-    def state(self):
-        return {"velocity": self.velocity.copy()} if hasattr(self, "velocity") else {}
 
 
 class Adam(Optimizer):
@@ -133,20 +126,6 @@ class Adam(Optimizer):
         if self.steps % _FLUSH_EVERY == 0:
             _flush_tiny(big_m)
             _flush_tiny(big_v)
-
-    @property
-    def m(self) -> np.ndarray:
-        """The first moment as textbooks write it (a copy)."""
-        return self._scaled_m * (1.0 - self.beta1)
-
-    @property
-    def v(self) -> np.ndarray:
-        return self._scaled_v * (1.0 - self.beta2)
-
-    def state(self):
-        if not hasattr(self, "_scaled_m"):
-            return {}
-        return {"m": self.m, "v": self.v, "steps": np.array(self.steps)}
 
 
 def _flush_tiny(values: np.ndarray) -> None:

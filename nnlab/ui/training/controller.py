@@ -100,10 +100,7 @@ class TrainingController(QObject):
         worker.request_stop()
         for signal in (worker.progressed, worker.epoch_finished, worker.paused, worker.finished, worker.errored):
             signal.disconnect()
-        thread.quit()
-        thread.wait()
-        thread.deleteLater()
-        self._set_state("idle")
+        self._release(thread)
 
     @contextmanager
     def held(self):
@@ -141,6 +138,10 @@ class TrainingController(QObject):
     def _finish_thread(self) -> None:
         thread = self._thread
         self._worker = self._thread = None
+        self._release(thread)
+
+    def _release(self, thread: QThread | None) -> None:
+        """End the thread's event loop, wait for it, let Qt delete it; the controller is idle."""
         if thread is not None:
             thread.quit()
             thread.wait()
