@@ -20,6 +20,7 @@ from nnlab.engine import EpochResult, TrainingEnded, evaluate
 from .actions import ALWAYS_ENABLED, create_actions
 from .file_commands import FileCommands
 from .placeholders import placeholder
+from .selection import Selection
 from .session import LabSession
 from .settings import Settings
 from .status import TrainingStatus
@@ -44,6 +45,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
         self.session = LabSession(self)
+        self.selection = Selection(self)
         self.training = TrainingController(self)
         self.actions = create_actions(self)
         self._diagram_painted = 0.0
@@ -183,6 +185,7 @@ class MainWindow(FileCommands, QMainWindow):
         classes = self.session.dataset.classes if self.session.dataset else None
         self.diagram.set_network(network.sizes, network.layers, class_names=classes)
         self.diagram.set_weights([w.copy() for w in network.weights])
+        self.selection.set_snapshot(network.copy())
         if self.session.epochs_trained == 0:
             self.plots.clear()
             self.metrics.clear()
@@ -238,6 +241,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.session.epochs_trained = epochs
         if self.session.network is not None:
             self.diagram.set_weights([w.copy() for w in self.session.network.weights])
+            self.selection.set_snapshot(self.session.network.copy())
         self._update_summary()
 
     def _on_learning_rate_changed(self, value: float) -> None:
@@ -254,6 +258,7 @@ class MainWindow(FileCommands, QMainWindow):
         if now - self._diagram_painted >= DIAGRAM_REFRESH_SECONDS:
             self._diagram_painted = now
             self.diagram.set_weights(update.weights)
+            self.selection.set_snapshot_arrays(update.weights, update.biases)
         self.status.show_progress(update)
         self.session.set_dirty(True)
 

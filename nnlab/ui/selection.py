@@ -1,0 +1,96 @@
+"""What every view is looking at: the selected neuron or connection, the inspected input, the weights.
+
+The editor, the canvas and the inspector never talk to each other: each writes here
+and listens here. The weights are a *snapshot* (an independent ``Network`` copy), never
+the live network a training worker is writing, so any view may run a forward pass on
+it at any time.
+
+Indexing, shared by every view:
+- ``NeuronRef(layer, unit)``: ``layer`` indexes ``network.sizes`` (0 is the input layer,
+  ``len(sizes) - 1`` the output layer); ``unit`` is the neuron's row in that layer.
+- ``ConnectionRef(layer, source, target)``: the weight ``network.weights[layer][target, source]``
+  from unit ``source`` of sizes-layer ``layer`` to unit ``target`` of sizes-layer ``layer + 1``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from nnlab.engine import Network
+
+
+@dataclass(frozen=True)
+class NeuronRef:
+    layer: int
+    unit: int
+
+
+@dataclass(frozen=True)
+class ConnectionRef:
+    layer: int
+    source: int
+    target: int
+
+
+@dataclass(frozen=True)
+class InspectedInput:
+    """One model input (already transformed) and where it came from.
+
+    values: (n_features,) float array the network takes; image_shape: (h, w) when the
+    input is an image, else None; origin: words for the user ("your drawing",
+    "validation sample 12"); label: the true class index when known.
+    """
+
+    values: np.ndarray
+    image_shape: tuple[int, int] | None
+    origin: str
+    label: int | None = None
+
+
+class Selection(QObject):
+    neuron_changed = Signal(object)  # NeuronRef | None
+    connection_changed = Signal(object)  # ConnectionRef | None
+    input_changed = Signal(object)  # InspectedInput | None
+    snapshot_changed = Signal(object)  # Network | None: an independent copy, safe to read
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.neuron: NeuronRef | None = None
+        self.connection: ConnectionRef | None = None
+        self.input: InspectedInput | None = None
+        self.snapshot: Network | None = None
+
+    def select_neuron(self, neuron: NeuronRef | None) -> None:
+        if neuron != self.neuron:
+            self.neuron = neuron
+            self.neuron_changed.emit(neuron)
+
+    def select_connection(self, connection: ConnectionRef | None) -> None:
+        if connection != self.connection:
+            self.connection = connection
+            self.connection_changed.emit(connection)
+
+    def set_input(self, inspected: InspectedInput | None) -> None:
+        self.input = inspected
+        self.input_changed.emit(inspected)
+
+    def set_snapshot(self, network: Network | None) -> None:
+        """Take a network the caller will not write again (copy it first if it might)."""
+        if network is not None and self.snapshot is not None and network.sizes != self.snapshot.sizes:
+            self.select_neuron(None)
+            self.select_connection(None)
+        self.snapshot = network
+        self.snapshot_changed.emit(network)
+
+    def set_snapshot_arrays(self, weights: list[np.ndarray], biases: list[np.ndarray]) -> None:
+        """New values for the current snapshot's architecture, from a worker's copies."""
+        if self.snapshot is None:
+            return
+        twin = self.snapshot.copy()
+        for target, source in zip(twin.weights, weights):
+            target[...] = source
+        for target, source in zip(twin.biases, biases):
+            target[...] = source
+        self.set_snapshot(twin)
