@@ -20,9 +20,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The window's process runs BLAS on one thread (see nnlab.app.prefer_single_threaded_blas); the headless
+# side is measured in this same process, so both train under the same settings.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 os.environ.setdefault("NNLAB_SETTINGS", str(Path("/tmp") / f"nnlab-bench-{os.getpid()}.ini"))
 
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "mnist" / "mnist.npz"
@@ -47,9 +50,10 @@ def window_with(dataset, epochs):
     window._ask_save_changes = lambda: "discard"
     window.resize(1400, 900)
     window.show()
-    window.panel.epochs.setValue(epochs)
     window.session.load_dataset(dataset)
     window.panel.show_dataset(dataset.name)
+    window.panel.suggest_for("image")
+    window.panel.epochs.setValue(epochs)
     window.new_network(ask=False)
     return window
 
@@ -83,14 +87,21 @@ def run_in_window(app, dataset, epochs, stall_seconds=None):
     return statistics.median(epoch_seconds[1:] or [float("nan")]), gaps[1:]
 
 
-def run_headless(dataset, epochs):
-    from nnlab.data.experiment import Experiment
-    from nnlab.engine import EpochResult, TrainConfig
+def window_experiment(dataset, epochs):
+    """Exactly the run the window's panel describes, so both sides train the same network."""
+    window = window_with(dataset, epochs)
+    experiment = window.panel.experiment()
+    window.close()
+    return experiment
+
+
+def run_headless(dataset, experiment):
+    from nnlab.engine import EpochResult
     from nnlab.ui.session import LabSession
 
     session = LabSession()
-    session.load_dataset(dataset, split=(0.70, 0.15, 0.15), seed=0)
-    trainer = session.make_trainer(Experiment(dataset=dataset.name, train=TrainConfig(epochs=epochs)))
+    session.load_dataset(dataset, split=experiment.split, seed=experiment.train.seed)
+    trainer = session.make_trainer(experiment)
     seconds = [record.seconds for record in trainer.run() if isinstance(record, EpochResult)]
     return statistics.median(seconds[1:])
 
@@ -118,8 +129,9 @@ def main():
     app = QApplication.instance() or QApplication([])
     dataset = benchmark_dataset()
     headless, in_window = [], []
+    experiment = window_experiment(dataset, args.epochs)
     for _ in range(2):  # interleaved, so a noisy neighbour slows both alike
-        headless.append(run_headless(dataset, args.epochs))
+        headless.append(run_headless(dataset, experiment))
         in_window.append(run_in_window(app, dataset, args.epochs)[0])
     _, gaps = run_in_window(app, dataset, 1000, stall_seconds=args.stall_seconds)
     gaps = np.array(gaps)

@@ -126,6 +126,7 @@ class TrainingController(QObject):
     def _on_progressed(self, update) -> None:
         if self._from_current_worker():
             self.progressed.emit(update)
+            self._worker.acknowledge()
 
     def _on_epoch_finished(self, result) -> None:
         if self._from_current_worker():
