@@ -106,6 +106,19 @@ def test_step_batch_from_idle_trains_exactly_one_batch(window, qtbot):
     assert window.session.epochs_trained == 0
 
 
+def test_holding_the_worker_during_a_single_step_keeps_it_a_single_step(window, qtbot):
+    """Saving while one step runs must not turn the step into a full run."""
+    make_long(window)
+    window.step_batch()
+    with window.training.held():
+        pass
+    qtbot.waitUntil(lambda: window.training.state == "paused", timeout=EPOCH_TIMEOUT)
+    qtbot.wait(300)  # a run wrongly resumed would plot many more batches meanwhile
+    assert window.training.state == "paused"
+    assert batches_plotted(window) == 1
+    window.stop_training()
+
+
 def test_save_then_open_restores_the_weights(window, qtbot, tmp_path, monkeypatch):
     with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT):
         window.start_training()

@@ -42,6 +42,7 @@ class TrainingController(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
+        self._holding = False
         self.state = "idle"
 
     @property
@@ -104,18 +105,24 @@ class TrainingController(QObject):
 
     @contextmanager
     def held(self):
-        """Pause between batches for the duration (e.g. to save the weights), then carry on."""
-        worker, was_running = self._worker, self.state == "running"
-        if worker is not None and was_running:
-            worker.request_pause()
-            if not worker.wait_until_idle(timeout=30.0):
-                worker.request_resume()
-                raise ValueError("training did not reach a pause between batches in time; try again")
+        """Pause between batches for the duration (e.g. to save the weights), then carry on as before.
+
+        A single step in progress stays a single step: the worker restores exactly what was asked.
+        """
+        worker = self._worker
+        if worker is None:
+            yield
+            return
+        asked = worker.hold()
+        self._holding = True
         try:
+            if not worker.wait_until_idle(timeout=30.0):
+                raise ValueError("training did not reach a pause between batches in time; try again")
             yield
         finally:
-            if worker is not None and was_running and worker is self._worker:
-                worker.request_resume()
+            self._holding = False
+            if worker is self._worker:
+                worker.release(asked)
 
     # -- from the worker ----------------------------------------------------------------------------
     # Everything below arrives queued from the worker thread, possibly after that worker was
@@ -133,7 +140,8 @@ class TrainingController(QObject):
             self.epoch_finished.emit(result)
 
     def _on_paused(self) -> None:
-        if self._from_current_worker() and self._worker.is_paused:  # not resumed meanwhile
+        # Not resumed meanwhile, and not a pause of held() (which carries on by itself).
+        if self._from_current_worker() and self._worker.is_paused and not self._holding:
             self._set_state("paused")
 
     def _finish_thread(self) -> None:

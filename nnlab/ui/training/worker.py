@@ -80,6 +80,23 @@ class TrainingWorker(QObject):
             self._control.batches_to_run = None
             self._control.until_epoch_end = False
 
+    def hold(self) -> tuple[bool, int | None, bool]:
+        """Pause between batches and return what was asked before, for :meth:`release`."""
+        with self._condition:
+            control = self._control
+            asked = (control.paused, control.batches_to_run, control.until_epoch_end)
+            control.paused, control.batches_to_run, control.until_epoch_end = True, None, False
+            return asked
+
+    def release(self, asked: tuple[bool, int | None, bool]) -> None:
+        """Carry on exactly as before :meth:`hold`: running, mid-step, or paused."""
+        with self._condition:
+            control = self._control
+            control.paused, control.batches_to_run, control.until_epoch_end = asked
+            if not control.paused:
+                control.idle.clear()
+            self._condition.notify_all()
+
     def request_resume(self) -> None:
         with self._condition:
             self._control.paused = False
