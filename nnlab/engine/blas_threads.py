@@ -32,14 +32,20 @@ def _blas_library():
 
 
 class BlasThreads:
-    """Switches the BLAS thread count between products; ``restore()`` puts the original back."""
+    """Switches the BLAS thread count between products; ``restore()`` puts the original back.
+
+    The library is only called when the count really changes: OpenBLAS's setter is not
+    thread-safe, and a call while another thread multiplies matrices can crash or hang the
+    process (seen in the window, whose GUI thread runs predictions while a worker trains).
+    A process started with one BLAS thread (the window's) therefore never calls it.
+    """
 
     def __init__(self, fixed: int | None = None):
         self._library = _blas_library()
         self.original = _original_threads
         self.most = fixed or self.original
         self.fixed = fixed
-        self.current: int | None = None
+        self.current = self.original
 
     def threads_for(self, multiply_adds: int) -> int:
         if self.fixed:
@@ -52,6 +58,4 @@ class BlasThreads:
             self.current = threads
 
     def restore(self) -> None:
-        if self._library is not None and self.current is not None:
-            self._library.set_num_threads(self.original)
-            self.current = None
+        self.use(self.original)

@@ -147,6 +147,11 @@ class Trainer:
         self._backup = network.params.copy()
         self._threads = BlasThreads(config.blas_threads)
 
+    def keep_blas_threads_fixed(self) -> None:
+        """Never change the BLAS thread count: for a trainer on a worker thread while other
+        threads multiply matrices too (OpenBLAS's thread setter is not thread-safe)."""
+        self._threads = BlasThreads(fixed=self._threads.original)
+
     @property
     def n_batches(self) -> int:
         return math.ceil(len(self.x) / self.config.batch_size)

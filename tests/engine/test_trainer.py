@@ -184,3 +184,37 @@ def test_blas_threads_restore_the_count_the_process_started_with():
     first.use(1)  # an abandoned run that never restored
     assert BlasThreads().original == first.original
     first.restore()
+
+
+class _CountingLibrary:
+    """Stands in for the BLAS controller: counts calls to its (not thread-safe) setter."""
+
+    def __init__(self):
+        self.calls = []
+
+    def set_num_threads(self, n):
+        self.calls.append(n)
+
+
+def test_blas_threads_call_the_library_only_when_the_count_changes():
+    from nnlab.engine.blas_threads import BlasThreads
+
+    threads = BlasThreads(fixed=None)
+    threads.original = threads.current = threads.most = 2
+    threads._library = _CountingLibrary()
+    threads.use(2)
+    threads.use(1)
+    threads.use(1)
+    threads.restore()
+    threads.restore()
+    assert threads._library.calls == [1, 2]
+
+
+def test_a_trainer_with_fixed_blas_threads_never_calls_the_setter():
+    x, y = np.random.default_rng(0).random((256, 2)).astype(np.float32), np.arange(256) % 3
+    trainer = Trainer(small_net(), x, y, TrainConfig(batch_size=32, epochs=2))
+    trainer.keep_blas_threads_fixed()
+    trainer._threads._library = library = _CountingLibrary()
+    trainer._threads.most = 2  # even where a big product would ask for a second thread
+    list(trainer.run())
+    assert library.calls == []

@@ -64,6 +64,7 @@ class TrainingWorker(QObject):
     def __init__(self, trainer: Trainer, start_paused: bool = False) -> None:
         super().__init__()
         self.trainer = trainer
+        trainer.keep_blas_threads_fixed()  # the GUI thread runs BLAS too (predictions, metrics)
         self._condition = threading.Condition()
         self._control = _Control(paused=start_paused)
         self._pending: list[BatchProgress] = []
