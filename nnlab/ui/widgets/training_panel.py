@@ -95,11 +95,13 @@ class TrainingPanel(QWidget):
         group = QGroupBox("&Network")
         form = QFormLayout(group)
         self.hidden_layers = QLineEdit("128, 64")
-        self.hidden_layers.setToolTip("widths of the hidden layers, input first, e.g. 128, 64 (empty: none)")
+        self.hidden_layers.setToolTip("widths of the hidden layers, input first, e.g. 128, 64 (empty: none); "
+                                      "Enter applies them to the network in the editor")
         self.hidden_layers.textEdited.connect(self.architecture_edited)
         form.addRow("Hidden layers", self.hidden_layers)
         self.activation = QComboBox()
         self.activation.addItems([n for n, a in ACTIVATIONS.items() if a.hidden_allowed])
+        self.activation.setCurrentText("relu")
         self.activation.currentTextChanged.connect(self.architecture_edited)
         form.addRow("Activation", self.activation)
         self.loss = QComboBox()
@@ -200,13 +202,21 @@ class TrainingPanel(QWidget):
         self.dataset.setCurrentIndex(index)
 
     def show_network(self, network, loss: str) -> None:
-        """Fill the network fields from a loaded network, so Start keeps its weights."""
+        """Fill the network fields from the network (the editor's), so Start keeps its weights.
+
+        Signals stay blocked: showing the network must not read back as an edit of it. Layers
+        that differ in activation or dropout show the first hidden layer's.
+        """
         hidden = network.layers[:-1]
+        fields = (self.hidden_layers, self.activation, self.dropout, self.loss)
+        blocked = [field.blockSignals(True) for field in fields]
         self.hidden_layers.setText(", ".join(str(spec.units) for spec in hidden))
         if hidden:
             self.activation.setCurrentText(hidden[0].activation)
             self.dropout.setValue(hidden[0].dropout)
         self.loss.setCurrentText(loss)
+        for field, was in zip(fields, blocked):
+            field.blockSignals(was)
         self.architecture_edited.emit()
 
     def suggest_for(self, kind: str) -> None:

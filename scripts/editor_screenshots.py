@@ -1,0 +1,89 @@
+"""Render the network editor mid-training for the XOR and digits templates (offscreen, no display needed).
+
+    python scripts/editor_screenshots.py [--out-dir docs]
+
+Writes docs/editor-xor.png and docs/editor-digits.png: each template applied through the
+editor's Templates menu, trained for a few epochs in the window, pictured while the run
+is still going, with a validation sample inspected (neurons shaded by its activations).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout, not an installed copy
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("NNLAB_SETTINGS", str(Path(tempfile.mkdtemp()) / "settings.ini"))
+
+SHOTS = {  # file stem: (template, epochs before the picture, epochs of the run)
+    "editor-xor": ("XOR 2-4-1", 60, 20_000),
+    "editor-digits": ("Digits 784-128-64-10", 2, 50),
+}
+
+
+def wait(milliseconds: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(milliseconds, loop.quit)
+    loop.exec()
+
+
+def shoot(window, template: str, epochs: int, run_epochs: int, out: Path) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    from nnlab.ui.selection import InspectedInput, NeuronRef
+
+    editor = window.editor
+    editor.toolbar.template_actions[template].trigger()
+    assert editor.last_message.startswith(f"Template {template}"), editor.last_message
+    window.panel.epochs.setValue(run_epochs)
+    validation = window.session.splits.validation
+    shape = tuple(window.session.dataset.input_shape) if len(window.session.dataset.input_shape) == 2 else None
+    window.selection.set_input(InspectedInput(validation.x[1], shape, "validation sample 2", int(validation.y[1])))
+    loop, seen = QEventLoop(), []
+    window.training.epoch_finished.connect(lambda r: (seen.append(r), len(seen) >= epochs and loop.quit()))
+    window.start_training()
+    loop.exec()
+    wait(600)  # a fresh weight snapshot from mid-epoch
+    assert window.training.state == "running", "the run ended before the picture: give it more epochs"
+    window.actions["pause"].trigger()  # the paused picture is the one a learner edits
+    wait(300)
+    editor.select_layer(1)
+    window.selection.select_neuron(NeuronRef(1, 1))
+    wait(50)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    editor.grab().save(str(out))
+    window.stop_training()
+    print(f"wrote {out} ({template}, paused after {len(seen)} epochs)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "docs")
+    args = parser.parse_args()
+
+    from PySide6.QtWidgets import QApplication
+
+    from nnlab.ui.main_window import MainWindow
+
+    app = QApplication([])
+    window = MainWindow(load_last_dataset=False)
+    window._ask_save_changes = lambda: "discard"
+    window.resize(1500, 980)
+    window.docks["inspector"].hide()  # the picture is the editor's: give it the window's height
+    window.show()
+    window.choose_dataset("xor")
+    app.processEvents()
+    for stem, (template, epochs, run_epochs) in SHOTS.items():
+        shoot(window, template, epochs, run_epochs, args.out_dir / f"{stem}.png")
+    window.session.set_dirty(False)
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
