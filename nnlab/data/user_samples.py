@@ -1,0 +1,121 @@
+"""Samples the learner drew and labelled, kept on disk per dataset and added to its training part.
+
+One small ``.npz`` per sample (values, class name, input shape): adding writes a new file
+atomically (temporary file, fsync, rename), deleting removes one file, so a crash can lose
+at most the sample being written and never the ones already saved. Class names, not indices,
+are stored, so a sample still means the same thing if a dataset's classes are listed anew.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nnlab.data.dataset import Dataset
+
+SAMPLES_FOLDER = "samples"
+PART_NAME = "your own samples"
+
+
+@dataclass(frozen=True)
+class UserSample:
+    path: Path
+    values: np.ndarray  # (n_features,) float32: the model's input, already transformed
+    label: str  # class name
+    input_shape: tuple[int, ...]
+
+
+def dataset_key(dataset: Dataset) -> str:
+    """Folder name for one dataset: its name, its input size and a hash of its class names."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", dataset.name).strip("-")[:40] or "dataset"
+    shape = "x".join(str(int(n)) for n in dataset.input_shape)
+    classes = hashlib.sha1("\n".join(dataset.classes).encode("utf-8")).hexdigest()[:8]
+    return f"{name}-{shape}-{classes}"
+
+
+class UserSampleStore:
+    """The user's samples under ``folder``/samples/<dataset key>/."""
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+        self.problems: list[str] = []  # files that could not be read by the last ``samples`` call
+
+    def folder_for(self, dataset: Dataset) -> Path:
+        return self.folder / SAMPLES_FOLDER / dataset_key(dataset)
+
+    def add(self, dataset: Dataset, values: np.ndarray, label: int) -> UserSample:
+        """Store one sample of class index ``label``; raises ValueError for a bad sample, OSError on disk trouble."""
+        values = np.asarray(values, dtype=np.float32).reshape(-1)
+        if values.size != dataset.n_features:
+            raise ValueError(f"{dataset.name} takes {dataset.n_features} values per sample, got {values.size}")
+        if not np.all(np.isfinite(values)):
+            raise ValueError("the sample holds values that are not finite numbers")
+        if not 0 <= int(label) < dataset.n_classes:
+            raise ValueError(f"label {label} is not one of {dataset.name}'s classes 0…{dataset.n_classes - 1}")
+        folder = self.folder_for(dataset)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{time.time_ns()}-{int(label)}.npz"
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                np.savez(file, values=values, label=np.array(dataset.classes[int(label)]),
+                         input_shape=np.array(dataset.input_shape, dtype=np.int64))
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return UserSample(path, values, dataset.classes[int(label)], tuple(dataset.input_shape))
+
+    def samples(self, dataset: Dataset) -> list[UserSample]:
+        """This dataset's samples, oldest first; unreadable or unfitting files are skipped and named in ``problems``."""
+        self.problems = []
+        folder = self.folder_for(dataset)
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.glob("*.npz"), key=lambda p: (len(p.name), p.name)):
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    values = data["values"].astype(np.float32).reshape(-1)
+                    label = str(data["label"])
+                    shape = tuple(int(n) for n in data["input_shape"])
+            except (OSError, ValueError, KeyError) as error:
+                self.problems.append(f"{path.name}: cannot be read ({error})")
+                continue
+            if shape != tuple(dataset.input_shape) or values.size != dataset.n_features:
+                self.problems.append(f"{path.name}: holds a {shape} sample, {dataset.name} takes {dataset.input_shape}")
+            elif label not in dataset.classes:
+                self.problems.append(f"{path.name}: class {label!r} is not one of {dataset.name}'s classes")
+            else:
+                found.append(UserSample(path, values, label, shape))
+        return found
+
+    def remove(self, sample: UserSample) -> None:
+        sample.path.unlink(missing_ok=True)
+
+    def training_part(self, dataset: Dataset) -> Dataset | None:
+        """The user's samples as their own small dataset, or None when there are none."""
+        samples = self.samples(dataset)
+        if not samples:
+            return None
+        x = np.stack([s.values for s in samples])
+        y = np.array([dataset.classes.index(s.label) for s in samples], dtype=np.int64)
+        return Dataset(f"{PART_NAME} ({dataset.name})", x, y, list(dataset.classes), tuple(dataset.input_shape),
+                       dataset.preprocess, f"{len(samples)} samples you drew and labelled")
+
+
+def with_user_samples(store: UserSampleStore | None, dataset: Dataset, x: np.ndarray,
+                      y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Training rows x (n, d), y (n,) with the user's samples appended; also how many were added."""
+    part = store.training_part(dataset) if store is not None else None
+    if part is None:
+        return x, y, 0
+    return np.concatenate([x, part.x]), np.concatenate([y, part.y]), len(part)

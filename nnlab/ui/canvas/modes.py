@@ -1,0 +1,73 @@
+"""What the canvas is for a dataset, and how a drawing becomes the model's row — no Qt.
+
+Digits and sketch faces use the MNIST recipe, photos of faces the 25×25 crop, imported image
+sets their own size; 2-D point sets get a scatter plot instead of paper.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnlab.data.dataset import Dataset
+from nnlab.data.transforms import to_model_input
+
+
+@dataclass(frozen=True)
+class CanvasMode:
+    kind: str  # "draw" (a picture), "points" (2-D scatter) or "none" (nothing to draw)
+    preprocess: str
+    input_shape: tuple[int, ...]
+    classes: tuple[str, ...]
+    light_ink: bool = False  # "resize" sets whose pictures are light strokes on dark get inverted paper
+    dataset_name: str = ""
+
+    @property
+    def image_shape(self) -> tuple[int, int] | None:
+        return tuple(self.input_shape) if len(self.input_shape) == 2 else None
+
+    def describe(self) -> str:
+        if self.kind == "points":
+            return "Click to add a point of the chosen class; the background shows the network's decision."
+        if self.kind == "none":
+            return f"{self.dataset_name}'s samples are neither pictures nor 2-D points: there is nothing to draw."
+        h, w = self.input_shape
+        how = {"mnist": "the MNIST recipe (fit into 20×20, centre of mass in the middle)",
+               "faces": "a grey square crop", "resize": "a grey resize"}.get(self.preprocess, self.preprocess)
+        return f"Your drawing becomes {h}×{w} pixels by {how}."
+
+    def model_input(self, grey: np.ndarray) -> np.ndarray:
+        """Canvas picture (H, W) grey, 0 black → the (n_features,) float32 row the network takes."""
+        if self.kind != "draw":
+            raise ValueError(f"{self.dataset_name} does not take pictures")
+        if self.light_ink:
+            grey = 1.0 - grey
+        return to_model_input(grey, self.preprocess, self.input_shape)
+
+
+def mode_for(dataset: Dataset | None) -> CanvasMode:
+    if dataset is None:
+        return CanvasMode("none", "none", (0,), (), dataset_name="No dataset")
+    shape, classes = tuple(dataset.input_shape), tuple(dataset.classes)
+    if len(shape) == 2 and dataset.preprocess in ("mnist", "faces", "resize"):
+        light = dataset.preprocess == "resize" and len(dataset) > 0 and float(dataset.x.mean()) < 0.5
+        return CanvasMode("draw", dataset.preprocess, shape, classes, light, dataset.name)
+    if shape == (2,):
+        return CanvasMode("points", "none", shape, classes, dataset_name=dataset.name)
+    return CanvasMode("none", "none", shape, classes, dataset_name=dataset.name)
+
+
+def class_probabilities(outputs: np.ndarray, n_classes: int) -> np.ndarray:
+    """Network outputs (n, n_outputs) → (n, n_classes) that sum to 1.
+
+    One sigmoid unit means p(class 1); softmax outputs pass through; anything else (a linear
+    or sigmoid layer trained with squared error) is clipped at 0 and normalised.
+    """
+    outputs = np.atleast_2d(np.asarray(outputs, dtype=np.float64))
+    if outputs.shape[1] == 1 and n_classes == 2:
+        p = np.clip(outputs[:, 0], 0.0, 1.0)
+        return np.stack([1.0 - p, p], axis=1)
+    positive = np.clip(np.nan_to_num(outputs, nan=0.0), 0.0, None)
+    total = positive.sum(axis=1, keepdims=True)
+    uniform = np.full_like(positive, 1.0 / positive.shape[1])
+    return np.where(total > 0, positive / np.where(total > 0, total, 1.0), uniform)

@@ -1,0 +1,74 @@
+"""One horizontal bar per class, the top class named with its confidence above them."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+ROW_PX = 18
+LABEL_PX = 70
+TOP = QColor(40, 110, 200)
+OTHER = QColor(150, 170, 200)
+
+
+class ProbabilityBars(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.classes: list[str] = []
+        self.probabilities: np.ndarray | None = None
+        self.message = "Draw something."
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+
+    def set_classes(self, classes: list[str]) -> None:
+        self.classes = list(classes)
+        self.probabilities = None
+        self.setMinimumHeight(self.minimumSizeHint().height())
+        self.updateGeometry()
+        self.update()
+
+    def set_probabilities(self, probabilities: np.ndarray | None, message: str = "") -> None:
+        self.probabilities = None if probabilities is None else np.asarray(probabilities, dtype=float)
+        self.message = message
+        self.update()
+
+    def headline(self) -> str:
+        """"7 — 93 %": the top class and its confidence, or why there is none."""
+        p = self.probabilities
+        if p is None or not len(p):
+            return self.message
+        top = int(np.argmax(p))
+        return f"{self.classes[top] if top < len(self.classes) else top} — {100 * p[top]:.0f} %"
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, ROW_PX * (len(self.classes) + 1) + 8)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(140, ROW_PX * (len(self.classes) + 1) + 8)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        font = painter.font()
+        bold = painter.font()
+        bold.setBold(True)
+        bold.setPointSizeF(font.pointSizeF() * 1.3)
+        painter.setFont(bold)
+        painter.drawText(QRectF(0, 0, self.width(), ROW_PX + 4), Qt.AlignmentFlag.AlignLeft
+                         | Qt.AlignmentFlag.AlignVCenter, self.headline())
+        painter.setFont(font)
+        p = self.probabilities
+        top = int(np.argmax(p)) if p is not None and len(p) else -1
+        bar_width = max(10.0, self.width() - LABEL_PX - 48)
+        for row, name in enumerate(self.classes):
+            y = ROW_PX * (row + 1) + 6
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(QRectF(0, y, LABEL_PX - 6, ROW_PX), Qt.AlignmentFlag.AlignRight
+                             | Qt.AlignmentFlag.AlignVCenter, name)
+            painter.fillRect(QRectF(LABEL_PX, y + 3, bar_width, ROW_PX - 6), QColor(0, 0, 0, 18))
+            if p is None or row >= len(p):
+                continue
+            painter.fillRect(QRectF(LABEL_PX, y + 3, bar_width * float(p[row]), ROW_PX - 6),
+                             TOP if row == top else OTHER)
+            painter.drawText(QRectF(LABEL_PX + bar_width + 4, y, 44, ROW_PX), Qt.AlignmentFlag.AlignLeft
+                             | Qt.AlignmentFlag.AlignVCenter, f"{100 * p[row]:.0f} %")
+        painter.end()

@@ -1,0 +1,100 @@
+"""Strokes from synthesised mouse events: the bitmap, the network's input, the prediction; erase, clear, undo."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from nnlab.data.transforms import mnist_transform
+from nnlab.ui.canvas.ink import SHEET_PX
+
+LEFT, RIGHT = Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton
+
+
+def drag(surface, at, points, button=LEFT):
+    QTest.mousePress(surface, button, Qt.KeyboardModifier.NoModifier, at(surface, *points[0]))
+    for point in points[1:]:
+        QTest.mouseMove(surface, at(surface, *point))
+    QTest.mouseRelease(surface, button, Qt.KeyboardModifier.NoModifier, at(surface, *points[-1]))
+
+
+def ink_at(canvas, x, y):
+    return float(canvas.surface.sheet.ink[int(y * SHEET_PX), int(x * SHEET_PX)])
+
+
+def test_a_mouse_stroke_paints_the_sheet_and_updates_input_and_prediction(open_window, at, qtbot):
+    window = open_window("digits")
+    canvas = window.canvas
+    with qtbot.waitSignal(canvas.prediction_changed, timeout=2000) as signal:
+        drag(canvas.surface, at, [(0.5, 0.2), (0.5, 0.5), (0.5, 0.8)])
+    assert ink_at(canvas, 0.5, 0.5) == pytest.approx(1.0)
+    assert ink_at(canvas, 0.5, 0.21) > 0.9
+    assert ink_at(canvas, 0.2, 0.5) == 0.0 and ink_at(canvas, 0.5, 0.95) == 0.0
+    width = (canvas.surface.sheet.ink[SHEET_PX // 2] > 0.5).sum()
+    assert abs(width - 2 * canvas.surface.radius) <= 2  # the brush is as wide as it says
+    probabilities = canvas.predict_now()
+    expected_row = mnist_transform(canvas.surface.sheet.image()).reshape(-1)
+    np.testing.assert_allclose(canvas.row, expected_row)
+    np.testing.assert_allclose(canvas.preview.values, expected_row)
+    assert window.selection.input.origin == "your drawing"
+    np.testing.assert_allclose(window.selection.input.values, expected_row)
+    outputs = window.selection.snapshot.predict_one(expected_row)
+    np.testing.assert_allclose(probabilities, outputs, rtol=1e-5)
+    assert probabilities.sum() == pytest.approx(1.0)
+    assert signal.args[0] is not None and signal.args[0].shape == (10,)
+    assert canvas.bars.headline().startswith(str(int(np.argmax(probabilities))))
+
+
+def test_the_right_button_and_the_toggle_erase(open_window, at):
+    canvas = open_window("digits").canvas
+    drag(canvas.surface, at, [(0.2, 0.5), (0.8, 0.5)])
+    drag(canvas.surface, at, [(0.3, 0.3), (0.3, 0.7)], RIGHT)
+    assert ink_at(canvas, 0.3, 0.5) == 0.0 and ink_at(canvas, 0.7, 0.5) == pytest.approx(1.0)
+    canvas.erase_button.setChecked(True)
+    drag(canvas.surface, at, [(0.7, 0.3), (0.7, 0.7)])
+    assert ink_at(canvas, 0.7, 0.5) == 0.0 and ink_at(canvas, 0.5, 0.5) == pytest.approx(1.0)
+
+
+def test_undo_clear_and_brush_keys_work_while_the_canvas_has_focus(open_window, at, qtbot):
+    window = open_window("digits")
+    canvas, surface = window.canvas, window.canvas.surface
+    drag(surface, at, [(0.5, 0.2), (0.5, 0.8)])
+    drag(surface, at, [(0.2, 0.5), (0.8, 0.5)])
+    surface.setFocus()
+    qtbot.waitUntil(surface.hasFocus)
+    QTest.keyClick(surface, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert ink_at(canvas, 0.5, 0.3) == pytest.approx(1.0) and ink_at(canvas, 0.3, 0.5) == 0.0
+    radius = surface.radius
+    QTest.keyClick(surface, Qt.Key.Key_BracketRight)
+    assert surface.radius > radius
+    QTest.keyClick(surface, Qt.Key.Key_BracketLeft)
+    QTest.keyClick(surface, Qt.Key.Key_BracketLeft)
+    assert surface.radius < radius
+    QTest.keyClick(surface, Qt.Key.Key_Delete)
+    assert canvas.surface.sheet.is_blank
+    assert canvas.predict_now() is None and canvas.bars.headline() == "Draw something."
+    inspected = window.selection.input  # the drawing is gone (another view may offer a sample instead)
+    assert inspected is None or inspected.origin != "your drawing"
+    QTest.keyClick(surface, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # a clear can be undone too
+    assert ink_at(canvas, 0.5, 0.3) == pytest.approx(1.0)
+
+
+def test_draw_stroke_interface_and_throttled_prediction(open_window, qtbot):
+    canvas = open_window("digits").canvas
+    with qtbot.waitSignal(canvas.prediction_changed, timeout=2000):
+        canvas.draw_stroke([(0.5, 0.2), (0.5, 0.8)])
+    assert canvas.probabilities() is not None and canvas.probabilities().shape == (10,)
+    canvas.clear()
+    assert canvas.predict_now() is None and canvas.probabilities() is None
+
+
+def test_the_prediction_follows_new_weights(open_window):
+    window = open_window("digits")
+    canvas = window.canvas
+    canvas.draw_stroke([(0.5, 0.2), (0.5, 0.8)])
+    before = canvas.predict_now()
+    window.reset_weights()  # a different seed's weights → a different snapshot
+    window.panel.seed.setValue(window.panel.seed.value() + 1)
+    window.reset_weights()
+    after = canvas.predict_now()
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, window.selection.snapshot.predict_one(canvas.row), rtol=1e-5)
