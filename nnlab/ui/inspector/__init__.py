@@ -1,0 +1,1 @@
+"""The neuron inspector, the backprop step-debugger and the lessons, in one dock."""

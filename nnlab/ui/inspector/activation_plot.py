@@ -1,0 +1,32 @@
+"""A small plot of a neuron's activation function with the point it is at now."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from nnlab.engine.explain import ACTIVATION_NAMES, activation_curve
+
+
+class ActivationPlot(pg.PlotWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="w")
+        self.setMinimumSize(160, 120)
+        self.setMouseEnabled(False, False)
+        self.hideButtons()
+        self.showGrid(x=True, y=True, alpha=0.2)
+        self.curve = self.plot(pen=pg.mkPen("#3060a0", width=2))
+        self.point = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#d04020"), pen=None)
+        self.addItem(self.point)
+        self._name = None
+        self._range = None
+
+    def show_point(self, name: str, z: float, a: float) -> None:
+        """The curve of ``name`` around z, and a dot at (z, a); the curve is redrawn only when it must be."""
+        if name != self._name or self._range is None or abs(z) > self._range:
+            zs, ys = activation_curve(name, z)
+            self.curve.setData(zs, ys)
+            self._name, self._range = name, 0.9 * float(zs[-1])
+            self.setTitle(f"{ACTIVATION_NAMES.get(name, name)}", size="9pt")
+            self.setXRange(zs[0], zs[-1], padding=0.02)
+            self.setYRange(float(np.min(ys)), float(np.max(ys)), padding=0.08)
+        self.point.setData([z], [a])

@@ -1,0 +1,360 @@
+"""The inspector dock: which neuron and which input, and the four tabs that explain them.
+
+It reads only ``window.selection`` (the snapshot network and the inspected input), never
+the live network a training run writes; "Apply this step" is the one place it writes,
+through the session, and only while no run is active.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget
+
+from nnlab.engine.backprop_steps import BackpropWalk
+from nnlab.engine.network import targets_for
+from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
+from nnlab.engine.numbers import format_number
+
+from ..selection import ConnectionRef, InspectedInput, NeuronRef
+from .debugger_view import DebuggerView
+from .layer_view import LayerView
+from .lesson_opener import open_lesson
+from .lazy_page import LazyPage
+from .lessons_view import LessonsView
+from .neuron_view import NeuronView
+from .step_apply import StepApplier
+
+STATS_DELAY_MS = 150
+MAX_POOL = 5000
+STATS_CHUNK = 1000  # ~5–10 ms of a 784-wide first layer per event-loop turn
+
+
+class InspectorDock(QWidget):
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window = window
+        self.selection = window.selection
+        self.session = window.session
+        self.lesson = None
+        self._running = False
+        self._stats_cache: dict[tuple, list[np.ndarray]] = {}
+        self._walk_key: tuple | None = None
+        self._stats_timer = QTimer(self, singleShot=True, interval=STATS_DELAY_MS)
+        self._stats_timer.timeout.connect(self._refresh_stats)
+        self.layer_spin = QSpinBox(prefix="layer ", minimum=0)
+        self.unit_spin = QSpinBox(prefix="neuron ", minimum=1)
+        self.sample_spin = QSpinBox(prefix="sample ", minimum=1)
+        self.sample_button = QPushButton("Inspect this sample")
+        self.input_label = QLabel()
+        self.layer_spin.setToolTip("0 is the input layer")
+        top = QHBoxLayout()
+        for widget in (self.layer_spin, self.unit_spin, QLabel("   Input:"), self.input_label):
+            top.addWidget(widget)
+        top.addStretch(1)
+        top.addWidget(self.sample_spin)
+        top.addWidget(self.sample_button)
+        self.neuron_page = LazyPage(NeuronView)
+        self.layer_page = LazyPage(self._make_layer_view)
+        self.debugger = DebuggerView()
+        self.lessons = LessonsView()
+        self.tabs = QTabWidget()
+        for widget, name in ((self.neuron_page, "&Neuron"), (self.layer_page, "La&yer"),
+                             (self.debugger, "&Backprop"), (self.lessons, "&Lessons")):
+            self.tabs.addTab(widget, name)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.applier = StepApplier(self.session, window.training, self.debugger, self.step_settings,
+                                   self.connection)
+        self._connect()
+
+    def _connect(self) -> None:
+        s = self.selection
+        s.neuron_changed.connect(lambda _n: self.refresh())
+        s.connection_changed.connect(lambda _c: self._refresh_debugger_targets())
+        s.input_changed.connect(lambda _i: self.refresh())
+        s.snapshot_changed.connect(self._on_snapshot)
+        self.session.dataset_changed.connect(self._on_dataset)
+        self.window.training.state_changed.connect(self._on_training_state)
+        self.layer_spin.valueChanged.connect(self._on_spins)
+        self.unit_spin.valueChanged.connect(self._on_spins)
+        self.sample_button.clicked.connect(self.inspect_sample)
+        self.debugger.source_chosen.connect(self._on_source_chosen)
+        self.debugger.apply_requested.connect(self.applier.apply)
+        self.debugger.undo_requested.connect(self.applier.undo)
+        self.lessons.lesson_chosen.connect(self.open_lesson)
+        self.tabs.currentChanged.connect(self._on_tab)
+
+    @property
+    def neuron_view(self) -> NeuronView:
+        return self.neuron_page.content()
+
+    @property
+    def layer_view(self) -> LayerView:
+        return self.layer_page.content()
+
+    def _make_layer_view(self) -> LayerView:
+        view = LayerView()
+        view.unit_clicked.connect(lambda unit: self.selection.select_neuron(NeuronRef(self.neuron().layer, unit)))
+        return view
+
+    def show_tab(self, name: str) -> None:
+        """"neuron", "layer", "backprop" or "lessons"."""
+        pages = {"neuron": self.neuron_page, "layer": self.layer_page, "backprop": self.debugger,
+                 "lessons": self.lessons}
+        self.tabs.setCurrentWidget(pages[name])
+
+    # -- what is inspected ---------------------------------------------------------------------------
+    def neuron(self) -> NeuronRef | None:
+        """The selected neuron, or the first hidden one while nothing is selected."""
+        net = self.selection.snapshot
+        if net is None:
+            return None
+        chosen = self.selection.neuron
+        if chosen is not None and 0 <= chosen.layer < len(net.sizes) and 0 <= chosen.unit < net.sizes[chosen.layer]:
+            return chosen
+        return NeuronRef(1, 0)
+
+    def connection(self) -> ConnectionRef | None:
+        """The selected weight, or the first incoming weight of the selected neuron."""
+        net, chosen, neuron = self.selection.snapshot, self.selection.connection, self.neuron()
+        if net is not None and chosen is not None and 0 <= chosen.layer < len(net.layers) \
+                and chosen.source < net.sizes[chosen.layer] and chosen.target < net.sizes[chosen.layer + 1]:
+            return chosen
+        if neuron is None or neuron.layer == 0:
+            return None
+        return ConnectionRef(neuron.layer - 1, 0, neuron.unit)
+
+    def _pool(self) -> tuple[np.ndarray, np.ndarray, str] | None:
+        """Samples the learner can pick from: the lesson's, else validation, else the whole set."""
+        if self.lesson is not None:
+            x = np.array([s.values for s in self.lesson.samples])
+            return x, np.array([s.label for s in self.lesson.samples]), "lesson input"
+        splits, dataset = self.session.splits, self.session.dataset
+        if splits is not None and len(splits.validation):
+            return splits.validation.x, splits.validation.y, "validation sample"
+        if dataset is not None:
+            return dataset.x, dataset.y, "sample"
+        return None
+
+    def inspect_sample(self) -> None:
+        pool = self._pool()
+        if pool is None:
+            return
+        x, y, word = pool
+        index = min(self.sample_spin.value(), len(x)) - 1
+        dataset = self.session.dataset
+        shape = tuple(dataset.input_shape) if dataset is not None and len(dataset.input_shape) == 2 else None
+        name = self.lesson.samples[index].name if self.lesson is not None else f"{word} {index + 1}"
+        self.selection.set_input(InspectedInput(np.asarray(x[index], dtype=np.float64), shape, name, int(y[index])))
+
+    def open_lesson(self, lesson) -> bool:
+        previous, self.lesson = self.lesson, lesson  # before the session's signals: the pool is the lesson's
+        if not open_lesson(self.window, lesson):
+            self.lesson = previous
+            return False
+        self.show_tab("neuron")
+        self.refresh()
+        return True
+
+    def show_lessons(self) -> None:
+        """Help → Lessons: the dock comes forward on its Lessons tab."""
+        dock = self.parentWidget()
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        self.tabs.setCurrentWidget(self.lessons)
+
+    def show_start_page_once(self, settings) -> None:
+        """On first launch the Lessons tab greets the learner (no dialog; the files load after start-up)."""
+        if settings.get("start_page_seen") in (True, "true", "1", 1):
+            return
+        settings.set("start_page_seen", True)
+        self.lessons.show_welcome(True)
+        QTimer.singleShot(0, self.show_lessons)
+
+    # -- signals -------------------------------------------------------------------------------------
+    def _on_snapshot(self, _network) -> None:
+        self._stats_cache.clear()
+        self.applier.network_replaced()
+        self.refresh()
+
+    def _on_dataset(self, dataset) -> None:
+        if self.lesson is not None and dataset.extra.get("lesson") != self.lesson.key:
+            self.lesson = None
+        self._stats_cache.clear()
+        pool = self._pool()
+        self.sample_spin.setMaximum(max(1, len(pool[0]) if pool else 1))
+        self.sample_spin.setValue(1)
+        if self.lesson is None and pool is not None:
+            self.inspect_sample()  # a new dataset starts with its first sample in view
+
+    def _on_training_state(self, state: str) -> None:
+        self._running = state == "running"
+        if not self._running:
+            self.refresh()
+
+    def _on_spins(self) -> None:
+        net = self.selection.snapshot
+        if net is None:
+            return
+        layer = self.layer_spin.value()
+        self.selection.select_neuron(NeuronRef(layer, min(self.unit_spin.value(), net.sizes[layer]) - 1))
+
+    def _on_source_chosen(self, source: int) -> None:
+        neuron = self.neuron()
+        if neuron is not None and neuron.layer > 0:
+            self.selection.select_connection(ConnectionRef(neuron.layer - 1, source, neuron.unit))
+
+    def _on_tab(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.lessons:
+            self.lessons.ensure_loaded()
+        self.refresh()
+
+    # -- drawing -------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Bring the visible tab up to date with the selection (cheap: one sample, one neuron)."""
+        net, inp = self.selection.snapshot, self.selection.input
+        neuron = self.neuron()
+        if net is None:
+            self.message.setText("Choose a dataset or open a lesson (Help → Lessons).")
+            return
+        self._sync_spins(net, neuron)
+        if inp is None or np.asarray(inp.values).size != net.input_size:
+            have = "no input" if inp is None else f"an input of {np.asarray(inp.values).size} values"
+            self.message.setText(f"The network takes {net.input_size} inputs and there is {have}: "
+                                 "pick a sample and press “Inspect this sample”, or draw.")
+            return
+        self.message.setText("")
+        self.input_label.setText(inp.origin)
+        classes = self.session.dataset.classes if self.session.dataset is not None else None
+        current = self.tabs.currentWidget()
+        if current is self.neuron_page or current is self.layer_page:
+            trace = net.forward_trace(np.asarray(inp.values).reshape(1, -1))
+            if current is self.neuron_page:
+                self.neuron_view.show_neuron(net, trace, neuron.layer, neuron.unit, classes, inp.image_shape)
+                self._schedule_stats()
+            else:
+                shape = inp.image_shape if neuron.layer == 0 else None
+                name = "Input layer" if neuron.layer == 0 else f"Layer {neuron.layer}"
+                self.layer_view.show_layer(name, trace.activations[neuron.layer][0], neuron.unit, shape)
+        elif current is self.debugger:
+            self._refresh_debugger(net, inp, classes)
+
+    def _sync_spins(self, net, neuron: NeuronRef) -> None:
+        for spin, maximum, value in ((self.layer_spin, len(net.sizes) - 1, neuron.layer),
+                                     (self.unit_spin, net.sizes[neuron.layer], neuron.unit + 1)):
+            spin.blockSignals(True)
+            spin.setMaximum(maximum)
+            spin.setValue(value)
+            spin.blockSignals(False)
+
+    def _target(self, net, inp: InspectedInput) -> tuple[np.ndarray, str]:
+        if self.lesson is not None:
+            for sample in self.lesson.samples:
+                if np.array_equal(sample.values, inp.values):
+                    return self.lesson.target_for(sample), "the lesson's target"
+        if inp.label is not None and (net.n_outputs > 1 or inp.label in (0, 1)):
+            return targets_for(np.array([inp.label]), net.n_outputs, np.float64)[0], "the true label"
+        predicted = net.forward(np.asarray(inp.values).reshape(1, -1))[0]
+        label = int(predicted.argmax()) if net.n_outputs > 1 else int(predicted[0] > 0.5)
+        return targets_for(np.array([label]), net.n_outputs, np.float64)[0], "the predicted class (no label known)"
+
+    def step_settings(self) -> tuple[str, float, dict, float, float]:
+        """(optimizer, learning rate, optimizer options, l1, l2) the Training panel holds."""
+        try:
+            train = self.window.panel.experiment().train
+        except ValueError:
+            return "sgd", 0.01, {}, 0.0, 0.0
+        options = {"momentum": train.momentum} if train.optimizer == "momentum" else {}
+        return train.optimizer, train.learning_rate, options, train.l1, train.l2
+
+    def _refresh_debugger(self, net, inp: InspectedInput, classes) -> None:
+        """Work the step out again only when the weights, the input or the settings changed."""
+        optimizer, learning_rate, options, l1, l2 = self.step_settings()
+        key = (net, inp, self.session.loss, optimizer, learning_rate, tuple(options.items()), l1, l2)
+        old = self._walk_key
+        if old is not None and old[0] is net and old[1] is inp and old[2:] == key[2:]:
+            self._refresh_debugger_targets()
+            return
+        self._walk_key = key
+        target, why = self._target(net, inp)
+        try:
+            walk = BackpropWalk(net, inp.values, target, self.session.loss, l1, l2)
+        except ValueError as error:
+            self.debugger.show_walk(None, classes, f"Cannot step through this network: {error}", optimizer,
+                                    learning_rate, options)
+            return
+        header = (f"One sample ({inp.origin}), target = {why}; loss {self.session.loss.replace('_', ' ')}; "
+                  f"{optimizer}, η = {format_number(learning_rate)} from the Training panel.")
+        self.debugger.show_walk(walk, classes, header, optimizer, learning_rate, options)
+        self._refresh_debugger_targets()
+
+    def _refresh_debugger_targets(self) -> None:
+        if self.tabs.currentWidget() is self.debugger:
+            self.debugger.set_targets(self.neuron(), self.connection())
+
+    # -- dataset-wide figures (deferred, and computed a chunk per event-loop turn: they need a
+    #    forward pass over thousands of samples, which must not freeze the window) ---------------------
+    def _schedule_stats(self) -> None:
+        if self._running:
+            self.neuron_view.top.clear("shown when training pauses")
+            return
+        self._stats_timer.setInterval(STATS_DELAY_MS)
+        self._stats_timer.start()
+
+    def _stats_pools(self, net, layer: int) -> list[tuple[str, np.ndarray]]:
+        pools = [("all", self.session.dataset.x[:MAX_POOL])]
+        validation = self.session.splits.validation if self.session.splits is not None else None
+        if validation is not None and len(validation) and layer < len(net.layers) \
+                and net.layers[layer - 1].activation == "relu":
+            pools.append(("validation", validation.x))
+        return pools
+
+    def _stats_step(self) -> bool:
+        """Compute one chunk of what is missing; True when everything is ready and shown."""
+        net, neuron, dataset = self.selection.snapshot, self.neuron(), self.session.dataset
+        if net is None or neuron is None or dataset is None or dataset.n_features != net.input_size \
+                or neuron.layer == 0:
+            self.neuron_view.top.clear()
+            self.neuron_view.show_dead(None)
+            return True
+        for name, x in self._stats_pools(net, neuron.layer):
+            key = (name, neuron.layer)
+            done = self._stats_cache.setdefault(key, [])
+            computed = sum(len(part) for part in done)
+            if computed < len(x):
+                done.append(layer_activations(net, x[computed:computed + STATS_CHUNK], neuron.layer))
+                return False
+        self._show_stats(net, neuron, dataset)
+        return True
+
+    def _refresh_stats(self) -> None:
+        if self._running:  # a pass over the dataset would hold the GIL the trainer needs
+            self._schedule_stats()
+            return
+        if not self._stats_step():
+            self._stats_timer.setInterval(0)
+            self._stats_timer.start()
+
+    def finish_stats(self) -> None:
+        """Everything at once (tests, screenshots)."""
+        while not self._stats_step():
+            pass
+
+    def _show_stats(self, net, neuron: NeuronRef, dataset) -> None:
+        acts = np.concatenate(self._stats_cache[("all", neuron.layer)])[:, neuron.unit]
+        best = top_samples(acts, 9)
+        shape = tuple(dataset.input_shape) if len(dataset.input_shape) == 2 else None
+        pool = f"{min(len(dataset), MAX_POOL):,} samples"
+        self.neuron_view.top.show_samples(dataset.x[best], acts[best], dataset.y[best], dataset.classes, shape, pool)
+        validation = self._stats_cache.get(("validation", neuron.layer))
+        if validation:
+            val = np.concatenate(validation)
+            self.neuron_view.show_dead(bool(dead_units(val)[neuron.unit]), f"{len(val):,} validation samples")
+        else:
+            self.neuron_view.show_dead(None)

@@ -1,0 +1,111 @@
+"""A small image of numbers (weights, activations) that says which cell is under the mouse.
+
+Rows and columns are laid out as the data is shaped; a diverging colour map is
+centred on zero for signed numbers, so the sign of a weight reads at a glance.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Signal
+
+from nnlab.engine.numbers import format_number
+
+_DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(40, 90, 200), (245, 245, 245), (210, 50, 40)])
+_SEQUENTIAL = pg.colormap.get("viridis")
+MAX_LABELLED = 36
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """(rows, columns) of a near-square grid holding n cells."""
+    columns = max(1, math.ceil(math.sqrt(n)))
+    return math.ceil(n / columns), columns
+
+
+class GridImage(pg.PlotWidget):
+    hovered = Signal(int)  # flat index under the mouse, -1 when none
+    clicked = Signal(int)
+
+    def __init__(self, parent=None, diverging: bool = True) -> None:
+        super().__init__(parent, background="w")
+        self.setMinimumSize(120, 120)
+        self.hideAxis("left")
+        self.hideAxis("bottom")
+        self.hideButtons()
+        self.setMouseEnabled(False, False)
+        self.setAspectLocked(True)
+        self.invertY(True)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(_DIVERGING if diverging else _SEQUENTIAL)
+        self.addItem(self.image)
+        self.marker = pg.PlotDataItem(pen=pg.mkPen("#ff8000", width=3))  # an outline around the chosen cell
+        self.addItem(self.marker)
+        self._diverging = diverging
+        self._shape = (0, 0)
+        self._count = 0
+        self._labels: list[pg.TextItem] = []
+        self.scene().sigMouseMoved.connect(self._on_move)
+        self.scene().sigMouseClicked.connect(self._on_click)
+
+    def show_values(self, values: np.ndarray, shape: tuple[int, int] | None = None) -> None:
+        """values: (n,), drawn as ``shape`` (rows, columns) or a near-square grid padded with NaN."""
+        values = np.asarray(values, dtype=np.float64).ravel()
+        self._count = len(values)
+        rows, columns = shape if shape is not None else grid_shape(len(values))
+        grid = np.full(rows * columns, np.nan)
+        grid[:len(values)] = values
+        grid = grid.reshape(rows, columns)
+        finite = values[np.isfinite(values)]
+        if self._diverging:
+            top = float(np.max(np.abs(finite))) if finite.size else 1.0
+            levels = (-top or -1.0, top or 1.0)
+        else:
+            low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            levels = (low, high if high > low else low + 1.0)
+        self.image.setImage(np.nan_to_num(grid, nan=levels[0] if not self._diverging else 0.0),
+                            levels=levels, autoLevels=False)
+        if (rows, columns) != self._shape:
+            self._shape = (rows, columns)
+            self.setRange(xRange=(0, columns), yRange=(0, rows), padding=0.02)
+        self._label_cells(values, columns, levels)
+
+    def _label_cells(self, values: np.ndarray, columns: int, levels: tuple[float, float]) -> None:
+        """Small grids carry their numbers in the cells, so they read like the texts' diagrams."""
+        for label in self._labels:
+            self.removeItem(label)
+        self._labels = []
+        if len(values) > MAX_LABELLED:
+            return
+        middle = sum(levels) / 2
+        for index, value in enumerate(values):
+            row, column = divmod(index, columns)
+            dark = not self._diverging and value < middle
+            label = pg.TextItem(format_number(value), color="w" if dark else "k", anchor=(0.5, 0.5))
+            label.setPos(column + 0.5, row + 0.5)
+            self.addItem(label)
+            self._labels.append(label)
+
+    def mark(self, index: int | None) -> None:
+        if index is None or not 0 <= index < self._count:
+            self.marker.setData([], [])
+            return
+        row, column = divmod(index, self._shape[1])
+        self.marker.setData([column, column + 1, column + 1, column, column], [row, row, row + 1, row + 1, row])
+
+    def _index_at(self, scene_pos: QPointF) -> int:
+        point = self.getPlotItem().vb.mapSceneToView(scene_pos)
+        column, row = math.floor(point.x()), math.floor(point.y())
+        rows, columns = self._shape
+        if 0 <= row < rows and 0 <= column < columns and row * columns + column < self._count:
+            return row * columns + column
+        return -1
+
+    def _on_move(self, scene_pos: QPointF) -> None:
+        self.hovered.emit(self._index_at(scene_pos))
+
+    def _on_click(self, event) -> None:
+        index = self._index_at(event.scenePos())
+        if index >= 0:
+            self.clicked.emit(index)

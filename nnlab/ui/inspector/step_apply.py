@@ -1,0 +1,83 @@
+"""'Apply this step' and its Undo: the one place the inspector changes the network.
+
+It writes through the session (in place, so the optimizer's views stay valid, and marks
+the weights unsaved), only while no training run is active, and keeps the exact
+parameter values it replaced so Undo restores them bit for bit.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from nnlab.engine.numbers import format_number
+from nnlab.engine.optimizer_steps import apply_one_step
+
+
+class StepApplier:
+    def __init__(self, session, training, view, settings, connection) -> None:
+        """settings() -> (optimizer, learning rate, options, l1, l2); connection() -> the shown weight."""
+        self.session, self.training, self.view = session, training, view
+        self._settings, self._connection = settings, connection
+        self._saved: tuple[object, np.ndarray, np.ndarray] | None = None
+        self._applying = False
+
+    def _refuse_while_training(self) -> bool:
+        if self.training.state != "idle":
+            self.view.status.setText("A training run is active: stop it (Shift+F5) before applying or undoing "
+                                     "a step by hand.")
+            return True
+        return False
+
+    def apply(self) -> bool:
+        walk, network = self.view.walk, self.session.network
+        if self._refuse_while_training() or walk is None or network is None:
+            return False
+        if network.sizes != walk.network.sizes or not np.array_equal(network.params, walk.network.params):
+            self.view.status.setText("The weights changed since this step was worked out; look at it again first.")
+            return False
+        optimizer, learning_rate, options, _l1, _l2 = self._settings()
+        stepped = apply_one_step(network, walk.weight_gradients(), walk.bias_gradients(), optimizer,
+                                 learning_rate, **options)
+        connection = self._connection()
+        before = None if connection is None else float(network.weights[connection.layer][connection.target,
+                                                                                          connection.source])
+        saved = network.params.copy()
+        self._write(network, stepped.params)
+        self._saved = (network, saved, network.params.copy())
+        self.view.undo_button.setEnabled(True)
+        if connection is not None:
+            after = float(network.weights[connection.layer][connection.target, connection.source])
+            self.view.status.setText(f"Applied one {optimizer} step to every weight: the selected weight went "
+                                     f"from {format_number(before)} to {format_number(after, 6)}.")
+        return True
+
+    def undo(self) -> bool:
+        if self._refuse_while_training() or self._saved is None:
+            return False
+        network, saved, applied = self._saved
+        if network is not self.session.network or not np.array_equal(network.params, applied):
+            self._saved = None
+            self.view.undo_button.setEnabled(False)
+            self.view.status.setText("The weights changed after the step, so it can no longer be undone.")
+            return False
+        self._saved = None
+        self._write(network, saved)
+        self.view.undo_button.setEnabled(False)
+        self.view.status.setText("Undone: the weights are exactly as before the step.")
+        return True
+
+    def _write(self, network, params: np.ndarray) -> None:
+        self._applying = True
+        try:
+            network.params[...] = params
+            self.session.network_changed.emit(network)
+            self.session.set_dirty(True)
+        finally:
+            self._applying = False
+
+    def network_replaced(self) -> None:
+        """A new network (not our own write) makes the saved values meaningless."""
+        if self._applying or self._saved is None:
+            return
+        if self._saved[0] is not self.session.network:
+            self._saved = None
+            self.view.undo_button.setEnabled(False)

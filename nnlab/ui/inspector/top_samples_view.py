@@ -1,0 +1,69 @@
+"""'What excites this neuron': the nine samples that drive it hardest, as thumbnails."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from nnlab.engine.numbers import format_full, format_number
+
+THUMB = 44
+
+
+def thumbnail(values: np.ndarray, shape: tuple[int, int]) -> QPixmap:
+    """A grey picture of one sample (values in [0, 1]), scaled up without smoothing."""
+    pixels = np.ascontiguousarray((np.clip(values.reshape(shape), 0, 1) * 255).astype(np.uint8))
+    image = QImage(pixels.data, shape[1], shape[0], shape[1], QImage.Format.Format_Grayscale8).copy()
+    return QPixmap.fromImage(image).scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.FastTransformation)
+
+
+class TopSamplesView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("What excites this neuron")
+        grid = QGridLayout()
+        grid.setSpacing(2)
+        self.cells: list[QLabel] = []
+        for index in range(9):
+            cell = QLabel()
+            cell.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            cell.setMinimumSize(THUMB + 6, THUMB + 18)
+            grid.addWidget(cell, index // 3, index % 3)
+            self.cells.append(cell)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+
+    def clear(self, message: str = "") -> None:
+        self.title.setText("What excites this neuron" + (f": {message}" if message else ""))
+        for cell in self.cells:
+            cell.clear()
+            cell.setToolTip("")
+
+    def show_samples(self, x: np.ndarray, activations: np.ndarray, labels: np.ndarray, classes: list[str],
+                     image_shape: tuple[int, int] | None, pool: str) -> None:
+        """x: (k ≤ 9, n_features) samples, activations: (k,), largest first."""
+        self.clear()
+        self.title.setText(f"What excites this neuron (top {len(x)} of the {pool})")
+        for cell, row, value, label in zip(self.cells, x, activations, labels):
+            name = classes[label] if 0 <= label < len(classes) else str(label)
+            if image_shape is not None:
+                cell.setPixmap(_with_caption(thumbnail(row, image_shape), f"{format_number(value)}"))
+            else:
+                cell.setText(f"({', '.join(format_number(v) for v in row[:4])}{'…' if len(row) > 4 else ''})\n"
+                             f"a = {format_number(value)}")
+            cell.setToolTip(f"class {name}; activation {format_full(value)}")
+
+
+def _with_caption(pixmap: QPixmap, text: str) -> QPixmap:
+    canvas = QPixmap(pixmap.width() + 6, pixmap.height() + 16)
+    canvas.fill(Qt.GlobalColor.white)
+    painter = QPainter(canvas)
+    painter.drawPixmap(3, 0, pixmap)
+    painter.drawText(0, pixmap.height(), canvas.width(), 16, Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return canvas

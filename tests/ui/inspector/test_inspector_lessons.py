@@ -1,0 +1,103 @@
+"""The lessons in the window: the seed texts' numbers appear in the inspector, the debugger and the lesson text."""
+import numpy as np
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from nnlab.engine.numbers import format_full
+from nnlab.ui.main_window import MainWindow
+from nnlab.ui.selection import ConnectionRef, NeuronRef
+from nnlab.ui.settings import Settings
+
+
+def test_dog_cat_lesson_shows_the_seed_numbers(window, lesson):
+    inspector = lesson("04-dog-cat")
+    assert window.session.network.dtype == np.float64 and window.session.network.sizes == [4, 3, 2]
+    assert not window.session.dirty
+    window.selection.select_neuron(NeuronRef(1, 0))
+    hidden = inspector.neuron_view.formula.text()
+    assert hidden.splitlines()[0].endswith("= 0.71") and "ReLU(0.71) = 0.71" in hidden
+    window.selection.select_neuron(NeuronRef(2, 0))
+    text = inspector.neuron_view.formula.text()
+    assert "= 0.713" in text and "P(dog) = 2.04 / 3.63 = 0.562" in text
+
+    inspector.tabs.setCurrentWidget(inspector.debugger)
+    debugger = inspector.debugger
+    debugger.go_to(len(debugger.stages) - 1)
+    assert "δ₁ = 0.562 − 1 = −0.438" in debugger.neuron_text.text()
+    connection = debugger.connection_text.text()
+    assert "∂L/∂w = δ · a_prev = −0.438 × 0.71 = −0.311" in connection
+    assert "w = 0.8 − 0.01 × (−0.311) = 0.80311" in connection
+
+    inspector.tabs.setCurrentWidget(inspector.lessons)
+    inspector.lessons.list.setCurrentRow(3)
+    assert "½·[(0.562 − 1)² + (0.438 − 0)²] = 0.192" in inspector.lessons.text.toPlainText()
+
+
+def test_digit_one_lesson_shows_probability_0674(window, lesson):
+    inspector = lesson("05-digit-one")
+    assert window.selection.neuron == NeuronRef(3, 0)
+    assert "P(1) = " in inspector.neuron_view.formula.text()
+    assert inspector.neuron_view.formula.text().splitlines()[-2].endswith("= 0.674")
+    window.selection.select_neuron(NeuronRef(2, 0))
+    assert inspector.neuron_view.formula.text().splitlines()[0].endswith("= 0.64")
+    window.selection.select_neuron(NeuronRef(1, 0))
+    assert inspector.neuron_view.weights.stack.currentWidget() is inspector.neuron_view.weights.image
+
+
+def test_full_precision_on_hover_and_copy(window, lesson):
+    inspector = lesson("04-dog-cat")
+    window.selection.select_neuron(NeuronRef(2, 0))
+    label = inspector.neuron_view.formula
+    p = window.session.network.forward([0.9, 0.2, 0.8, 0.3])[0, 0]
+    assert format_full(p) in label.toolTip() and format_full(p) not in label.text()
+    label.copy_full()
+    assert format_full(p) in QGuiApplication.clipboard().text()
+
+
+def test_trainable_lesson_trains_in_the_window(window, lesson, qtbot):
+    lesson("06-xor")
+    assert window.panel.optimizer.currentText() == "adam" and window.panel.epochs.value() == 60
+    assert window.start_training()
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=60_000)
+    out = window.session.network.forward(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float))[:, 0]
+    assert list(out > 0.5) == [False, True, True, False]
+
+
+def test_help_lessons_and_the_first_launch_start_page(qtbot, tmp_path):
+    settings = Settings(tmp_path / "first.ini")
+    first = MainWindow(settings=settings, load_last_dataset=False)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitUntil(lambda: first.inspector.tabs.currentWidget() is first.inspector.lessons)
+    assert first.inspector.lessons.welcome.isVisible() and first.inspector.lessons.list.count() == 8
+    first.close()
+    again = MainWindow(settings=Settings(tmp_path / "first.ini"), load_last_dataset=False)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.wait(20)
+    assert again.inspector.tabs.currentWidget() is not again.inspector.lessons
+    again.actions["lessons"].trigger()
+    assert again.inspector.tabs.currentWidget() is again.inspector.lessons
+    assert again.actions["lessons"] in again.menuBar().actions()[-1].menu().actions()
+    again.close()
+
+
+def test_the_lesson_choice_opens_from_the_list(window):
+    inspector = window.inspector
+    inspector.show_lessons()
+    inspector.lessons.ensure_loaded()
+    inspector.lessons.list.setCurrentRow(2)
+    inspector.lessons.open_button.click()
+    assert window.session.network.sizes == [2, 1]
+    assert window.selection.input.origin.startswith("lesson input")
+    assert "= 0.41" in inspector.neuron_view.formula.text()
+
+
+@pytest.mark.parametrize("key", ["01-bright-dark", "02-three-two-one", "07-face-3x3", "08-why-activations"])
+def test_every_other_lesson_opens_and_steps(window, lesson, key):
+    inspector = lesson(key)
+    inspector.tabs.setCurrentWidget(inspector.debugger)
+    inspector.debugger.go_to(99)
+    assert inspector.debugger.walk is not None and "Update" in inspector.debugger.script_text()
+    window.selection.select_connection(ConnectionRef(0, 0, 0))
+    assert "central difference" in inspector.debugger.connection_text.text()
