@@ -45,3 +45,24 @@ def no_training_thread_left_running():
     running = controller.running_threads()
     controller.stop_all_threads()
     assert not running, f"{len(running)} training thread(s) were left running"
+
+
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """No test ever blocks on a modal dialog: one that opens unexpectedly is recorded and fails the test."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    opened = []
+
+    def record(kind):
+        def fake(parent, title, text="", *args, **kwargs):
+            opened.append((kind, title, text))
+            return QMessageBox.StandardButton.Cancel
+        return fake
+
+    for kind in ("question", "warning", "critical", "information", "about"):
+        monkeypatch.setattr(QMessageBox, kind, record(kind))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", record("open file"))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", record("save file"))
+    yield opened
+    assert not opened, f"a modal dialog opened during the test: {opened}"

@@ -11,9 +11,8 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
-
 EXIT_BAD_INPUT = 2
+COMMANDS = ("train", "evaluate", "predict", "info")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "With no command, opens the lab window.")
     parser.add_argument("--version", action="version", version=f"nnlab {__version__}")
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)  # nnlab/ui/smoke.py
+    parser.add_argument("--smoke-hold", type=float, default=0.0, help=argparse.SUPPRESS)
     subcommands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     train = subcommands.add_parser("train", help="train a network and save its weights")
@@ -106,13 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def opens_window(words: list[str]) -> bool:
+    """Decided before argparse (which imports the engine, hence NumPy): no command word, a window."""
+    return not any(word in COMMANDS for word in words)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from nnlab.app import ensure_standard_streams, prefer_single_threaded_blas
+
+    ensure_standard_streams()
+    if opens_window(sys.argv[1:] if argv is None else argv) and "numpy" not in sys.modules:
+        prefer_single_threaded_blas()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         from nnlab.app import main as run_app
 
-        return run_app([], startup_probe=args.startup_probe)
+        return run_app([], startup_probe=args.startup_probe, smoke=args.smoke, smoke_hold=args.smoke_hold)
     from nnlab.cli import commands
 
     try:
@@ -136,6 +147,8 @@ def print_json(payload: dict) -> None:
 
 
 def _json_default(value):
+    import numpy as np
+
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):

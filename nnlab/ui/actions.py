@@ -27,10 +27,11 @@ ACTION_SPECS: dict[str, tuple[str, object, str]] = {
     "stop": ("S&top", "Shift+F5", "End this run (the weights stay as they are)"),
     "reset_weights": ("Reset &weights", "Ctrl+R", "Draw new random weights with the chosen seed"),
     "evaluate_test": ("Evaluate on &test set", "Ctrl+T", "Measure the network on samples it never trained on"),
+    "lessons": ("&Lessons…", "F1", "Worked examples: small networks with the exact numbers of the texts"),
     "about": ("&About NN Lab", "", "Version and licences"),
 }
 
-ALWAYS_ENABLED = {"new", "open", "import_dataset", "quit", "about", "export_plot_png", "export_plot_csv"}
+ALWAYS_ENABLED = {"new", "open", "import_dataset", "quit", "about", "lessons", "export_plot_png", "export_plot_csv"}
 
 
 def create_actions(parent) -> dict[str, QAction]:

@@ -18,8 +18,11 @@ from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.engine import EpochResult, TrainingEnded, evaluate
 
 from .actions import ALWAYS_ENABLED, create_actions
+from .editor import NetworkEditor, link_panel
+from .canvas import CanvasPanel
 from .file_commands import FileCommands
-from .placeholders import placeholder
+from .garbage import collect_on_gui_thread
+from .inspector.dock import InspectorDock
 from .selection import Selection
 from .session import LabSession
 from .settings import Settings
@@ -28,7 +31,6 @@ from .training.controller import TrainingController
 from .training.worker import TrainingUpdate
 from .widgets.live_plots import LivePlots
 from .widgets.metrics_view import MetricsView
-from .widgets.network_diagram import NetworkDiagram
 from .widgets.training_panel import TrainingPanel
 
 # Every repaint holds the GIL the training thread needs; 2 Hz keeps the weights visibly alive.
@@ -39,6 +41,7 @@ METRICS_REFRESH_MS = 400
 class MainWindow(FileCommands, QMainWindow):
     def __init__(self, settings: Settings | None = None, load_last_dataset: bool = True) -> None:
         super().__init__()
+        collect_on_gui_thread()
         self.setObjectName("MainWindow")
         self.setWindowTitle("NN Lab[*]")
         self.resize(1280, 800)
@@ -52,17 +55,20 @@ class MainWindow(FileCommands, QMainWindow):
         self._latest_epoch: EpochResult | None = None
         self._metrics_timer = QTimer(self, singleShot=True, interval=METRICS_REFRESH_MS)
         self._metrics_timer.timeout.connect(self._show_latest_epoch_metrics)
-        self.diagram = NetworkDiagram()
-        self.setCentralWidget(self.diagram)
+        self.editor = NetworkEditor(self.session, self.selection)
+        self.setCentralWidget(self.editor)
         self.panel = TrainingPanel()
         self.panel.set_actions(self.actions)
         self.plots = LivePlots()
         self.metrics = MetricsView()
+        self.canvas = CanvasPanel(self.selection, self.session.user_samples)
+        self.inspector = InspectorDock(self)
         self.docks = self._build_docks()
         self.status = TrainingStatus(self.statusBar())
         self._build_menus()
         self._connect()
         self._restore_layout()
+        self.inspector.show_start_page_once(self.settings)
         self._refresh_actions()
         if load_last_dataset:  # after the window is shown: start-up stays fast
             QTimer.singleShot(0, lambda: self.choose_dataset(self.settings.get("last_dataset")))
@@ -77,9 +83,9 @@ class MainWindow(FileCommands, QMainWindow):
             ("training", "&Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
             ("plots", "&Curves", self.plots, Qt.DockWidgetArea.RightDockWidgetArea),
             ("metrics", "&Metrics", self.metrics, Qt.DockWidgetArea.RightDockWidgetArea),
-            ("canvas", "&Draw", placeholder("The drawing canvas arrives with its own issue."),
+            ("canvas", "&Draw", self.canvas,
              Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("inspector", "&Inspector", placeholder("The neuron inspector arrives with its own issue."),
+            ("inspector", "&Inspector", self.inspector,
              Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
             dock = QDockWidget(title.replace("&", ""), self)
@@ -91,6 +97,8 @@ class MainWindow(FileCommands, QMainWindow):
         docks["plots"].raise_()
         self.tabifyDockWidget(docks["training"], docks["canvas"])
         docks["training"].raise_()
+        # The network editor in the middle gets the room the side docks do not need.
+        self.resizeDocks([docks["training"], docks["plots"]], [380, 360], Qt.Orientation.Horizontal)
         return docks
 
     def _build_menus(self) -> None:
@@ -102,6 +110,9 @@ class MainWindow(FileCommands, QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         for name in ("save", "save_as", None, "import_dataset", "export_plot_png", "export_plot_csv", None, "quit"):
             file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
+        edit_menu = self.menuBar().addMenu("&Edit")
+        for name in ("undo", "redo", None, "add_before", "add_after", "remove", "freeze"):
+            edit_menu.addSeparator() if name is None else edit_menu.addAction(self.editor.actions[name])
         train_menu = self.menuBar().addMenu("&Train")
         for name in ("start", "pause", "resume", "step_batch", "step_epoch", "stop", None, "reset_weights",
                      "evaluate_test"):
@@ -109,7 +120,9 @@ class MainWindow(FileCommands, QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
-        self.menuBar().addMenu("&Help").addAction(a["about"])
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(a["lessons"])
+        help_menu.addAction(a["about"])
 
     def _connect(self) -> None:
         a, panel, training, session = self.actions, self.panel, self.training, self.session
@@ -117,7 +130,7 @@ class MainWindow(FileCommands, QMainWindow):
                     "import_dataset": self.import_dialog, "quit": self.close, "start": self.start_training,
                     "pause": training.pause, "resume": training.resume, "step_batch": self.step_batch,
                     "step_epoch": self.step_epoch, "stop": self.stop_training, "reset_weights": self.reset_weights,
-                    "evaluate_test": self.evaluate_test, "about": self.show_about,
+                    "evaluate_test": self.evaluate_test, "about": self.show_about, "lessons": self.inspector.show_lessons,
                     "export_plot_png": self.export_plots_png, "export_plot_csv": self.export_plots_csv}
         for name, handler in handlers.items():
             a[name].triggered.connect(lambda _checked=False, run=handler: run())
@@ -125,7 +138,12 @@ class MainWindow(FileCommands, QMainWindow):
         panel.import_requested.connect(self.import_dialog)
         panel.learning_rate_changed.connect(self._on_learning_rate_changed)
         panel.architecture_edited.connect(self._update_summary)
+        link_panel(self.editor, panel)
+        self.editor.message.connect(self.status.show_message)
+        self.editor.edit_starting.connect(self._end_paused_run)
+        self.editor.dataset_wanted.connect(self.choose_dataset)
         self.metrics.test_requested.connect(self.evaluate_test)
+        session.dataset_changed.connect(self.canvas.set_dataset)
         training.state_changed.connect(self._on_state_changed)
         training.progressed.connect(self._on_progress)
         training.epoch_finished.connect(self._on_epoch)
@@ -182,9 +200,6 @@ class MainWindow(FileCommands, QMainWindow):
 
     def _on_network_changed(self, network) -> None:
         self._forget_pending_metrics()
-        classes = self.session.dataset.classes if self.session.dataset else None
-        self.diagram.set_network(network.sizes, network.layers, class_names=classes)
-        self.diagram.set_weights([w.copy() for w in network.weights])
         self.selection.set_snapshot(network.copy())
         if self.session.epochs_trained == 0:
             self.plots.clear()
@@ -230,6 +245,11 @@ class MainWindow(FileCommands, QMainWindow):
             return
         self.training.step_epoch()
 
+    def _end_paused_run(self) -> None:
+        """Before an edit: the paused worker holds the old network, so its run ends here."""
+        if self.training.state != "idle":
+            self.stop_training()
+
     def stop_training(self) -> None:
         trainer = self.training.trainer
         self.training.stop()
@@ -240,7 +260,6 @@ class MainWindow(FileCommands, QMainWindow):
     def _after_run(self, epochs: int) -> None:
         self.session.epochs_trained = epochs
         if self.session.network is not None:
-            self.diagram.set_weights([w.copy() for w in self.session.network.weights])
             self.selection.set_snapshot(self.session.network.copy())
         self._update_summary()
 
@@ -250,6 +269,7 @@ class MainWindow(FileCommands, QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         self.panel.set_running(state != "idle")
         self.status.set_state(state)
+        self.editor.set_training_state(state)
         self._refresh_actions()
 
     def _on_progress(self, update: TrainingUpdate) -> None:
@@ -257,7 +277,6 @@ class MainWindow(FileCommands, QMainWindow):
         now = time.monotonic()
         if now - self._diagram_painted >= DIAGRAM_REFRESH_SECONDS:
             self._diagram_painted = now
-            self.diagram.set_weights(update.weights)
             self.selection.set_snapshot_arrays(update.weights, update.biases)
         self.status.show_progress(update)
         self.session.set_dirty(True)
@@ -302,6 +321,9 @@ class MainWindow(FileCommands, QMainWindow):
         # A split's arrays are never written (the trainer only reads them), so no copy is needed.
         samples = (part.x, part.y, evaluation.predictions, tuple(part.input_shape), list(part.classes))
         self.metrics.show_evaluation(evaluation, split_name, epoch, samples=samples)
+        if split_name == "validation" and self.session.user_samples_used:
+            self.metrics.header_label.setText(f"{self.metrics.header_text} · trained with "
+                                              f"{self.session.user_samples_used} of your own samples")
 
     # -- state, questions, closing ------------------------------------------------------------------
     def _refresh_actions(self) -> None:

@@ -15,8 +15,12 @@ from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.experiment import Experiment, build_network, open_dataset, provenance
 from nnlab.data.splits import Splits, split_dataset
 from nnlab.data.augment import AugmentConfig, make_augmenter
+from nnlab.data.user_samples import with_user_samples
 from nnlab.data.weights_file import SavedModel, load_model, save_model
 from nnlab.engine import Network, Trainer
+from nnlab.engine.losses import check_pair, output_units
+
+from .canvas.user_data import default_store
 
 
 class LabSession(QObject):
@@ -40,6 +44,8 @@ class LabSession(QObject):
         self.epochs_trained = 0
         self.path: Path | None = None
         self.dirty = False
+        self.user_samples = default_store()  # the learner's own samples, added to each training run
+        self.user_samples_used = 0
 
     # -- dataset ----------------------------------------------------------------------------------
     def load_dataset(self, source: str | Dataset, split=(0.70, 0.15, 0.15), seed: int = 0) -> Dataset:
@@ -60,16 +66,24 @@ class LabSession(QObject):
 
     # -- network ----------------------------------------------------------------------------------
     def matches(self, experiment: Experiment) -> bool:
-        """Does the current network already have the architecture ``experiment`` asks for?"""
+        """Does the current network have the widths and loss ``experiment`` asks for?
+
+        Only what the training panel can express is compared: the editor's per-layer
+        activations, dropout, frozen flags and output activation belong to the network
+        (the editor is the source of truth for them) and are kept.
+        """
         if self.network is None or self.dataset is None or self.loss != experiment.loss:
             return False
-        try:
-            wanted = build_network(experiment, self.dataset)
-        except ValueError:
-            return False
-        return (wanted.sizes == self.network.sizes
-                and [(s.activation, s.dropout) for s in wanted.layers]
-                == [(s.activation, s.dropout) for s in self.network.layers])
+        wanted = [self.dataset.n_features, *map(int, experiment.hidden),
+                  output_units(experiment.loss, self.dataset.n_classes)]
+        return wanted == self.network.sizes
+
+    def set_network(self, network: Network, loss: str) -> None:
+        """An edited network (the editor's): trained epochs and the locked split carry on."""
+        check_pair(loss, network.layers[-1].activation)
+        self.network, self.loss = network, loss
+        self.network_changed.emit(network)
+        self.set_dirty(True)
 
     def new_network(self, experiment: Experiment) -> Network:
         """A freshly initialised network for the current dataset (raises ValueError if impossible)."""
@@ -104,7 +118,8 @@ class LabSession(QObject):
         if experiment.augment and len(self.dataset.input_shape) == 2:
             augment = make_augmenter(self.dataset.input_shape, AugmentConfig())
         train, validation = self.splits.train, self.splits.validation
-        trainer = Trainer(self.network, train.x, train.y, experiment.train, validation.x, validation.y,
+        x, y, self.user_samples_used = with_user_samples(self.user_samples, self.dataset, train.x, train.y)
+        trainer = Trainer(self.network, x, y, experiment.train, validation.x, validation.y,
                           n_classes=self.dataset.n_classes, augment=augment)
         trainer.epoch = trainer.completed_epochs = self.epochs_trained
         return trainer

@@ -12,6 +12,7 @@ DEFAULTS = {
     "recent_files": [],
     "geometry": QByteArray(),
     "window_state": QByteArray(),
+    "start_page_seen": False,  # the Lessons start page shows once, on first launch
 }
 SETTINGS_ENV = "NNLAB_SETTINGS"  # a file path: tests and the smoke run keep the user's settings untouched
 
