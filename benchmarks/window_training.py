@@ -1,6 +1,6 @@
 """Training inside the window against the headless engine, the UI's stalls while it trains, start-up time.
 
-    python benchmarks/window_training.py [--epochs 2] [--stall-seconds 10] [--json]
+    python benchmarks/window_training.py [--epochs 4] [--repeats 3] [--stall-seconds 10] [--json]
 
 (a) epoch time of a run in the window (worker thread + live plots + diagram + metrics) over the
     same run in the headless engine, same data, same seed — the median of each run's epochs after
@@ -121,6 +121,7 @@ def launch_to_window_seconds(repeats=5):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=3, help="interleaved runs of each side")
     parser.add_argument("--stall-seconds", type=float, default=10.0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -130,7 +131,7 @@ def main():
     dataset = benchmark_dataset()
     headless, in_window = [], []
     experiment = window_experiment(dataset, args.epochs)
-    for _ in range(2):  # interleaved, so a noisy neighbour slows both alike
+    for _ in range(args.repeats):  # interleaved, so a noisy neighbour slows both alike
         headless.append(run_headless(dataset, experiment))
         in_window.append(run_in_window(app, dataset, args.epochs)[0])
     _, gaps = run_in_window(app, dataset, 1000, stall_seconds=args.stall_seconds)
@@ -147,7 +148,7 @@ def main():
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"data: {result['data']}; {args.epochs} epochs a run, 2 interleaved runs each")
+    print(f"data: {result['data']}; {args.epochs} epochs a run, {args.repeats} interleaved runs each")
     print(f"  (a) seconds per epoch: headless {result['headless_epoch_seconds']:.3f}, in the window "
           f"{result['window_epoch_seconds']:.3f}: {result['window_over_headless']:.2f}×")
     print(f"  (b) 5 ms timer over {args.stall_seconds:g} s of training: gap p50 {result['stall_p50_ms']:.1f} ms, "

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from nnlab.engine import BatchProgress, EpochResult, Trainer, TrainingEnded
 
-MAX_UPDATES_PER_SECOND = 15
+MAX_UPDATES_PER_SECOND = 10  # each update costs the trainer GUI-thread time under the GIL
 # NumPy lets go of the GIL for a few microseconds around every small product and takes it
 # straight back, which can starve the GUI thread waiting for it (the "convoy effect"). A short
 # sleep hands the window a clean slot — but only when the window is seen falling behind (an
