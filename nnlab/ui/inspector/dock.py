@@ -41,6 +41,10 @@ class InspectorDock(QWidget):
         self._walk_key: tuple | None = None
         self._stats_timer = QTimer(self, singleShot=True, interval=STATS_DELAY_MS)
         self._stats_timer.timeout.connect(self._refresh_stats)
+        # While training, new weights arrive with the editor's and the canvas's work for the same snapshot:
+        # refreshing in a later event-loop turn keeps each turn short (the window's stalls stay small).
+        self._snapshot_timer = QTimer(self, singleShot=True, interval=0)
+        self._snapshot_timer.timeout.connect(self.refresh)
         self.layer_spin = QSpinBox(prefix="layer ", minimum=0)
         self.unit_spin = QSpinBox(prefix="neuron ", minimum=1)
         self.sample_spin = QSpinBox(prefix="sample ", minimum=1)
@@ -181,7 +185,10 @@ class InspectorDock(QWidget):
     def _on_snapshot(self, _network) -> None:
         self._stats_cache.clear()
         self.applier.network_replaced()
-        self.refresh()
+        if self._running:
+            self._snapshot_timer.start()
+        else:
+            self.refresh()
 
     def _on_dataset(self, dataset) -> None:
         if self.lesson is not None and dataset.extra.get("lesson") != self.lesson.key:
