@@ -42,7 +42,6 @@ class TrainingController(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
-        self._holding = False
         self.state = "idle"
 
     @property
@@ -107,22 +106,20 @@ class TrainingController(QObject):
     def held(self):
         """Pause between batches for the duration (e.g. to save the weights), then carry on as before.
 
-        A single step in progress stays a single step: the worker restores exactly what was asked.
+        A single step in progress stays a single step: a hold only makes the worker wait.
         """
         worker = self._worker
         if worker is None:
             yield
             return
-        asked = worker.hold()
-        self._holding = True
+        worker.hold()
         try:
             if not worker.wait_until_idle(timeout=30.0):
                 raise ValueError("training did not reach a pause between batches in time; try again")
             yield
         finally:
-            self._holding = False
             if worker is self._worker:
-                worker.release(asked)
+                worker.release()
 
     # -- from the worker ----------------------------------------------------------------------------
     # Everything below arrives queued from the worker thread, possibly after that worker was
@@ -140,8 +137,7 @@ class TrainingController(QObject):
             self.epoch_finished.emit(result)
 
     def _on_paused(self) -> None:
-        # Not resumed meanwhile, and not a pause of held() (which carries on by itself).
-        if self._from_current_worker() and self._worker.is_paused and not self._holding:
+        if self._from_current_worker() and self._worker.is_paused:  # not resumed meanwhile
             self._set_state("paused")
 
     def _finish_thread(self) -> None:

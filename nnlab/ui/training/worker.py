@@ -52,6 +52,7 @@ class _Control:
     stop: bool = False
     batches_to_run: int | None = None  # a step in progress: run this many batches, then pause
     until_epoch_end: bool = False
+    held: bool = False  # the GUI reads the network: wait between batches, whatever else was asked
     idle: threading.Event = field(default_factory=threading.Event)
 
 
@@ -83,21 +84,15 @@ class TrainingWorker(QObject):
             self._control.batches_to_run = None
             self._control.until_epoch_end = False
 
-    def hold(self) -> tuple[bool, int | None, bool]:
-        """Pause between batches and return what was asked before, for :meth:`release`."""
+    def hold(self) -> None:
+        """Wait between batches until :meth:`release`; a step in flight still counts its batch."""
         with self._condition:
-            control = self._control
-            asked = (control.paused, control.batches_to_run, control.until_epoch_end)
-            control.paused, control.batches_to_run, control.until_epoch_end = True, None, False
-            return asked
+            self._control.held = True
 
-    def release(self, asked: tuple[bool, int | None, bool]) -> None:
-        """Carry on exactly as before :meth:`hold`: running, mid-step, or paused."""
+    def release(self) -> None:
+        """Carry on as asked before :meth:`hold`: running, mid-step, or paused."""
         with self._condition:
-            control = self._control
-            control.paused, control.batches_to_run, control.until_epoch_end = asked
-            if not control.paused:
-                control.idle.clear()
+            self._control.held = False
             self._condition.notify_all()
 
     def request_resume(self) -> None:
@@ -200,14 +195,17 @@ class TrainingWorker(QObject):
 
     def _wait_while_paused(self) -> bool:
         """Sleep while paused; False when a stop was requested."""
+        control = self._control
         with self._condition:
-            if self._control.paused and not self._control.stop:
-                self._control.idle.set()
-                self.paused.emit()
-                while self._control.paused and not self._control.stop:
-                    self._condition.wait()
-                self._control.idle.clear()
-            return not self._control.stop
+            announced = False
+            while (control.paused or control.held) and not control.stop:
+                control.idle.set()
+                if control.paused and not announced:  # a hold is not a pause the user sees
+                    self.paused.emit()
+                    announced = True
+                self._condition.wait()
+            control.idle.clear()
+            return not control.stop
 
     def _count_rate(self, record: BatchProgress) -> None:
         now = time.perf_counter()
