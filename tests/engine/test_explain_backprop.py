@@ -10,22 +10,13 @@ from nnlab.engine.optimizers import make_optimizer
 DOG_CAT_INPUT = [0.9, 0.2, 0.8, 0.3]
 
 
-def dog_cat():
-    net = Network(4, [LayerSpec(3, "relu"), LayerSpec(2, "softmax")], dtype=np.float64)
-    net.weights[0][...] = [[0.6, 0.4, 0.5, 0.3], [0.2, 0.7, 0.3, 0.6], [0.3, 0.5, 0.2, 0.8]]
-    net.weights[1][...] = [[0.8, 0.6, 0.3], [0.3, 0.7, 0.9]]
-    net.biases[0][...] = [-0.4, -0.3, -0.5]
-    net.biases[1][...] = [-0.2, -0.3]
-    return net
-
-
-def test_dog_cat_backward_written_out():
-    walk = BackpropWalk(dog_cat(), DOG_CAT_INPUT, [1.0, 0.0], "cross_entropy")
+def test_dog_cat_backward_written_out(new_dog_cat):
+    walk = BackpropWalk(new_dog_cat(), DOG_CAT_INPUT, [1.0, 0.0], "cross_entropy")
     assert walk.delta_lines(2, 0)[-1] == "δ₁ = 0.562 − 1 = −0.438"
     assert walk.weight_gradient_lines(1, 0, 0)[0] == "∂L/∂w = δ · a_prev = −0.438 × 0.71 = −0.311"
     update = explain_update("sgd", 0.01, 0.8, walk.weight_gradient(1, 0, 0))
     assert update.lines[-1] == "w = 0.8 − 0.01 × (−0.311) = 0.80311"
-    mse = BackpropWalk(dog_cat(), DOG_CAT_INPUT, [1.0, 0.0], "mse")
+    mse = BackpropWalk(new_dog_cat(), DOG_CAT_INPUT, [1.0, 0.0], "mse")
     assert mse.loss_lines()[-1] == "L = 0.192"
 
 
@@ -59,8 +50,8 @@ def test_every_gradient_equals_the_engine_and_finite_differences(hidden, output,
 
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])
-def test_written_update_is_what_the_optimizer_does(name):
-    net = dog_cat()
+def test_written_update_is_what_the_optimizer_does(name, new_dog_cat):
+    net = new_dog_cat()
     walk = BackpropWalk(net, DOG_CAT_INPUT, [1.0, 0.0], "cross_entropy")
     stepped = apply_one_step(net, walk.weight_gradients(), walk.bias_gradients(), name, 0.01)
     for layer, source, target in [(1, 0, 0), (0, 2, 1), (0, 3, 2)]:
@@ -76,11 +67,11 @@ def test_written_update_is_what_the_optimizer_does(name):
         g[...] = b
     make_optimizer(name, 0.01).step(reference.params, reference.grads)
     np.testing.assert_array_equal(stepped.params, reference.params)
-    np.testing.assert_array_equal(net.params, dog_cat().params)
+    np.testing.assert_array_equal(net.params, new_dog_cat().params)
 
 
-def test_frozen_layers_do_not_move():
-    net = dog_cat()
+def test_frozen_layers_do_not_move(new_dog_cat):
+    net = new_dog_cat()
     net.layers[0] = LayerSpec(3, "relu", frozen=True)
     walk = BackpropWalk(net, DOG_CAT_INPUT, [1.0, 0.0], "cross_entropy")
     stepped = apply_one_step(net, walk.weight_gradients(), walk.bias_gradients(), "sgd", 0.1)
@@ -88,6 +79,6 @@ def test_frozen_layers_do_not_move():
     assert not np.array_equal(stepped.weights[1], net.weights[1])
 
 
-def test_a_wrong_target_is_refused():
+def test_a_wrong_target_is_refused(new_dog_cat):
     with pytest.raises(ValueError, match="target needs 2 values"):
-        BackpropWalk(dog_cat(), DOG_CAT_INPUT, [1.0, 0.0, 0.0], "cross_entropy")
+        BackpropWalk(new_dog_cat(), DOG_CAT_INPUT, [1.0, 0.0, 0.0], "cross_entropy")

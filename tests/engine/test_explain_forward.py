@@ -12,16 +12,6 @@ from nnlab.engine.numbers import format_full, format_number, format_places, plac
 DOG_CAT_INPUT = [0.9, 0.2, 0.8, 0.3]
 
 
-@pytest.fixture
-def dog_cat():
-    net = Network(4, [LayerSpec(3, "relu"), LayerSpec(2, "softmax")], dtype=np.float64)
-    net.weights[0][...] = [[0.6, 0.4, 0.5, 0.3], [0.2, 0.7, 0.3, 0.6], [0.3, 0.5, 0.2, 0.8]]
-    net.weights[1][...] = [[0.8, 0.6, 0.3], [0.3, 0.7, 0.9]]
-    net.biases[0][...] = [-0.4, -0.3, -0.5]
-    net.biases[1][...] = [-0.2, -0.3]
-    return net
-
-
 @pytest.mark.parametrize("value, text", [(0.71, "0.71"), (0.7130000001, "0.713"), (-0.4380, "−0.438"),
                                          (0.56217, "0.562"), (1234.5, "1230"), (0.0, "0"),
                                          (-3.1e-7, "−3.1e−7"), (2.0, "2"), (float("nan"), "nan")])
