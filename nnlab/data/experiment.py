@@ -18,6 +18,7 @@ from .augment import AugmentConfig, make_augmenter
 from .builtin import BUILTIN_DATASETS, load_builtin
 from .dataset import Dataset
 from .importers import load_dataset_file
+from .lessons import LESSON_SOURCE_PREFIX, open_lesson_dataset
 from .splits import Splits, split_dataset
 from .weights_file import SavedModel
 
@@ -61,6 +62,8 @@ def open_dataset(name_or_path: str, seed: int = 0) -> Dataset:
     """A built-in dataset by name, or a dataset file/folder by path."""
     if name_or_path in BUILTIN_DATASETS:
         return load_builtin(name_or_path, seed=seed)
+    if name_or_path.startswith(LESSON_SOURCE_PREFIX):
+        return open_lesson_dataset(name_or_path)
     path = Path(name_or_path)
     if not path.exists():
         known = ", ".join(BUILTIN_DATASETS)

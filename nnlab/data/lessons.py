@@ -87,6 +87,22 @@ class LessonError(ValueError):
     """A lesson file that cannot be used; the message names the file and the field."""
 
 
+LESSON_SOURCE_PREFIX = "lesson:"  # a dataset source naming a shipped lesson, e.g. "lesson:dog-cat"
+
+
+def lesson_source(lesson: "Lesson") -> str:
+    return LESSON_SOURCE_PREFIX + lesson.key
+
+
+def open_lesson_dataset(source: str) -> Dataset:
+    """The dataset of the shipped lesson a ``lesson:<key>`` source names (so it can be chosen again)."""
+    key = source[len(LESSON_SOURCE_PREFIX):]
+    for lesson in load_lessons():
+        if lesson.key == key:
+            return lesson.dataset()
+    raise LessonError(f"there is no lesson called {key!r}")
+
+
 def lessons_folder() -> Path:
     return resource_path("lessons")
 

@@ -1,7 +1,7 @@
 """Opening a lesson: its dataset and float64 network become the session's, its input the inspected one."""
 from __future__ import annotations
 
-from nnlab.data.lessons import Lesson
+from nnlab.data.lessons import Lesson, lesson_source
 
 from ..selection import ConnectionRef, InspectedInput, NeuronRef
 
@@ -18,11 +18,10 @@ def open_lesson(window, lesson: Lesson) -> bool:
         return False
     window.training.stop()
     session, panel = window.session, window.panel
-    dataset = lesson.dataset()
     split = (0.70, 0.15, 0.15) if lesson.trainable else (1.0, 0.0, 0.0)
     try:
         network = lesson.build_network()
-        session.load_dataset(dataset, split, 0)
+        session.load_dataset(lesson_source(lesson), split, 0)
     except ValueError as error:
         window._show_error("Cannot open the lesson", error)
         return False

@@ -101,3 +101,12 @@ def test_every_other_lesson_opens_and_steps(window, lesson, key):
     assert inspector.debugger.walk is not None and "Update" in inspector.debugger.script_text()
     window.selection.select_connection(ConnectionRef(0, 0, 0))
     assert "central difference" in inspector.debugger.connection_text.text()
+
+
+def test_a_lessons_dataset_can_be_chosen_again_from_the_panel(window, lesson, errors):
+    lesson("04-dog-cat")
+    source = window.session.dataset_source
+    assert source == "lesson:04-dog-cat" and window.panel.dataset.findData(source) >= 0
+    assert window.choose_dataset("xor")
+    assert window.choose_dataset(source), errors
+    assert window.session.dataset.extra["lesson"] == "04-dog-cat" and not errors
