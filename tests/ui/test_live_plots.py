@@ -255,3 +255,10 @@ def test_x_range_grows_a_whole_epoch_at_a_time_until_the_learner_zooms(plots):
     view_box.enableAutoRange()  # what the plot's "A" button does
     plots.flush()
     assert view_box.viewRange()[0][1] == pytest.approx(4.08)
+
+
+def test_the_epoch_axis_widens_in_round_steps():
+    from nnlab.ui.widgets.live_plots import nice_ceiling
+
+    assert [nice_ceiling(e) for e in (0.3, 1, 1.1, 6, 6.5, 9, 11, 70, 81, 1000)] == \
+        [1, 1, 2, 6, 8, 10, 20, 80, 100, 1000]
