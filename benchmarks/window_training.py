@@ -21,9 +21,11 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# The window's process runs BLAS on one thread (see nnlab.app.prefer_single_threaded_blas); the headless
-# side is measured in this same process, so both train under the same settings.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from nnlab.app import prefer_single_threaded_blas  # noqa: E402
+
+# The window's process runs BLAS on one thread; the headless side is measured in this same process,
+# so both train under the same settings.
+prefer_single_threaded_blas()
 
 import numpy as np  # noqa: E402
 os.environ.setdefault("NNLAB_SETTINGS", str(Path("/tmp") / f"nnlab-bench-{os.getpid()}.ini"))

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-# As in the window's process (nnlab.app.prefer_single_threaded_blas): tests train on worker threads.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from nnlab.app import prefer_single_threaded_blas  # noqa: E402
+
+prefer_single_threaded_blas()  # as in the window's process: tests train on worker threads
 
 SHARED_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "mnist" / "mnist.npz"
 

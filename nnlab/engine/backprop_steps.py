@@ -86,9 +86,6 @@ class BackpropWalk:
         w = float(self.network.weights[layer][target, source])
         return float(self.deltas[layer][target] * self.a[layer][source]) + self._penalty_slope(w)
 
-    def bias_gradient(self, layer: int, unit: int) -> float:
-        return float(self.deltas[layer - 1][unit])
-
     def weight_gradients(self) -> list[np.ndarray]:
         """Every ∂L/∂W, (out, in) per layer, from the walk's own deltas (computed once)."""
         if self._weight_gradients is None:

@@ -153,10 +153,6 @@ def neuron_lines(network: Network, trace: ForwardTrace, layer: int, unit: int,
     return lines
 
 
-def is_output(network: Network, layer: int) -> bool:
-    return layer == len(network.layers)
-
-
 def _check_neuron(network: Network, layer: int, unit: int) -> None:
     sizes = network.sizes
     if not 0 <= layer < len(sizes):

@@ -3,7 +3,9 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as the app's own process (nnlab.app)
+from nnlab.app import prefer_single_threaded_blas  # noqa: E402
+
+prefer_single_threaded_blas()  # as the app's own process, before NumPy loads
 
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402

@@ -262,18 +262,17 @@ class NetworkEditor(QWidget):
         self.message.emit(message)
 
     def undo(self) -> None:
-        if self.state == "running":
-            self._refuse(PAUSE_TO_EDIT)
-        elif self.undo_stack.canUndo():
-            self.edit_starting.emit()
-            self.undo_stack.undo()
+        self._step_history(self.undo_stack.canUndo(), self.undo_stack.undo)
 
     def redo(self) -> None:
+        self._step_history(self.undo_stack.canRedo(), self.undo_stack.redo)
+
+    def _step_history(self, possible: bool, step) -> None:
         if self.state == "running":
             self._refuse(PAUSE_TO_EDIT)
-        elif self.undo_stack.canRedo():
+        elif possible:
             self.edit_starting.emit()
-            self.undo_stack.redo()
+            step()
 
     def _hidden_index(self, verb: str) -> int | None:
         """The current column as a ``network.layers`` index, or None after saying why it is fixed."""
