@@ -65,6 +65,9 @@ def run_in_window(app, dataset, epochs, stall_seconds=None):
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     window = window_with(dataset, epochs)
+    settle = QEventLoop()  # the window's first paint is start-up, not a stall while training
+    QTimer.singleShot(300, settle.quit)
+    settle.exec()
     gaps, clock = [], QElapsedTimer()
     ticker = QTimer()
     ticker.setInterval(5)

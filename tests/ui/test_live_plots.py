@@ -257,8 +257,29 @@ def test_x_range_grows_a_whole_epoch_at_a_time_until_the_learner_zooms(plots):
     assert view_box.viewRange()[0][1] == pytest.approx(4.08)
 
 
-def test_the_epoch_axis_widens_in_round_steps():
+def test_axes_widen_in_round_steps():
     from nnlab.ui.widgets.live_plots import nice_ceiling
 
-    assert [nice_ceiling(e) for e in (0.3, 1, 1.1, 6, 6.5, 9, 11, 70, 81, 1000)] == \
-        [1, 1, 2, 6, 8, 10, 20, 80, 100, 1000]
+    assert [nice_ceiling(e) for e in (1, 1.1, 6, 6.5, 9, 11, 70, 81, 1000)] == [1, 2, 6, 8, 10, 20, 80, 100, 1000]
+    assert [nice_ceiling(v) for v in (0.3, 0.031, 0.0079, 2.302585)] == pytest.approx([0.3, 0.04, 0.008, 3])
+
+
+def test_loss_axis_starts_at_zero_and_grows_in_round_steps_until_the_learner_zooms(plots):
+    view_box = plots.plots["loss"].getPlotItem().getViewBox()
+    plots.add_batches([Batch(1, 1, 4, 2.3, 0.1), Batch(1, 2, 4, 1.7, 0.2)])
+    plots.flush()
+    assert view_box.viewRange()[1] == pytest.approx([0.0, 3 * 1.03])
+    plots.add_batches([Batch(1, 3, 4, 0.4, 0.8), Batch(1, 4, 4, float("nan"), 0.8)])  # lower, and a NaN
+    plots.flush()
+    assert view_box.viewRange()[1] == pytest.approx([0.0, 3 * 1.03])
+    plots.add_batches([Batch(2, 1, 4, 4.5, 0.8)])  # a spike above the axis widens it
+    plots.flush()
+    assert view_box.viewRange()[1] == pytest.approx([0.0, 5 * 1.03])
+    view_box.setYRange(0.0, 1.0, padding=0)
+    view_box.sigRangeChangedManually.emit([False, True])
+    plots.add_batches([Batch(2, 2, 4, 7.0, 0.8)])
+    plots.flush()
+    assert view_box.viewRange()[1] == pytest.approx([0.0, 1.0])
+    view_box.enableAutoRange()  # the "A" button
+    plots.flush()
+    assert view_box.viewRange()[1] == pytest.approx([0.0, 8 * 1.03])

@@ -15,6 +15,7 @@ from nnlab.engine.network import targets_for
 from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
 from nnlab.engine.numbers import format_number
 
+from ..priority import window_busy
 from ..selection import ConnectionRef, InspectedInput, NeuronRef
 from .debugger_view import DebuggerView
 from .layer_view import LayerView
@@ -223,6 +224,7 @@ class InspectorDock(QWidget):
         self.refresh()
 
     # -- drawing -------------------------------------------------------------------------------------
+    @window_busy()
     def refresh(self) -> None:
         """Bring the visible tab up to date with the selection (cheap: one sample, one neuron)."""
         net, inp = self.selection.snapshot, self.selection.input

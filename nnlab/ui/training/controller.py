@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from nnlab.engine import Trainer, TrainingEnded
 
+from ..priority import window_busy
 from .worker import TrainingWorker
 
 _live_threads: "weakref.WeakSet[QThread]" = weakref.WeakSet()
@@ -127,11 +128,13 @@ class TrainingController(QObject):
     def _from_current_worker(self) -> bool:
         return self._worker is not None and self.sender() is self._worker
 
+    @window_busy()
     def _on_progressed(self, update) -> None:
         if self._from_current_worker():
             self.progressed.emit(update)
             self._worker.acknowledge()
 
+    @window_busy()
     def _on_epoch_finished(self, result) -> None:
         if self._from_current_worker():
             self.epoch_finished.emit(result)

@@ -20,16 +20,22 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from nnlab.engine import BatchProgress, EpochResult, Trainer, TrainingEnded
 
+from ..priority import is_window_busy, wait_while_window_busy
+
 MAX_UPDATES_PER_SECOND = 10  # each update costs the trainer GUI-thread time under the GIL
-# NumPy lets go of the GIL for a few microseconds around every small product and takes it
-# straight back, which can starve the GUI thread waiting for it (the "convoy effect"). A short
-# sleep hands the window a clean slot: every CALM_YIELD_EVERY_SECONDS, and every
-# YIELD_EVERY_SECONDS while the window is seen falling behind (an update it has not taken for
-# STARVED_AFTER_SECONDS). Sleeping every 10 ms always cost 10-15 % of the epoch time in the
-# window; never sleeping unless behind let a 5 ms GUI timer wait up to 100 ms.
+# While the window works on marked GUI work (a repaint, a plot update; see ui/priority.py) the
+# worker waits between batches — up to GIVE_WAY_AT_MOST_SECONDS, then it trains for at least
+# RUN_AT_LEAST_SECONDS before it waits again, so a window that is always busy slows training down
+# but never stops it.
+GIVE_WAY_AT_MOST_SECONDS = 0.020
+RUN_AT_LEAST_SECONDS = 0.005
+# Before it can mark anything the GUI thread needs the GIL, and NumPy lets go of it for a few
+# microseconds around every small product and takes it straight back (the "convoy effect"). When an
+# update stays untaken for STARVED_AFTER_SECONDS, the worker sleeps YIELD_FOR_SECONDS every
+# YIELD_EVERY_SECONDS. Sleeping every 25 ms even when the window kept up cost ~3 % of the epoch time
+# and, with the give-way above, no longer shortened the window's stalls.
 STARVED_AFTER_SECONDS = 0.020
 YIELD_EVERY_SECONDS = 0.010
-CALM_YIELD_EVERY_SECONDS = 0.025
 YIELD_FOR_SECONDS = 0.0005
 
 
@@ -74,6 +80,7 @@ class TrainingWorker(QObject):
         self._last_emit = 0.0
         self._last_yield = 0.0
         self._unacknowledged_since: float | None = None  # an update the window has not taken yet
+        self._give_way_after = 0.0
         self._rate_window: list[tuple[float, int]] = []
         self._final_epoch = trainer.epoch + trainer.config.epochs
 
@@ -154,8 +161,10 @@ class TrainingWorker(QObject):
 
     def _loop(self) -> TrainingEnded:
         records = self.trainer.run(should_stop=lambda: self._control.stop)
+        control = self._control
         while True:
-            if not self._wait_while_paused():
+            asked = control.paused or control.held or control.stop  # read without the lock: a batch late at worst
+            if asked and not self._wait_while_paused():
                 records.close()
                 return TrainingEnded("stopped", "stopped by the user", self.trainer.epoch,
                                      self.trainer.best_epoch)
@@ -163,7 +172,8 @@ class TrainingWorker(QObject):
             if record is None or isinstance(record, TrainingEnded):
                 self._emit_progress(force=True)
                 return record or TrainingEnded("finished", "done", self.trainer.epoch, self.trainer.best_epoch)
-            self._yield_to_the_window()
+            if not self._give_way_to_the_window():
+                self._yield_to_the_window()
             if isinstance(record, BatchProgress):
                 self._pending.append(record)
                 self._count_rate(record)
@@ -177,15 +187,25 @@ class TrainingWorker(QObject):
                         self._control.until_epoch_end = False
                         self._control.paused = True
 
+    def _give_way_to_the_window(self) -> bool:
+        if not is_window_busy() or time.perf_counter() < self._give_way_after:
+            return False
+        wait_while_window_busy(GIVE_WAY_AT_MOST_SECONDS)
+        self._give_way_after = time.perf_counter() + RUN_AT_LEAST_SECONDS
+        return True
+
     def _yield_to_the_window(self) -> None:
-        now = time.perf_counter()
         waiting_since = self._unacknowledged_since
-        behind = waiting_since is not None and now - waiting_since > STARVED_AFTER_SECONDS
-        if now - self._last_yield > (YIELD_EVERY_SECONDS if behind else CALM_YIELD_EVERY_SECONDS):
+        if waiting_since is None:
+            return
+        now = time.perf_counter()
+        if now - waiting_since > STARVED_AFTER_SECONDS and now - self._last_yield > YIELD_EVERY_SECONDS:
             time.sleep(YIELD_FOR_SECONDS)
             self._last_yield = time.perf_counter()
 
     def _after_batch(self) -> None:
+        if self._control.batches_to_run is None:
+            return
         with self._condition:
             if self._control.batches_to_run is not None:
                 self._control.batches_to_run -= 1

@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+from ..priority import window_busy
 from .plot_parts import atomic_path, Ema, GrowingSeries, style_series, palette_colours
 
 PLOT_NAMES = ("loss", "accuracy")
@@ -37,14 +38,13 @@ _HOVER_PREFERENCE = ("val_epoch", "train_epoch", "train_smoothed", "train_batch"
 _REPAINT_MS = 250
 
 
-def nice_ceiling(epochs: float) -> float:
-    """The smallest of 1, 2, 3, 4, 5, 6, 8 times a power of ten that is at least ``epochs``."""
-    scale = 1.0
-    while True:
-        for step in (1, 2, 3, 4, 5, 6, 8):
-            if step * scale >= epochs:
-                return float(step * scale)
-        scale *= 10
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 3, 4, 5, 6, 8 times a power of ten that is at least ``value`` (> 0)."""
+    scale = 10.0 ** math.floor(math.log10(value))
+    for step in (1, 2, 3, 4, 5, 6, 8, 10):
+        if step * scale >= value * (1 - 1e-12):
+            return float(step * scale)
+    raise AssertionError("unreachable: 10 × scale exceeds value")
 
 
 class LivePlots(QWidget):
@@ -90,7 +90,7 @@ class LivePlots(QWidget):
         accuracy.setXLink(loss)
         accuracy.setYRange(0, 100, padding=0.03)
         accuracy.getPlotItem().getViewBox().enableAutoRange(y=False)
-        loss.getPlotItem().getViewBox().enableAutoRange(x=False)
+        loss.getPlotItem().getViewBox().enableAutoRange(x=False, y=False)
         for plot, widget in self.plots.items():
             widget.getPlotItem().getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
             widget.setLimits(xMin=0)
@@ -182,26 +182,27 @@ class LivePlots(QWidget):
         self._best: tuple[int, float] | None = None
         self._overfit_since: int | None = None
         self.overfit_notice.hide()
-        self._following, self._x_right = True, 0.0
+        self._following, self._range_top = [True, True], [0.0, 0.0]
         self.flush()
 
     def flush(self) -> None:
         """Repaint every series that changed since the last repaint, now."""
         self._timer.stop()
-        self._follow_epochs()
+        self._follow_ranges()
         for plot in PLOT_NAMES:
             for series in self._series[plot].values():
                 if series.dirty:
                     series.redraw()
         self._settle_geometry()
 
+    @window_busy()
     def _flush_one_plot(self) -> None:
         """Timer repaint: one plot per tick, alternating, so no single frame paints both.
 
         A pyqtgraph plot costs ~8 ms to paint here; painting the two in one event-loop turn
         stalled the window for 20–40 ms while training.
         """
-        self._follow_epochs()
+        self._follow_ranges()
         for _ in PLOT_NAMES:
             plot = PLOT_NAMES[self._next_plot % len(PLOT_NAMES)]
             self._next_plot += 1
@@ -224,29 +225,38 @@ class LivePlots(QWidget):
             widget.scene().prepareForPaint()
             if self.best_lines[plot].isVisible():
                 self.best_lines[plot].boundingRect()
+            for label in (self.best_label, self.overfit_notice):
+                label.updateTransform()
 
-    def _follow_epochs(self) -> None:
-        """Widen the shared x range in round steps (1, 2, … 6, 8, 10, 20, …), unless the learner zoomed.
+    def _follow_ranges(self) -> None:
+        """Widen the shared epoch axis and the loss axis in round steps (… 0.8, 1, 2, … 6, 8, 10, 20, …).
 
-        A range that changes often is hard to read, and each change makes both (x-linked) plots
-        re-clip, re-downsample and repaint every curve: on full MNIST, an epoch every half second
-        made each repaint of one plot a repaint of both.
+        Unless the learner zoomed that axis; the plot's "A" button follows the data again. A range
+        that changes often is hard to read, and pyqtgraph's own auto-range re-clipped and repainted
+        every curve (and repainted the plot a second time for the best-epoch label) at each update.
         """
         view_box = self.plots["loss"].getPlotItem().getViewBox()
-        if view_box.autoRangeEnabled()[0]:  # the plot's "A" button: follow the epochs again
-            view_box.enableAutoRange(x=False)
-            self._following, self._x_right = True, 0.0
-        if not self._following:
-            return
-        last = [s.x[-1] for s in self._series["loss"].values() if s.n]
-        right = nice_ceiling(max(last, default=1.0))
-        if right != self._x_right:
-            self._x_right = right
-            view_box.setXRange(0.0, right * 1.02, padding=0.0)
+        for axis, enabled in enumerate(view_box.autoRangeEnabled()):
+            if enabled:  # the "A" button
+                view_box.enableAutoRange(axis=axis, enable=False)
+                self._following[axis], self._range_top[axis] = True, 0.0
+        if self._following[0]:
+            last = max((s.x[-1] for s in self._series["loss"].values() if s.n), default=1.0)
+            right = nice_ceiling(max(last, 1.0))
+            if right != self._range_top[0]:
+                self._range_top[0] = right
+                view_box.setXRange(0.0, right * 1.02, padding=0.0)
+        if self._following[1]:
+            highest = max((s.top for s in self._series["loss"].values() if s.n), default=0.0)
+            top = nice_ceiling(highest) if highest > 0 else 1.0
+            if top != self._range_top[1]:
+                self._range_top[1] = top
+                view_box.setYRange(0.0, top * 1.03, padding=0.0)
 
     def _on_manual_range(self, axes: list[bool]) -> None:
-        if axes[0]:
-            self._following = False
+        for axis, zoomed in enumerate(axes[:2]):
+            if zoomed:
+                self._following[axis] = False
 
     def _schedule_repaint(self) -> None:
         if not self._timer.isActive():

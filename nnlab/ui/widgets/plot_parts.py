@@ -57,6 +57,7 @@ class GrowingSeries:
     def clear(self) -> None:
         self._xy = np.empty((2, self._initial))
         self.n = 0
+        self.top = -np.inf  # the largest finite y, so a plot can size its axis without a scan
         self.dirty = True
 
     @property
@@ -80,6 +81,9 @@ class GrowingSeries:
         self._xy[0, self.n:end] = x
         self._xy[1, self.n:end] = y
         self.n = end
+        finite = y[np.isfinite(y)]
+        if finite.size:
+            self.top = max(self.top, float(finite.max()))
         self.dirty = True
 
     def redraw(self) -> None:
