@@ -1,6 +1,6 @@
 """The editor's picture for one snapshot and one widget size: captions, line batches, hit-test segments.
 
-Built once per snapshot (2 Hz while training) with array operations and replayed by every
+Built once per snapshot (once a second while training) with array operations and replayed by every
 paint. Lines are opaque colours mixed with the background and flat-capped: translucent or
 round-capped antialiased lines are 10-40x slower in Qt's raster engine.
 """

@@ -32,7 +32,7 @@ _HOVER_NAMES = {"train_batch": "train", "train_smoothed": "train (smoothed)",
                 "train_epoch": "train (epoch mean)", "val_epoch": "val"}
 # Markers win ties: they are the numbers a learner quotes.
 _HOVER_PREFERENCE = ("val_epoch", "train_epoch", "train_smoothed", "train_batch")
-# One plot per tick, alternating (each 2 Hz): the curves still move, and the trainer keeps its speed —
+# One plot per tick, alternating (each at 2 Hz): the curves still move, and the trainer keeps its speed —
 # every repaint holds the GIL the training thread needs (full MNIST in the window: 1.22× the headless
 # epoch time at 150 ms, 1.13× at 250 ms with 10 updates/s; benchmarks/window_training.py).
 _REPAINT_MS = 250
