@@ -23,12 +23,12 @@ from .canvas import CanvasPanel
 from .file_commands import FileCommands
 from .garbage import collect_on_gui_thread
 from .inspector.dock import InspectorDock
+from .priority import window_busy
 from .selection import Selection
 from .session import LabSession
 from .settings import Settings
 from .status import TrainingStatus
 from .training.controller import TrainingController
-from .priority import window_busy
 from .training.worker import TrainingUpdate
 from .widgets.live_plots import LivePlots
 from .widgets.metrics_view import MetricsView
