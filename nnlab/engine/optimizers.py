@@ -47,6 +47,14 @@ class Optimizer:
     def _update(self, params, grads, where: slice) -> None:
         raise NotImplementedError
 
+    def same_kind(self, name: str, momentum: float) -> bool:
+        """Would ``make_optimizer(name, …, momentum=…)`` build an optimizer like this one?"""
+        return name == self.name and getattr(self, "momentum", momentum) == momentum
+
+    def state_is_finite(self) -> bool:
+        """False once a moment or velocity holds NaN or inf (a diverged run): never carry that on."""
+        return all(np.isfinite(value).all() for value in vars(self).values() if isinstance(value, np.ndarray))
+
     def _buffer(self, params: np.ndarray, attr: str) -> np.ndarray:
         buffer = getattr(self, attr, None)
         if buffer is None or buffer.shape != params.shape or buffer.dtype != params.dtype:

@@ -115,7 +115,10 @@ class Trainer:
 
     def __init__(self, network: Network, x_train: np.ndarray, y_train: np.ndarray, config: TrainConfig,
                  x_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
-                 n_classes: int | None = None, augment: Augmenter | None = None):
+                 n_classes: int | None = None, augment: Augmenter | None = None,
+                 optimizer: Optimizer | None = None):
+        """``optimizer``: carry on with a previous run's optimizer (Adam's moments, momentum, step count);
+        it must be of the kind ``config`` names, and takes ``config``'s learning rate."""
         config.validate()
         check_pair(config.loss, network.layers[-1].activation)
         self.network, self.config, self.augment = network, config, augment
@@ -135,8 +138,14 @@ class Trainer:
         self.targets = targets_for(self.y, network.n_outputs, dtype)
         self.x_val = None if x_val is None or len(x_val) == 0 else np.asarray(x_val, dtype=dtype)
         self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=np.int64)
-        options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
-        self.optimizer: Optimizer = make_optimizer(config.optimizer, config.learning_rate, **options)
+        if optimizer is None:
+            options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
+            optimizer = make_optimizer(config.optimizer, config.learning_rate, **options)
+        elif not optimizer.same_kind(config.optimizer, config.momentum):
+            raise ValueError(f"this run trains with {config.optimizer}; the optimizer to carry on is "
+                             f"{optimizer.name}")
+        optimizer.learning_rate = float(config.learning_rate)
+        self.optimizer: Optimizer = optimizer
         self.rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(1,)))
         self.epoch = 0  # the epoch in progress (1-based), or the last one run
         self.completed_epochs = 0

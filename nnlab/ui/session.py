@@ -19,6 +19,7 @@ from nnlab.data.user_samples import with_user_samples
 from nnlab.data.weights_file import SavedModel, load_model, save_model
 from nnlab.engine import Network, Trainer
 from nnlab.engine.losses import check_pair, output_units
+from nnlab.engine.optimizers import Optimizer
 
 from .canvas.user_data import default_store
 
@@ -42,6 +43,9 @@ class LabSession(QObject):
         self.loss = "cross_entropy"
         self.experiment: Experiment | None = None
         self.epochs_trained = 0
+        # The last run's network and optimizer: Start after Stop carries on with Adam's moments (or the
+        # momentum) as it carries on with the weights; a new, edited, reset or opened network drops it.
+        self._last_run: tuple[Network, Optimizer] | None = None
         self.path: Path | None = None
         self.dirty = False
         self.user_samples = default_store()  # the learner's own samples, added to each training run
@@ -100,6 +104,7 @@ class LabSession(QObject):
         if self.network is not None:
             self.network.initialize("auto" if self.experiment is None else self.experiment.init, seed)
             self.epochs_trained = 0
+            self._last_run = None
             self._split_locked = False
             self.network_changed.emit(self.network)
             self.set_dirty(True)
@@ -120,9 +125,21 @@ class LabSession(QObject):
         train, validation = self.splits.train, self.splits.validation
         x, y, self.user_samples_used = with_user_samples(self.user_samples, self.dataset, train.x, train.y)
         trainer = Trainer(self.network, x, y, experiment.train, validation.x, validation.y,
-                          n_classes=self.dataset.n_classes, augment=augment)
+                          n_classes=self.dataset.n_classes, augment=augment,
+                          optimizer=self._optimizer_to_carry_on(experiment))
         trainer.epoch = trainer.completed_epochs = self.epochs_trained
+        self._last_run = (self.network, trainer.optimizer)
         return trainer
+
+    def _optimizer_to_carry_on(self, experiment: Experiment) -> Optimizer | None:
+        if self._last_run is None:
+            return None
+        network, optimizer = self._last_run
+        config = experiment.train
+        if network is self.network and optimizer.same_kind(config.optimizer, config.momentum) \
+                and optimizer.state_is_finite():
+            return optimizer
+        return None
 
     # -- files ------------------------------------------------------------------------------------
     def open_model(self, path: str | Path) -> SavedModel:

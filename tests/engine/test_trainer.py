@@ -218,3 +218,49 @@ def test_a_trainer_with_fixed_blas_threads_never_calls_the_setter():
     trainer._threads.most = 2  # even where a big product would ask for a second thread
     list(trainer.run())
     assert library.calls == []
+
+
+def first_step_moves(trainer: Trainer) -> np.ndarray:
+    """|Δw| of every weight after the run's first batch."""
+    before = trainer.network.params.copy()
+    run = trainer.run()
+    while not isinstance(next(run), BatchProgress):
+        pass
+    run.close()
+    return np.abs(trainer.network.params - before)
+
+
+def test_a_run_carries_on_with_the_previous_runs_optimizer():
+    x, y = blobs(100)
+    net = small_net()
+    first = Trainer(net, x, y, TrainConfig(batch_size=25, epochs=1))
+    list(first.run())
+    adam = first.optimizer
+    start = net.params.copy()
+
+    fresh = first_step_moves(Trainer(net, x, y, TrainConfig(batch_size=25, learning_rate=0.01)))
+    moved = fresh > 0
+    np.testing.assert_allclose(fresh[moved], 0.01, rtol=1e-3)  # a fresh Adam's first step is ±η everywhere
+
+    net.params[...] = start
+    carried = Trainer(net, x, y, TrainConfig(batch_size=25, learning_rate=0.01), optimizer=adam)
+    assert carried.optimizer is adam and adam.learning_rate == 0.01
+    moves = first_step_moves(carried)
+    assert adam.steps == 5  # four batches of the first run, one of this one
+    assert not np.allclose(moves[moved], 0.01, rtol=1e-3)  # the moments carried on
+
+
+def test_an_optimizer_of_another_kind_is_not_carried_on():
+    x, y = blobs(50)
+    adam = Trainer(small_net(), x, y, TrainConfig()).optimizer
+    with pytest.raises(ValueError, match="trains with sgd; the optimizer to carry on is adam"):
+        Trainer(small_net(), x, y, TrainConfig(optimizer="sgd"), optimizer=adam)
+
+
+def test_a_diverged_optimizer_state_is_not_finite():
+    x, y = blobs(50)
+    trainer = Trainer(small_net(), x, y, TrainConfig(batch_size=25, epochs=1))
+    list(trainer.run())
+    assert trainer.optimizer.state_is_finite()
+    trainer.optimizer._scaled_v[3] = np.inf
+    assert not trainer.optimizer.state_is_finite()

@@ -1,0 +1,49 @@
+"""The lab session: Start after Stop carries on with the optimizer as it carries on with the weights."""
+import numpy as np
+import pytest
+
+from nnlab.data.experiment import Experiment
+from nnlab.engine import TrainConfig
+from nnlab.ui.session import LabSession
+
+
+def experiment(optimizer="adam"):
+    return Experiment(dataset="xor", hidden=[4], train=TrainConfig(optimizer=optimizer, epochs=1, batch_size=16))
+
+
+@pytest.fixture
+def session():
+    lab = LabSession()
+    lab.load_dataset("xor")
+    return lab
+
+
+def run(session, exp):
+    trainer = session.make_trainer(exp)
+    list(trainer.run())
+    session.epochs_trained = trainer.epoch
+    return trainer
+
+
+def test_start_after_stop_carries_on_with_the_optimizer(session):
+    first = run(session, experiment())
+    second = session.make_trainer(experiment())
+    assert second.optimizer is first.optimizer and second.optimizer.steps > 0
+
+
+@pytest.mark.parametrize("change", ["reset", "new network", "edited network", "other optimizer", "diverged"])
+def test_a_changed_network_or_optimizer_starts_a_fresh_one(session, change):
+    first = run(session, experiment())
+    exp = experiment()
+    if change == "reset":
+        session.reset_weights(seed=1)
+    elif change == "new network":
+        session.new_network(exp)
+    elif change == "edited network":
+        session.set_network(session.network.copy(), session.loss)
+    elif change == "other optimizer":
+        exp = experiment("momentum")
+    else:
+        first.optimizer._scaled_m[0] = np.nan
+    second = session.make_trainer(exp)
+    assert second.optimizer is not first.optimizer and second.optimizer.steps == 0
