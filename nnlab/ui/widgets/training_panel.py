@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.experiment import Experiment
 from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS, TrainConfig
+from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
 
 BUTTON_ACTIONS = ("start", "pause", "resume", "step_batch", "step_epoch", "stop", "reset_weights")
 
@@ -174,7 +175,9 @@ class TrainingPanel(QWidget):
             widths = [int(part) for part in text.split(",") if part.strip()]
         except ValueError:
             raise ValueError(f"hidden layers must be whole numbers separated by commas, not {text!r}") from None
-        return widths
+        if len(widths) > MAX_HIDDEN_LAYERS:  # the editor's limits, whichever way the widths arrive
+            raise ValueError(f"{len(widths)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
+        return [check_width(units) for units in widths]
 
     def experiment(self) -> Experiment:
         """The run the fields describe; raises ValueError naming the first bad field."""

@@ -160,6 +160,17 @@ def test_limits_refuse_with_their_message(window):
     assert_same(window, before)
 
 
+@pytest.mark.parametrize("typed, message", [("128, 5000", "between 1 and 2,048 units"),
+                                            (", ".join(["4"] * 11), "11 hidden layers asked for; the limit is 10")])
+def test_widths_typed_without_enter_meet_the_same_limits_on_start(window, errors, typed, message):
+    before = snapshot(window)
+    window.panel.hidden_layers.setText(typed)  # no Enter: Start reads the field itself
+    assert not window.start_training()
+    assert message in errors[-1][1]
+    assert window.training.state == "idle"
+    assert_same(window, before)
+
+
 def test_the_panel_widths_become_an_undoable_edit_of_the_same_network(window):
     old = window.session.network.copy()
     window.panel.hidden_layers.setText("8, 5")
