@@ -1,4 +1,4 @@
-"""The window's File commands: open, save, recent files, dropped files, curve exports.
+"""The window's File commands: open weights or a lesson, save, recent files, dropped files, curve exports.
 
 A mixin of ``MainWindow`` (it uses the window's session, training controller, settings and
 ``_ask_*``/``_show_error`` questions); kept apart so the window file stays about assembly.
@@ -6,6 +6,10 @@ A mixin of ``MainWindow`` (it uses the window's session, training controller, se
 from __future__ import annotations
 
 from pathlib import Path
+
+from nnlab.data.lessons import Lesson, lesson_source
+
+from .selection import ConnectionRef, InspectedInput, NeuronRef
 
 WEIGHT_FILES = "NN Lab weights (*.npz);;All files (*)"
 
@@ -31,6 +35,28 @@ class FileCommands:
             self.panel.show_dataset(self.session.dataset_source, Path(self.session.dataset_source).name)
         self.panel.show_network(self.session.network, self.session.loss)
         self.settings.add_recent_file(path)
+        return True
+
+    def open_lesson(self, lesson: Lesson) -> bool:
+        """The lesson's dataset and float64 network replace the session's; False if the user kept their work."""
+        if not self._may_discard():
+            return False
+        self.training.stop()
+        split = (0.70, 0.15, 0.15) if lesson.trainable else (1.0, 0.0, 0.0)
+        try:
+            network = lesson.build_network()
+            self.session.load_dataset(lesson_source(lesson), split, 0)
+        except ValueError as error:
+            self._show_error("Cannot open the lesson", error)
+            return False
+        self.panel.show_dataset(self.session.dataset_source, lesson.title)
+        self.panel.show_network(network, lesson.loss)
+        self.panel.show_training(lesson.training)
+        self.session.adopt_network(network, lesson.loss)
+        self.selection.set_input(lesson_input(lesson))
+        if lesson.select is not None:
+            self.selection.select_neuron(NeuronRef(*lesson.select))
+        self.selection.select_connection(ConnectionRef(*lesson.connection) if lesson.connection else None)
         return True
 
     def save(self) -> bool:
@@ -93,3 +119,9 @@ class FileCommands:
         if files:
             event.acceptProposedAction()
             self.open_path(files[0])
+
+
+def lesson_input(lesson: Lesson, index: int = 0) -> InspectedInput:
+    sample = lesson.samples[index]
+    shape = tuple(lesson.input_shape) if len(lesson.input_shape) == 2 else None
+    return InspectedInput(sample.values.copy(), shape, f"lesson input: {sample.name}", sample.label)

@@ -89,6 +89,13 @@ class LabSession(QObject):
         self.network_changed.emit(network)
         self.set_dirty(True)
 
+    def adopt_network(self, network: Network, loss: str) -> None:
+        """A network made elsewhere (a lesson's): untrained here, from no file, nothing to save yet."""
+        self.epochs_trained, self.experiment = 0, None
+        self.set_network(network, loss)
+        self._set_path(None)
+        self.set_dirty(False)
+
     def new_network(self, experiment: Experiment) -> Network:
         """A freshly initialised network for the current dataset (raises ValueError if impossible)."""
         if self.dataset is None:

@@ -19,7 +19,6 @@ from ..priority import window_busy
 from ..selection import ConnectionRef, InspectedInput, NeuronRef
 from .debugger_view import DebuggerView
 from .layer_view import LayerView
-from .lesson_opener import open_lesson
 from .lazy_page import LazyPage
 from .lessons_view import LessonsView
 from .neuron_view import NeuronView
@@ -159,7 +158,7 @@ class InspectorDock(QWidget):
 
     def open_lesson(self, lesson) -> bool:
         previous, self.lesson = self.lesson, lesson  # before the session's signals: the pool is the lesson's
-        if not open_lesson(self.window, lesson):
+        if not self.window.open_lesson(lesson):
             self.lesson = previous
             return False
         self.show_tab("neuron")

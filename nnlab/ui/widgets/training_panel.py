@@ -179,6 +179,15 @@ class TrainingPanel(QWidget):
             raise ValueError(f"{len(widths)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
         return [check_width(units) for units in widths]
 
+    def show_training(self, settings: dict) -> None:
+        """Fill the optimizer, learning rate, batch size and epochs a lesson (or a file) asks for."""
+        if "optimizer" in settings:
+            self.optimizer.setCurrentText(settings["optimizer"])
+        for name, widget in (("learning_rate", self.learning_rate), ("batch_size", self.batch_size),
+                             ("epochs", self.epochs)):
+            if name in settings:
+                widget.setValue(settings[name])
+
     def experiment(self) -> Experiment:
         """The run the fields describe; raises ValueError naming the first bad field."""
         test = 100 - self.train_percent.value() - self.validation_percent.value()
