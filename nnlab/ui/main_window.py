@@ -234,6 +234,7 @@ class MainWindow(FileCommands, QMainWindow):
         except (ValueError, OSError) as error:
             self._show_error("Cannot start training", error)
             return False
+        self.plots.plan_run(trainer.epoch + trainer.config.epochs)
         self.training.start(trainer, paused=paused)
         return True
 

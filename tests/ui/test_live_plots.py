@@ -257,6 +257,22 @@ def test_x_range_grows_a_whole_epoch_at_a_time_until_the_learner_zooms(plots):
     assert view_box.viewRange()[0][1] == pytest.approx(4.08)
 
 
+def test_the_epoch_axis_grows_towards_the_planned_end_of_the_run(plots):
+    view_box = plots.plots["loss"].getPlotItem().getViewBox()
+
+    def right_after(epoch, batch=1):
+        plots.add_batches([Batch(epoch, batch, 4, 1.0, 0.5)])
+        plots.flush()
+        return round(view_box.viewRange()[0][1] / 1.02, 6)
+
+    plots.plan_run(20)
+    assert [right_after(e) for e in (1, 2, 3, 4)] == [4, 4, 4, 4]  # up to 4× the epochs done
+    assert [right_after(e) for e in (5, 12, 20)] == [20, 20, 20]  # then the whole run
+    plots.plan_run(23)  # Start again for 3 more epochs
+    assert right_after(21) == 23
+    assert right_after(24) == 30  # past the plan (a step run): round steps again
+
+
 def test_axes_widen_in_round_steps():
     from nnlab.ui.widgets.live_plots import nice_ceiling
 
