@@ -102,12 +102,22 @@ class BackpropWalk:
     def finite_difference(self, layer: int, source: int, target: int,
                           step: float = FINITE_DIFFERENCE_STEP) -> float:
         """(L(w + h) − L(w − h)) / 2h: the slope measured, not derived."""
+        return self._central_difference(lambda net: net.weights[layer], (target, source), step)
+
+    def bias_finite_difference(self, layer: int, unit: int, step: float = FINITE_DIFFERENCE_STEP) -> float:
+        """(L(b + h) − L(b − h)) / 2h for neuron ``unit`` of ``layer`` (1-based, as in :meth:`delta`).
+
+        A bias moves z by exactly what it moves itself, so for one sample this measures δ = ∂L/∂z.
+        """
+        return self._central_difference(lambda net: net.biases[layer - 1], (unit,), step)
+
+    def _central_difference(self, parameter, index: tuple[int, ...], step: float) -> float:
         twin = self.network.copy()
-        weight = twin.weights[layer]
-        original = float(weight[target, source])
+        values_of = parameter(twin)
+        original = float(values_of[index])
         values = []
         for shifted in (original + step, original - step):
-            weight[target, source] = shifted
+            values_of[index] = shifted
             z, a = twin.forward_with_logits(self.x)
             values.append(loss_value(self.loss, z, a, self.target[None, :], twin.layers[-1].activation)
                           + penalty_value(twin.weights, self.l1, self.l2))
@@ -168,6 +178,11 @@ class BackpropWalk:
                 f"{ACTIVATION_NAMES[activation]}′({f(self.z[i][unit])}) = {f(slope)}",
                 f"Σ_k w_k·δ_k = {' + '.join(terms)} = {f(total)}",
                 f"{name} = {f(slope)} × {signed(total, digits)} = {f(value)}"]
+
+    def delta_check_line(self, layer: int, unit: int, digits: int | None = 3) -> str:
+        """δ measured: nudging the neuron's bias moves z by the same amount."""
+        estimate = self.bias_finite_difference(layer, unit)
+        return f"central difference on the bias (∂L/∂b = δ), h = 1e{MINUS}6: {format_number(estimate, digits)}"
 
     def weight_gradient_lines(self, layer: int, source: int, target: int, digits: int | None = 3) -> list[str]:
         def f(v):

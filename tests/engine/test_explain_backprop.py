@@ -13,6 +13,7 @@ DOG_CAT_INPUT = [0.9, 0.2, 0.8, 0.3]
 def test_dog_cat_backward_written_out(new_dog_cat):
     walk = BackpropWalk(new_dog_cat(), DOG_CAT_INPUT, [1.0, 0.0], "cross_entropy")
     assert walk.delta_lines(2, 0)[-1] == "δ₁ = 0.562 − 1 = −0.438"
+    assert walk.delta_check_line(2, 0).endswith("h = 1e−6: −0.438")
     assert walk.weight_gradient_lines(1, 0, 0)[0] == "∂L/∂w = δ · a_prev = −0.438 × 0.71 = −0.311"
     update = explain_update("sgd", 0.01, 0.8, walk.weight_gradient(1, 0, 0))
     assert update.lines[-1] == "w = 0.8 − 0.01 × (−0.311) = 0.80311"
@@ -47,6 +48,9 @@ def test_every_gradient_equals_the_engine_and_finite_differences(hidden, output,
             one = walk.weight_gradient(i, source, target_unit)
             assert one == pytest.approx(theirs[target_unit, source], rel=1e-10, abs=1e-14)
             assert walk.finite_difference(i, source, target_unit) == pytest.approx(one, rel=1e-5, abs=1e-8)
+        for unit in range(len(walk.deltas[i])):  # δ (the bias gradient) measured by nudging the bias
+            assert walk.bias_finite_difference(i + 1, unit) == pytest.approx(walk.delta(i + 1, unit), rel=1e-5,
+                                                                           abs=1e-8)
 
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "adam"])

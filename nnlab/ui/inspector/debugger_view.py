@@ -140,8 +140,10 @@ class DebuggerView(QWidget):
             self.neuron_text.set_lines([f"Step backward to layer {neuron.layer} to see δ of this neuron."])
         else:
             name = describe_neuron(walk.network, neuron.layer, neuron.unit, None)
-            self.neuron_text.set_lines([name, *walk.delta_lines(neuron.layer, neuron.unit)],
-                                       [name, *walk.delta_lines(neuron.layer, neuron.unit, digits=None)])
+            self.neuron_text.set_lines(
+                [name, *walk.delta_lines(neuron.layer, neuron.unit), walk.delta_check_line(neuron.layer, neuron.unit)],
+                [name, *walk.delta_lines(neuron.layer, neuron.unit, digits=None),
+                 walk.delta_check_line(neuron.layer, neuron.unit, digits=None)])
         self.source.setEnabled(connection is not None)
         if walk is None or connection is None:
             self.connection_text.set_lines(["Select a weight (a connection) to see its gradient."])
