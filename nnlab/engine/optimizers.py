@@ -51,6 +51,13 @@ class Optimizer:
         """Would ``make_optimizer(name, …, momentum=…)`` build an optimizer like this one?"""
         return name == self.name and getattr(self, "momentum", momentum) == momentum
 
+    def forget(self) -> None:
+        """Drop the state (moments, velocity, step count): the next step starts as a fresh optimizer's."""
+        for name, value in list(vars(self).items()):
+            if isinstance(value, np.ndarray):
+                setattr(self, name, None)
+        self.steps = 0
+
     def state_is_finite(self) -> bool:
         """False once a moment or velocity holds NaN or inf (a diverged run): never carry that on."""
         return all(np.isfinite(value).all() for value in vars(self).values() if isinstance(value, np.ndarray))

@@ -240,10 +240,14 @@ class Trainer:
             np.copyto(self._backup, self.network.params)
 
     def _diverged(self, what_happened: str) -> TrainingEnded:
-        """Put back the last finite weights and say what went wrong in words."""
+        """Put back the last finite weights, forget the optimizer's state, say what went wrong in words.
+
+        The moments that blew up would blow up the next run too (Start after Stop carries them on).
+        """
         params = self.network.params
         if not np.isfinite(params).all():
             params[...] = self._backup
+        self.optimizer.forget()
         return TrainingEnded(
             "diverged",
             f"{what_happened} — lower the learning rate (now {self.optimizer.learning_rate:g}); "

@@ -270,6 +270,10 @@ class MainWindow(FileCommands, QMainWindow):
         self.training.set_learning_rate(value)
 
     def _on_state_changed(self, state: str) -> None:
+        if state == "paused" and self.session.network is not None:
+            # The worker waits between batches until this thread resumes it, so the copy is safe, and a
+            # stepped batch shows at once rather than at the next once-a-second refresh.
+            self.selection.set_snapshot(self.session.network.copy())
         self.panel.set_running(state != "idle")
         self.status.set_state(state)
         self.editor.set_training_state(state)

@@ -85,7 +85,7 @@ class LabSession(QObject):
     def set_network(self, network: Network, loss: str) -> None:
         """An edited network (the editor's): trained epochs and the locked split carry on."""
         check_pair(loss, network.layers[-1].activation)
-        self.network, self.loss = network, loss
+        self.network, self.loss, self._last_run = network, loss, None
         self.network_changed.emit(network)
         self.set_dirty(True)
 
@@ -102,6 +102,7 @@ class LabSession(QObject):
             raise ValueError("choose a dataset first")
         network = build_network(experiment, self.dataset)
         self.network, self.loss, self.experiment, self.epochs_trained = network, experiment.loss, experiment, 0
+        self._last_run = None
         self._split_locked = False
         self.network_changed.emit(network)
         self.set_dirty(True)
@@ -171,7 +172,7 @@ class LabSession(QObject):
             self.dataset, self.splits, self.dataset_source = dataset, splits, source
             self._split_key = (made.split, made.seed)
             self.dataset_changed.emit(dataset)
-        self.network, self.loss, self.epochs_trained = model.network, model.loss, 0
+        self.network, self.loss, self.epochs_trained, self._last_run = model.network, model.loss, 0, None
         self._split_locked = True
         self.network_changed.emit(model.network)
         self._set_path(Path(path))

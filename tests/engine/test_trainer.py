@@ -68,6 +68,17 @@ def test_divergence_stops_with_a_message_and_keeps_finite_weights():
     assert np.isfinite(net.params).all()
 
 
+def test_divergence_forgets_the_optimizers_exploded_state():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 50, (256, 2)).astype(np.float32)
+    y = rng.integers(0, 3, 256)
+    net = Network(2, [LayerSpec(16, "relu"), LayerSpec(3, "linear")], seed=0)
+    trainer = Trainer(net, x, y, TrainConfig(loss="mse", optimizer="momentum", learning_rate=2.0, batch_size=16,
+                                             epochs=5))
+    assert list(trainer.run())[-1].reason == "diverged"
+    assert trainer.optimizer.steps == 0 and trainer.optimizer.velocity is None  # Start again begins afresh
+
+
 def test_learning_rate_change_mid_run_is_used():
     x, y = blobs(128)
     trainer = Trainer(small_net(), x, y, TrainConfig(optimizer="sgd", learning_rate=0.1, batch_size=32, epochs=1))

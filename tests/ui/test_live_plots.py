@@ -273,6 +273,27 @@ def test_the_epoch_axis_grows_towards_the_planned_end_of_the_run(plots):
     assert right_after(24) == 30  # past the plan (a step run): round steps again
 
 
+def test_the_accuracy_plots_zoom_and_a_button_leave_the_loss_axis_alone(plots):
+    loss_box = plots.plots["loss"].getPlotItem().getViewBox()
+    accuracy_item = plots.plots["accuracy"].getPlotItem()
+    accuracy_box = accuracy_item.getViewBox()
+    plots.add_batches([Batch(1, 1, 4, 2.3, 0.1)])
+    plots.flush()
+    accuracy_box.setYRange(40, 60, padding=0)
+    accuracy_box.sigRangeChangedManually.emit([False, True])  # the learner zooms the accuracy axis
+    plots.add_batches([Batch(1, 2, 4, 7.0, 0.2)])
+    plots.flush()
+    assert loss_box.viewRange()[1] == pytest.approx([0.0, 8 * 1.03])  # the loss axis still follows
+    accuracy_box.setXRange(0.2, 0.4, padding=0)
+    accuracy_box.sigRangeChangedManually.emit([True, False])  # a pan of the shared epoch axis
+    plots.add_batches([Batch(2, 1, 4, 1.0, 0.3)])
+    plots.flush()
+    assert loss_box.viewRange()[0] == pytest.approx([0.2, 0.4])
+    accuracy_item.autoBtn.clicked.emit(accuracy_item.autoBtn)  # the accuracy plot's "A"
+    assert accuracy_box.viewRange()[1] == pytest.approx([-3.0, 103.0])
+    assert loss_box.viewRange()[0][1] == pytest.approx(2.04)
+
+
 def test_axes_widen_in_round_steps():
     from nnlab.ui.widgets.live_plots import nice_ceiling
 

@@ -86,6 +86,21 @@ def test_pause_step_resume_stop(window, qtbot):
     assert window.session.epochs_trained == trainer.completed_epochs
 
 
+def test_each_step_shows_its_weights_in_the_editor_and_inspector_at_once(window, qtbot):
+    make_long(window)
+    with qtbot.waitSignal(window.training.state_changed, check_params_cb=lambda s: s == "paused",
+                          timeout=EPOCH_TIMEOUT):
+        window.step_batch()
+    for _ in range(3):  # quicker than the once-a-second refresh while running
+        with qtbot.waitSignal(window.training.state_changed, check_params_cb=lambda s: s == "paused",
+                              timeout=EPOCH_TIMEOUT):
+            window.actions["step_batch"].trigger()
+        shown = window.selection.snapshot
+        assert shown is not window.session.network
+        np.testing.assert_array_equal(shown.params, window.session.network.params)
+    window.stop_training()
+
+
 def test_learning_rate_changes_while_running(window, qtbot):
     make_long(window)
     window.start_training()

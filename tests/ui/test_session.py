@@ -1,4 +1,7 @@
 """The lab session: Start after Stop carries on with the optimizer as it carries on with the weights."""
+import gc
+import weakref
+
 import numpy as np
 import pytest
 
@@ -47,3 +50,16 @@ def test_a_changed_network_or_optimizer_starts_a_fresh_one(session, change):
         first.optimizer._scaled_m[0] = np.nan
     second = session.make_trainer(exp)
     assert second.optimizer is not first.optimizer and second.optimizer.steps == 0
+
+
+@pytest.mark.parametrize("replace", ["new network", "edited network"])
+def test_a_replaced_network_is_not_kept_alive_for_its_optimizer(session, replace):
+    first = run(session, experiment())
+    old = weakref.ref(first.network)
+    del first
+    if replace == "new network":
+        session.new_network(experiment())
+    else:
+        session.set_network(session.network.copy(), session.loss)
+    gc.collect()
+    assert old() is None

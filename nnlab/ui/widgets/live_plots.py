@@ -92,7 +92,8 @@ class LivePlots(QWidget):
         accuracy.getPlotItem().getViewBox().enableAutoRange(y=False)
         loss.getPlotItem().getViewBox().enableAutoRange(x=False, y=False)
         for plot, widget in self.plots.items():
-            widget.getPlotItem().getViewBox().sigRangeChangedManually.connect(self._on_manual_range)
+            widget.getPlotItem().getViewBox().sigRangeChangedManually.connect(partial(self._on_manual_range, plot))
+            widget.getPlotItem().autoBtn.clicked.connect(self.flush)  # after pyqtgraph's own handler
             widget.setLimits(xMin=0)
             widget.getAxis("left").setWidth(60)
             widget.addItem(self.best_lines[plot], ignoreBounds=True)
@@ -259,6 +260,12 @@ class LivePlots(QWidget):
             if enabled:  # the "A" button
                 view_box.enableAutoRange(axis=axis, enable=False)
                 self._following[axis], self._range_top[axis] = True, 0.0
+        accuracy = self.plots["accuracy"].getPlotItem().getViewBox()
+        x_auto, y_auto = accuracy.autoRangeEnabled()
+        if x_auto or y_auto:  # the accuracy plot's "A": its axis stays 0–100 %, the epochs follow again
+            accuracy.enableAutoRange(enable=False)
+            accuracy.setYRange(0, 100, padding=0.03)
+            self._following[0], self._range_top[0] = True, 0.0
         if self._following[0]:
             last = max((s.x[-1] for s in self._series["loss"].values() if s.n), default=1.0)
             right = self._range_top[0] if 0 < last <= self._range_top[0] else self._epoch_axis_end(last)
@@ -272,10 +279,12 @@ class LivePlots(QWidget):
                 self._range_top[1] = top
                 view_box.setYRange(0.0, top * 1.03, padding=0.0)
 
-    def _on_manual_range(self, axes: list[bool]) -> None:
-        for axis, zoomed in enumerate(axes[:2]):
-            if zoomed:
-                self._following[axis] = False
+    def _on_manual_range(self, plot: str, axes: list[bool]) -> None:
+        """A zoom or pan: the epoch axis is shared, the loss axis is the loss plot's own."""
+        if axes[0]:
+            self._following[0] = False
+        if axes[1] and plot == "loss":
+            self._following[1] = False
 
     def _schedule_repaint(self) -> None:
         if not self._timer.isActive():

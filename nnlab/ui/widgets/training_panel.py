@@ -96,6 +96,7 @@ class TrainingPanel(QWidget):
         group = QGroupBox("&Network")
         form = QFormLayout(group)
         self.hidden_layers = QLineEdit("128, 64")
+        self._shown_widths: list[int] | None = None  # the current network's, as show_network wrote them
         self.hidden_layers.setToolTip("widths of the hidden layers, input first, e.g. 128, 64 (empty: none); "
                                       "Enter applies them to the network in the editor")
         self.hidden_layers.textEdited.connect(self.architecture_edited)
@@ -175,7 +176,9 @@ class TrainingPanel(QWidget):
             widths = [int(part) for part in text.split(",") if part.strip()]
         except ValueError:
             raise ValueError(f"hidden layers must be whole numbers separated by commas, not {text!r}") from None
-        if len(widths) > MAX_HIDDEN_LAYERS:  # the editor's limits, whichever way the widths arrive
+        if widths == self._shown_widths:  # the network's own (an opened file may be wider than the editor allows)
+            return widths
+        if len(widths) > MAX_HIDDEN_LAYERS:  # the editor's limits, whichever way new widths arrive
             raise ValueError(f"{len(widths)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
         return [check_width(units) for units in widths]
 
@@ -223,6 +226,7 @@ class TrainingPanel(QWidget):
         fields = (self.hidden_layers, self.activation, self.dropout, self.loss)
         blocked = [field.blockSignals(True) for field in fields]
         self.hidden_layers.setText(", ".join(str(spec.units) for spec in hidden))
+        self._shown_widths = [int(spec.units) for spec in hidden]
         if hidden:
             self.activation.setCurrentText(hidden[0].activation)
             self.dropout.setValue(hidden[0].dropout)

@@ -171,6 +171,19 @@ def test_widths_typed_without_enter_meet_the_same_limits_on_start(window, errors
     assert_same(window, before)
 
 
+def test_an_opened_network_wider_than_the_editor_allows_still_trains(window, errors, tmp_path):
+    from nnlab.data.weights_file import SavedModel, save_model
+    from nnlab.engine.network import LayerSpec, Network
+
+    wide = Network(2, [LayerSpec(3000, "relu"), LayerSpec(2, "softmax")], seed=0)
+    path = tmp_path / "wide.npz"
+    save_model(path, SavedModel(wide, "cross_entropy", list(window.session.dataset.classes), (2,)))
+    assert window.open_path(path, ask=False)
+    assert window.panel.hidden_widths() == [3000]
+    assert window.start_training(), errors
+    window.stop_training()
+
+
 def test_the_panel_widths_become_an_undoable_edit_of_the_same_network(window):
     old = window.session.network.copy()
     window.panel.hidden_layers.setText("8, 5")
