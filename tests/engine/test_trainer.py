@@ -53,13 +53,19 @@ def test_stop_flag_is_honoured_between_batches():
     assert len(seen) == 5 and last.reason == "stopped" and "epoch 1 batch 6" in last.message
 
 
-def test_divergence_stops_with_a_message_and_keeps_finite_weights():
+def diverging(optimizer: str, learning_rate: float) -> Trainer:
+    """Inputs of scale 50 and a huge step: the loss leaves the floats within the first epoch."""
     rng = np.random.default_rng(0)
     x = rng.normal(0, 50, (256, 2)).astype(np.float32)
     y = rng.integers(0, 3, 256)
     net = Network(2, [LayerSpec(16, "relu"), LayerSpec(3, "linear")], seed=0)
-    trainer = Trainer(net, x, y, TrainConfig(loss="mse", optimizer="sgd", learning_rate=50.0, batch_size=16,
-                                             epochs=5))
+    return Trainer(net, x, y, TrainConfig(loss="mse", optimizer=optimizer, learning_rate=learning_rate,
+                                          batch_size=16, epochs=5))
+
+
+def test_divergence_stops_with_a_message_and_keeps_finite_weights():
+    trainer = diverging("sgd", 50.0)
+    net = trainer.network
     records = list(trainer.run())
     ended = records[-1]
     assert ended.reason == "diverged"
@@ -69,12 +75,7 @@ def test_divergence_stops_with_a_message_and_keeps_finite_weights():
 
 
 def test_divergence_forgets_the_optimizers_exploded_state():
-    rng = np.random.default_rng(0)
-    x = rng.normal(0, 50, (256, 2)).astype(np.float32)
-    y = rng.integers(0, 3, 256)
-    net = Network(2, [LayerSpec(16, "relu"), LayerSpec(3, "linear")], seed=0)
-    trainer = Trainer(net, x, y, TrainConfig(loss="mse", optimizer="momentum", learning_rate=2.0, batch_size=16,
-                                             epochs=5))
+    trainer = diverging("momentum", 2.0)
     assert list(trainer.run())[-1].reason == "diverged"
     assert trainer.optimizer.steps == 0 and trainer.optimizer.velocity is None  # Start again begins afresh
 
