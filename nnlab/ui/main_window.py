@@ -2,7 +2,7 @@
 
 The session (model), the training controller (worker thread) and the widgets never
 know each other: this window connects them. Every question to the user goes through
-one small ``_ask_*`` method, so tests can answer it.
+one small ``_ask_*`` method (questions.py), so tests can answer it.
 """
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QMessageBox, QScrollArea
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
 
-from nnlab import __version__
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.engine import EpochResult, TrainingEnded, evaluate
 
@@ -24,6 +23,7 @@ from .file_commands import FileCommands
 from .garbage import collect_on_gui_thread
 from .inspector.dock import InspectorDock
 from .priority import window_busy
+from .questions import Questions
 from .selection import Selection
 from .session import LabSession
 from .settings import Settings
@@ -40,7 +40,7 @@ DIAGRAM_REFRESH_SECONDS = 1.0
 METRICS_REFRESH_MS = 400
 
 
-class MainWindow(FileCommands, QMainWindow):
+class MainWindow(FileCommands, Questions, QMainWindow):
     def __init__(self, settings: Settings | None = None, load_last_dataset: bool = True) -> None:
         super().__init__()
         collect_on_gui_thread()
@@ -345,40 +345,6 @@ class MainWindow(FileCommands, QMainWindow):
         }
         for name, action in self.actions.items():
             action.setEnabled(name in ALWAYS_ENABLED or wanted.get(name, False))
-
-    def _may_discard(self) -> bool:
-        """True when there is nothing unsaved, or the user saved it or chose to discard it."""
-        if not self.session.dirty:
-            return True
-        answer = self._ask_save_changes()
-        if answer == "save":
-            return self.save()
-        return answer == "discard"
-
-    def _ask_save_changes(self) -> str:
-        buttons = QMessageBox.StandardButton
-        answer = QMessageBox.question(self, "Unsaved weights", "The network has changed since it was saved. "
-                                      "Save the weights first?", buttons.Save | buttons.Discard | buttons.Cancel,
-                                      buttons.Save)
-        return {buttons.Save: "save", buttons.Discard: "discard"}.get(answer, "cancel")
-
-    def _ask_open_path(self, title: str, filters: str) -> str:
-        return QFileDialog.getOpenFileName(self, title, "", filters)[0]
-
-    def _ask_save_path(self, title: str, filters: str) -> str:
-        return QFileDialog.getSaveFileName(self, title, "", filters)[0]
-
-    def _show_error(self, title: str, error) -> None:
-        text = str(error)
-        self.status.show_message(text)
-        QMessageBox.warning(self, title, (text[0].upper() + text[1:]).rstrip(".") + "." if text else title)
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, "About NN Lab",
-                          f"<b>NN Lab {__version__}</b><p>See neural networks learn, number by number.</p>"
-                          "<p>Built with Qt for Python (PySide6, LGPLv3), pyqtgraph (MIT) and NumPy (BSD). "
-                          "Digits: MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0). Faces: LFW crops via "
-                          "scikit-image (BSD).</p>")
 
     def _restore_layout(self) -> None:
         geometry, state = self.settings.get("geometry"), self.settings.get("window_state")

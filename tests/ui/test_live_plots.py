@@ -295,7 +295,7 @@ def test_the_accuracy_plots_zoom_and_a_button_leave_the_loss_axis_alone(plots):
 
 
 def test_axes_widen_in_round_steps():
-    from nnlab.ui.widgets.live_plots import nice_ceiling
+    from nnlab.ui.widgets.plot_axes import nice_ceiling
 
     assert [nice_ceiling(e) for e in (1, 1.1, 6, 6.5, 9, 11, 70, 81, 1000)] == [1, 2, 6, 8, 10, 20, 80, 100, 1000]
     assert [nice_ceiling(v) for v in (0.3, 0.031, 0.0079, 2.302585)] == pytest.approx([0.3, 0.04, 0.008, 3])

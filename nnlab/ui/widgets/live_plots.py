@@ -22,6 +22,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from ..priority import window_busy
+from .plot_axes import epoch_axis_end, nice_ceiling
 from .plot_parts import atomic_path, Ema, GrowingSeries, style_series, palette_colours
 
 PLOT_NAMES = ("loss", "accuracy")
@@ -36,15 +37,6 @@ _HOVER_PREFERENCE = ("val_epoch", "train_epoch", "train_smoothed", "train_batch"
 # every repaint holds the GIL the training thread needs (full MNIST in the window: 1.22× the headless
 # epoch time at 150 ms, 1.13× at 250 ms with 10 updates/s; benchmarks/window_training.py).
 _REPAINT_MS = 250
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 3, 4, 5, 6, 8 times a power of ten that is at least ``value`` (> 0)."""
-    scale = 10.0 ** math.floor(math.log10(value))
-    for step in (1, 2, 3, 4, 5, 6, 8, 10):
-        if step * scale >= value * (1 - 1e-12):
-            return float(step * scale)
-    raise AssertionError("unreachable: 10 × scale exceeds value")
 
 
 class LivePlots(QWidget):
@@ -236,17 +228,6 @@ class LivePlots(QWidget):
         self._range_top[0] = 0.0  # size the epoch axis afresh for this run
         self._schedule_repaint()
 
-    def _epoch_axis_end(self, last: float) -> float:
-        """Up to 4× the epochs done, in round steps, but never past the run's planned end (a 20-epoch
-        run is drawn on 0–4, then 0–20) — unless training goes on past it."""
-        last = max(last, 1.0)
-        planned = self._planned_end
-        if planned is not None and last <= planned:
-            if planned <= 4 * last:
-                return planned
-            return nice_ceiling(4 * last)
-        return nice_ceiling(last)
-
     def _follow_ranges(self) -> None:
         """Widen the shared epoch axis and the loss axis in steps (loss: 1, 2, 3, 4, 5, 6, 8 × 10ⁿ).
 
@@ -268,7 +249,7 @@ class LivePlots(QWidget):
             self._following[0], self._range_top[0] = True, 0.0
         if self._following[0]:
             last = max((s.x[-1] for s in self._series["loss"].values() if s.n), default=1.0)
-            right = self._range_top[0] if 0 < last <= self._range_top[0] else self._epoch_axis_end(last)
+            right = self._range_top[0] if 0 < last <= self._range_top[0] else epoch_axis_end(last, self._planned_end)
             if right != self._range_top[0]:
                 self._range_top[0] = right
                 view_box.setXRange(0.0, right * 1.02, padding=0.0)
