@@ -2,8 +2,9 @@
 
 The teaching moment is the validation loss turning up while the training loss keeps
 falling, so the widget marks the best validation epoch and says when overfitting began.
-Each series is one persistent PlotDataItem over a doubling NumPy buffer, repainted by a
-~30 Hz timer, so tens of thousands of batch points stay smooth.
+Each series is one persistent PlotDataItem over a doubling NumPy buffer, clipped to the view
+and peak-downsampled; a timer repaints one plot every 250 ms, so tens of thousands of batch
+points stay smooth and the trainer keeps its speed.
 """
 from __future__ import annotations
 
