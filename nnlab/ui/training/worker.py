@@ -3,10 +3,10 @@
 The engine's ``Trainer.run()`` knows nothing of Qt; this worker pulls records from
 it on its own thread and turns them into one fixed, past-tense set of signals. What
 crosses the thread is plain data: the engine's frozen records and *copies* of the
-weights, at most MAX_UPDATES_PER_SECOND times a second, so the window never reads an array the worker
-is writing. Pause, resume, single steps and stop are requested from the GUI thread
-through a condition variable (the worker's own loop is busy, so it has no event loop
-to receive slots).
+weights, at most MAX_UPDATES_PER_SECOND times a second, so the window never reads an
+array the worker is writing. Pause, resume, single steps and stop are requested from
+the GUI thread through a condition variable (the worker's own loop is busy, so it has
+no event loop to receive slots).
 """
 from __future__ import annotations
 
