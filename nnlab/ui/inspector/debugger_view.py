@@ -89,10 +89,22 @@ class DebuggerView(QWidget):
                   optimizer: str, learning_rate: float, options: dict) -> None:
         """A new walk (new weights, input or settings); the learner stays at the same stage."""
         self.walk = walk
+        if walk is not None:
+            self._drop_targets_outside(walk.network.sizes)
         self.header.setText(header)
         self._update_options = (optimizer, learning_rate, options)
         self.stages = build_stages(walk, classes, optimizer, learning_rate) if walk is not None else []
         self.go_to(min(self.stage_index, max(len(self.stages) - 1, 0)))
+
+    def _drop_targets_outside(self, sizes: list[int]) -> None:
+        """A neuron or weight of the previous network (a lesson just replaced it) is not shown with this one."""
+        neuron, connection = self._neuron, self._connection
+        if neuron is not None and not (neuron.layer < len(sizes) and neuron.unit < sizes[neuron.layer]):
+            self._neuron = None
+        if connection is not None and not (connection.layer < len(sizes) - 1
+                                           and connection.source < sizes[connection.layer]
+                                           and connection.target < sizes[connection.layer + 1]):
+            self._connection = None
 
     def set_targets(self, neuron, connection) -> None:
         self._neuron, self._connection = neuron, connection

@@ -117,3 +117,22 @@ def test_wrong_sized_input_says_so(window):
     window.inspector._pool = lambda: None
     window.selection.set_input(InspectedInput(np.zeros(5), None, "odd input"))
     assert "takes 2 inputs and there is an input of 5 values" in window.inspector.message.text()
+
+
+def test_a_lesson_replacing_the_network_never_shows_the_old_neurons_numbers(window, lesson, qtbot):
+    from nnlab.ui.selection import NeuronRef
+
+    assert window.choose_dataset("xor")
+    window.selection.select_neuron(NeuronRef(2, 1))  # a neuron the lesson's 3-2-1 network does not have
+    inspector = window.inspector
+    inspector.show_tab("backprop")
+    qtbot.wait(50)
+    inspector.debugger.end_button.click()
+    window.actions["lessons"].trigger()
+    qtbot.wait(50)
+    lesson("01-bright-dark")  # pytest-qt fails the test on an exception raised in a slot
+    qtbot.wait(50)
+    inspector.show_tab("backprop")
+    qtbot.wait(50)
+    side = inspector.debugger.neuron_text.text()
+    assert "tanh" not in side and "of 8" not in side
