@@ -1,8 +1,6 @@
 """The status bar during training: where it is, how fast, how long to go, the current loss."""
 from __future__ import annotations
 
-import time
-
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from .training.worker import TrainingUpdate
@@ -21,7 +19,6 @@ def format_duration(seconds: float | None) -> str:
 # (and repainting) the window several times a second while training.
 _WIDEST = {"position": "epoch 10000 · batch 100000/100000", "rate": "10,000,000 samples/s",
            "eta": "ETA 100:00:00", "loss": "loss 0.00000"}
-REFRESH_SECONDS = 0.25
 
 
 class TrainingStatus:
@@ -29,7 +26,6 @@ class TrainingStatus:
 
     def __init__(self, bar: QStatusBar) -> None:
         self.bar = bar
-        self._shown = 0.0
         for name, widest in _WIDEST.items():
             label = QLabel()
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest))
@@ -46,10 +42,8 @@ class TrainingStatus:
             self.eta.setText("")
 
     def show_progress(self, update: TrainingUpdate) -> None:
-        now = time.monotonic()
-        if now - self._shown < REFRESH_SECONDS:
-            return
-        self._shown = now
+        """Every update (the worker sends at most a few a second): the last one before a pause or the
+        end of a run is the one that must stay on screen."""
         last = update.batches[-1]
         self.position.setText(f"epoch {last.epoch} · batch {last.batch}/{last.n_batches}")
         self.rate.setText(f"{update.samples_per_second:,.0f} samples/s")

@@ -57,6 +57,8 @@ def test_training_fills_the_plots_and_metrics(window, qtbot):
     assert batches_plotted(window) == 5 * math.ceil(len(window.session.splits.train) / 16)
     assert window.metrics.confusion_view.counts.sum() == len(window.session.splits.validation)
     assert window.session.epochs_trained == 5 and window.session.dirty
+    n_batches = math.ceil(len(window.session.splits.train) / 16)
+    assert window.status.position.text() == f"epoch 5 · batch {n_batches}/{n_batches}"  # the last batch stays shown
 
 
 def test_pause_step_resume_stop(window, qtbot):
