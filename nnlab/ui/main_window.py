@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
 
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.engine import EpochResult, TrainingEnded, evaluate
+from nnlab.engine.losses import output_units
 
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
@@ -215,7 +216,8 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             self.panel.set_summary("Choose a dataset.")
             return
         try:
-            widths = [dataset.n_features, *self.panel.hidden_widths(), len(dataset.classes)]
+            widths = [dataset.n_features, *self.panel.hidden_widths(),
+                      output_units(self.panel.loss.currentText(), dataset.n_classes)]
         except ValueError as error:
             self.panel.set_summary(str(error))
             return

@@ -82,10 +82,12 @@ class LabSession(QObject):
                   output_units(experiment.loss, self.dataset.n_classes)]
         return wanted == self.network.sizes
 
-    def set_network(self, network: Network, loss: str) -> None:
-        """An edited network (the editor's): trained epochs and the locked split carry on."""
+    def set_network(self, network: Network, loss: str, epochs_trained: int | None = None) -> None:
+        """An edited network (the editor's): trained epochs (unless given) and the locked split carry on."""
         check_pair(loss, network.layers[-1].activation)
         self.network, self.loss, self._last_run = network, loss, None
+        if epochs_trained is not None:
+            self.epochs_trained = epochs_trained
         self.network_changed.emit(network)
         self.set_dirty(True)
 

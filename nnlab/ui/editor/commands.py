@@ -20,6 +20,7 @@ MERGE_ID = 4_004  # consecutive steps of one spin box on one layer merge into on
 class NetworkState:
     network: Network
     loss: str
+    epochs_trained: int  # 0 once an edit re-initialised every layer: nothing of the training is left
 
 
 class NetworkEditCommand(QUndoCommand):

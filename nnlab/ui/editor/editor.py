@@ -236,11 +236,12 @@ class NetworkEditor(QWidget):
         try:
             compute(self.session.network, self.session.loss)  # refuse before ending a paused run
             self.edit_starting.emit()
-            before = NetworkState(self.session.network.copy(), self.session.loss)
+            before = NetworkState(self.session.network.copy(), self.session.loss, self.session.epochs_trained)
             result, loss = compute(before.network, before.loss)
         except ValueError as error:
             return self._refuse(str(error))
-        after = NetworkState(result.network, loss)
+        fresh = len(result.reset) == len(result.network.layers)
+        after = NetworkState(result.network, loss, 0 if fresh else before.epochs_trained)
         n = len(result.network.sizes)
         reset = ", ".join(layer_words(i + 1, n) for i in result.reset)
         message = f"{text} — re-initialised {reset}" if reset else f"{text} — every weight kept"
@@ -255,7 +256,7 @@ class NetworkEditor(QWidget):
     def _apply(self, state: NetworkState, message: str) -> None:
         self._applying = True
         try:
-            self.session.set_network(state.network.copy(), state.loss)
+            self.session.set_network(state.network.copy(), state.loss, state.epochs_trained)
         finally:
             self._applying = False
         self.last_message = message

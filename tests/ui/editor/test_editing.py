@@ -221,6 +221,18 @@ def test_clicking_a_neuron_selects_it_app_wide_and_makes_its_layer_current(windo
     assert window.editor.current == 2 and window.editor.toolbar.layer_label.text() == "hidden 2 of 2"
 
 
+def test_a_template_that_replaces_every_layer_starts_the_epoch_count_again(window):
+    window.session.epochs_trained = 3
+    window.editor.toolbar.template_actions["XOR 2-4-1"].trigger()
+    assert window.session.epochs_trained == 0
+    assert "Network 2 → 4 → 1." in window.panel.summary.text()  # the network's own output width
+    window.editor.undo()
+    assert window.session.epochs_trained == 3 and "trained 3 epochs" in window.panel.summary.text()
+    window.editor.select_layer(1)
+    assert window.editor.set_width(6)  # an edit that keeps some weights keeps the count
+    assert window.session.epochs_trained == 3
+
+
 def test_templates_fit_or_switch_the_dataset(window):
     editor = window.editor
     editor.toolbar.template_actions["XOR 2-4-1"].trigger()
