@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout,
                                QWidget)
 
@@ -127,9 +128,13 @@ class DebuggerView(QWidget):
             return
         current = self.stages[self.stage_index]
         self.stage_label.setText(f"stage {self.stage_index + 1} of {len(self.stages)}: {current.title}")
+        palette = self.script.palette()
+        text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
+        current = f"background:{_mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25)}; color:{text.name()};"
+        earlier = f"color:{_mix(text, base, 0.35)};"  # dimmed, readable in light and dark palettes
         parts = []
         for index, stage in enumerate(self.stages[:self.stage_index + 1]):
-            style = "background:#fff4c8;" if index == self.stage_index else "color:#555;"
+            style = current if index == self.stage_index else earlier
             body = "<br>".join(html.escape(line) for line in stage.lines)
             parts.append(f"<div style='{style} padding:2px'><b>{html.escape(stage.title)}</b><br>"
                          f"<span style='font-family:monospace'>{body}</span></div>")
@@ -185,3 +190,16 @@ class DebuggerView(QWidget):
         else:
             lines.append("Step to the update to see the new weight.")
         return lines
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._render_script()
+        super().changeEvent(event)
+
+
+def _mix(a: QColor, b: QColor, share_of_b: float) -> str:
+    """``a`` with ``share_of_b`` of ``b`` blended in, as #rrggbb (Qt's rich text has no alpha)."""
+    def channel(x: int, y: int) -> int:
+        return round(x + (y - x) * share_of_b)
+    return QColor(channel(a.red(), b.red()), channel(a.green(), b.green()), channel(a.blue(), b.blue())).name()
+

@@ -136,3 +136,21 @@ def test_a_lesson_replacing_the_network_never_shows_the_old_neurons_numbers(wind
     qtbot.wait(50)
     side = inspector.debugger.neuron_text.text()
     assert "tanh" not in side and "of 8" not in side
+
+
+def test_the_current_stage_reads_in_a_dark_palette(window, lesson):
+    from PySide6.QtGui import QColor, QPalette
+
+    inspector = lesson("04-dog-cat")
+    inspector.show_tab("backprop")
+    debugger = inspector.debugger
+    debugger.go_to(2)
+    dark = QPalette(debugger.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    dark.setColor(QPalette.ColorRole.Highlight, QColor("#2a82da"))
+    debugger.script.setPalette(dark)
+    debugger.setPalette(dark)
+    page = debugger.script.toHtml()
+    assert "#fff4c8" not in page  # no light highlight under light text
+    assert "background-color:#21374d" in page and "color:#e0e0e0" in page  # Base + 25 % Highlight, Text
