@@ -80,7 +80,8 @@ class Lesson:
         y = np.array([s.label for s in self.samples], dtype=np.int64)
         times = self.repeat or 1
         return Dataset(f"lesson: {self.title}", np.tile(x, (times, 1)), np.tile(y, times), list(self.classes),
-                       tuple(self.input_shape), "none", self.summary, {"lesson": self.key})
+                       tuple(self.input_shape), "none", self.summary,
+                       {"lesson": self.key, "worked_example": not self.trainable})
 
 
 class LessonError(ValueError):

@@ -123,6 +123,10 @@ class LabSession(QObject):
         """A trainer for the current network and split; keeps the weights when the shape still fits."""
         if self.dataset is None:
             raise ValueError("choose a dataset first")
+        if self.dataset.extra.get("worked_example"):
+            raise ValueError("this lesson is a worked example on its own sample, and training would change the "
+                             "numbers its text explains: step through it on the Backprop tab (Apply this step "
+                             "takes one step), or choose a dataset to train on")
         if not self.matches(experiment):
             self.new_network(experiment)
         if not self._split_locked:

@@ -63,6 +63,15 @@ def test_trainable_lesson_trains_in_the_window(window, lesson, qtbot):
     assert list(out > 0.5) == [False, True, True, False]
 
 
+def test_a_worked_example_lesson_is_not_trained_over(window, lesson, errors):
+    lesson("04-dog-cat")
+    before = window.session.network.copy()
+    assert not window.start_training()
+    assert "worked example" in errors[-1][1] and "Backprop tab" in errors[-1][1]
+    assert window.training.state == "idle"
+    np.testing.assert_array_equal(window.session.network.params, before.params)
+
+
 def test_help_lessons_and_the_first_launch_start_page(qtbot, tmp_path):
     settings = Settings(tmp_path / "first.ini")
     first = MainWindow(settings=settings, load_last_dataset=False)
