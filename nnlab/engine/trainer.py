@@ -24,6 +24,12 @@ from .network import Network, add_penalty_gradient, outputs_to_classes, targets_
 from .optimizers import Optimizer, make_optimizer
 
 _BACKUP_EVERY = 50
+# A run whose smoothed batch loss passes EXPLODED_FACTOR × max(its first batch's loss, 1) has diverged
+# even while every number is still finite (cross-entropy with Adam at η = 10 reached 4·10⁷): no
+# training that is working grows its loss a thousandfold. The floor of 1 keeps a nearly perfect
+# network (loss 10⁻⁵) that wobbles to 0.02 from being called diverged.
+EXPLODED_FACTOR = 1000.0
+_SMOOTHING = 0.9
 Augmenter = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
@@ -154,6 +160,8 @@ class Trainer:
         self._best_params: np.ndarray | None = None
         self._workspaces: dict[int, _Workspace] = {}
         self._backup = network.params.copy()
+        self._exploded_above: float | None = None  # set by the run's first batch
+        self._smoothed_loss = 0.0
         self._threads = BlasThreads(config.blas_threads)
 
     def keep_blas_threads_fixed(self) -> None:
@@ -200,6 +208,10 @@ class Trainer:
                 if not math.isfinite(loss):
                     yield self._diverged(f"loss became {_what(loss)} at epoch {self.epoch} batch {batch + 1}")
                     return
+                if self._exploded(loss):
+                    yield self._diverged(f"loss grew to {self._smoothed_loss:.3g}, over {EXPLODED_FACTOR:g}× where it "
+                                         f"started, by epoch {self.epoch} batch {batch + 1}")
+                    return
                 self.optimizer.step(network.params, network.grads, segments)
                 loss_sum += loss * len(indices)
                 correct += hits
@@ -233,6 +245,13 @@ class Trainer:
                 return
         yield TrainingEnded("finished", f"trained {self.epoch} epoch{'s' * (self.epoch != 1)}", self.epoch,
                             self.best_epoch)
+
+    def _exploded(self, loss: float) -> bool:
+        if self._exploded_above is None:
+            self._exploded_above = EXPLODED_FACTOR * max(loss, 1.0)
+            self._smoothed_loss = loss
+        self._smoothed_loss = _SMOOTHING * self._smoothed_loss + (1 - _SMOOTHING) * loss
+        return self._smoothed_loss > self._exploded_above
 
     def _refresh_backup(self) -> None:
         """Remember the weights — only while they are finite, so a restore never brings back NaN."""

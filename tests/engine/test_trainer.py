@@ -1,8 +1,11 @@
 """The training generator: progress records, stopping, divergence, early stopping."""
+import math
+
 import numpy as np
 import pytest
 
 from nnlab.engine.network import LayerSpec, Network
+from nnlab.engine import trainer as trainer_module
 from nnlab.engine.trainer import BatchProgress, EpochResult, TrainConfig, Trainer, TrainingEnded
 
 
@@ -63,7 +66,8 @@ def diverging(optimizer: str, learning_rate: float) -> Trainer:
                                           batch_size=16, epochs=5))
 
 
-def test_divergence_stops_with_a_message_and_keeps_finite_weights():
+def test_divergence_stops_with_a_message_and_keeps_finite_weights(monkeypatch):
+    monkeypatch.setattr(trainer_module, "EXPLODED_FACTOR", math.inf)  # the loss must reach inf, not just explode
     trainer = diverging("sgd", 50.0)
     net = trainer.network
     records = list(trainer.run())
@@ -276,3 +280,24 @@ def test_a_diverged_optimizer_state_is_not_finite():
     assert trainer.optimizer.state_is_finite()
     trainer.optimizer._scaled_v[3] = np.inf
     assert not trainer.optimizer.state_is_finite()
+
+
+def test_a_loss_that_explodes_but_stays_finite_is_divergence_too():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(0, 1, (512, 20)).astype(np.float32), rng.integers(0, 10, 512)
+    net = Network(20, [LayerSpec(64, "relu"), LayerSpec(10, "softmax")], seed=0)
+    trainer = Trainer(net, x, y, TrainConfig(optimizer="adam", learning_rate=10.0, batch_size=16, epochs=20))
+    records = list(trainer.run())
+    ended = records[-1]
+    assert ended.reason == "diverged", ended.message
+    assert "over 1000× where it started" in ended.message and "lower the learning rate (now 10)" in ended.message
+    losses = [r.loss for r in records if isinstance(r, BatchProgress)]
+    assert all(np.isfinite(losses)) and max(losses) > 1000 * max(losses[0], 1.0)
+
+
+def test_a_nearly_perfect_network_that_wobbles_has_not_diverged():
+    x, y = blobs(300)
+    net = small_net()
+    list(Trainer(net, x, y, TrainConfig(learning_rate=0.05, batch_size=32, epochs=30)).run())
+    again = Trainer(net, x, y, TrainConfig(optimizer="sgd", learning_rate=0.5, batch_size=32, epochs=5))
+    assert list(again.run())[-1].reason == "finished"  # a loss near 0 may grow many-fold and still be small
