@@ -261,6 +261,8 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._forget_pending_metrics()
         if trainer is not None:
             self._after_run(trainer.completed_epochs)
+            done = trainer.completed_epochs
+            self.status.show_message(f"Stopped by you: {done} epoch{'s' * (done != 1)} trained; Start carries on")
 
     def _after_run(self, epochs: int) -> None:
         self.session.epochs_trained = epochs

@@ -85,6 +85,7 @@ def test_pause_step_resume_stop(window, qtbot):
     qtbot.waitUntil(lambda: batches_plotted(window) > before + 20, timeout=EPOCH_TIMEOUT)
     window.actions["stop"].trigger()
     assert window.training.state == "idle" and window.panel.hidden_layers.isEnabled()
+    assert window.statusBar().currentMessage().startswith("Stopped by you:")
     assert window.session.epochs_trained == trainer.completed_epochs
 
 
