@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
+from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.engine import EpochResult, TrainingEnded, evaluate
@@ -33,6 +33,7 @@ from .training.controller import TrainingController
 from .training.worker import TrainingUpdate
 from .widgets.live_plots import LivePlots
 from .widgets.metrics_view import MetricsView
+from .widgets.scrolling import ScrollWhenSmall, scrolled
 from .widgets.training_panel import TrainingPanel
 
 # Every repaint holds the GIL the training thread needs. Once a second keeps the weights visibly
@@ -78,17 +79,17 @@ class MainWindow(FileCommands, Questions, QMainWindow):
 
     # -- assembly ---------------------------------------------------------------------------------
     def _build_docks(self) -> dict[str, QDockWidget]:
-        scroll = QScrollArea()
-        scroll.setWidget(self.panel)
-        scroll.setWidgetResizable(True)
+        # The Training and Draw docks run the window's full height (the inspector sits beside them, not
+        # under them): on a 720-pixel-high screen the paper and the whole panel stay in view.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         docks = {}
         for name, title, widget, area in (
-            ("training", "&Training", scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("training", "&Training", scrolled(self.panel), Qt.DockWidgetArea.LeftDockWidgetArea),
             ("plots", "&Curves", self.plots, Qt.DockWidgetArea.RightDockWidgetArea),
-            ("metrics", "&Metrics", self.metrics, Qt.DockWidgetArea.RightDockWidgetArea),
-            ("canvas", "&Draw", self.canvas,
+            ("metrics", "&Metrics", scrolled(self.metrics, frame=False), Qt.DockWidgetArea.RightDockWidgetArea),
+            ("canvas", "&Draw", scrolled(self.canvas, frame=False),
              Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("inspector", "&Inspector", self.inspector,
+            ("inspector", "&Inspector", ScrollWhenSmall(self.inspector),
              Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
             dock = QDockWidget(title.replace("&", ""), self)
@@ -100,8 +101,11 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         docks["plots"].raise_()
         self.tabifyDockWidget(docks["training"], docks["canvas"])
         docks["training"].raise_()
-        # The network editor in the middle gets the room the side docks do not need.
-        self.resizeDocks([docks["training"], docks["plots"]], [380, 360], Qt.Orientation.Horizontal)
+        # The network editor in the middle gets the room the side docks do not need; 400 px shows the
+        # Training panel without sideways scrolling and the metrics table's five columns in full.
+        self.resizeDocks([docks["training"], docks["plots"]], [400, 400], Qt.Orientation.Horizontal)
+        # Tall enough for the Neuron tab unscrolled; on a 720-pixel screen it gets what the rest leaves.
+        self.resizeDocks([docks["inspector"]], [350], Qt.Orientation.Vertical)
         return docks
 
     def _build_menus(self) -> None:

@@ -10,7 +10,7 @@ import time
 import numpy as np
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
                                QToolButton, QVBoxLayout, QWidget)
 
 from nnlab.data.dataset import Dataset
@@ -29,6 +29,7 @@ from .user_gallery import UserGallery
 PREDICT_INTERVAL_MS = 30  # at most ~33 predictions a second while a stroke grows
 REGIONS_INTERVAL_MS = 250
 ORIGIN = "your drawing"
+UNDER_MIN_PAPER_PX = 240
 IMAGE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 
 
@@ -69,7 +70,7 @@ class CanvasPanel(QWidget):
     def _build(self) -> None:
         self.mode_label = QLabel()
         self.mode_label.setWordWrap(True)
-        self.brush_label = QLabel(self._brush_text())
+        self.brush_label = QLabel(self._brush_text(), toolTip="The keys [ and ] make the brush smaller and larger")
         self.erase_button = QToolButton(text="Erase", checkable=True, toolTip="Erase instead of drawing "
                                         "(the right mouse button always erases)")
         self.erase_button.toggled.connect(self.surface.set_erasing)
@@ -90,15 +91,20 @@ class CanvasPanel(QWidget):
         self.stack = QStackedWidget()
         for widget in (self.surface, self.scatter, self.nothing_label):
             self.stack.addWidget(widget)
-        side = QVBoxLayout()
+        seen = QVBoxLayout()
+        seen.setSpacing(3)
         self.preview_title = QLabel("The network sees:")
-        side.addWidget(self.preview_title)
-        side.addWidget(self.preview)
-        side.addWidget(self.bars)
-        side.addStretch(1)
-        middle = QHBoxLayout()
-        middle.addWidget(self.stack, 1)
-        middle.addLayout(side)
+        seen.addWidget(self.preview_title)
+        seen.addWidget(self.preview)
+        self.side = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.side.setSpacing(3)
+        self.side.addLayout(seen)
+        self.side.setAlignment(seen, Qt.AlignmentFlag.AlignTop)
+        self.side.addWidget(self.bars)
+        self.side.addStretch(1)
+        self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.middle.addWidget(self.stack, 1)
+        self.middle.addLayout(self.side)
         self.label_picker = QComboBox(toolTip="The class your sample shows (keys 0–9 pick a digit on the canvas)")
         self.add_button = QPushButton("Add to training set")
         self.add_button.clicked.connect(lambda: self.add_sample())
@@ -109,15 +115,41 @@ class CanvasPanel(QWidget):
         adding.addStretch(1)
         self.message_label = QLabel(wordWrap=True)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)  # with the rest, the panel fits a 720-pixel-high screen unscrolled
         layout.addWidget(self.mode_label)
         layout.addLayout(tools)
-        layout.addLayout(middle, 1)
+        layout.addLayout(self.middle, 1)
         layout.addLayout(adding)
         layout.addWidget(self.message_label)
         layout.addWidget(self.gallery)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._arrange_middle()
+
+    def _arrange_middle(self) -> None:
+        """What the network sees goes beside the paper in a wide dock and under it in a tall one
+        (the Draw dock runs the window's height): whichever draws the paper bigger."""
+        rect, spacing = self.middle.geometry(), self.middle.spacing()
+        side_width = max(self.preview.sizeHint().width(), self.bars.sizeHint().width())
+        side_height = max(self.preview_title.sizeHint().height() + 3 + self.preview.sizeHint().height(),
+                          self.bars.sizeHint().height())
+        paper_beside = min(rect.width() - side_width - spacing, rect.height())
+        paper_under = min(rect.width(), rect.height() - side_height - spacing)
+        # 10 % either way against flicker; and never under on a short screen, where the taller
+        # arrangement would only make the dock scroll
+        if self.mode.kind != "draw":
+            under = False
+        elif self.middle.direction() == QBoxLayout.Direction.TopToBottom:
+            under = 1.1 * paper_under >= paper_beside and paper_under >= UNDER_MIN_PAPER_PX - 20
+        else:
+            under = paper_under > 1.1 * paper_beside and paper_under >= UNDER_MIN_PAPER_PX
+        down, across = QBoxLayout.Direction.TopToBottom, QBoxLayout.Direction.LeftToRight
+        self.middle.setDirection(down if under else across)
+        self.side.setDirection(across if under else down)
+
     def _brush_text(self) -> str:
-        return f"Brush {2 * self.surface.radius:.0f} px  [ ]"
+        return f"Brush {2 * self.surface.radius:.0f} px"  # the [ ] keys: in the tooltip, for a narrow dock
 
     # -- the interface other parts of the app use -------------------------------------------------------
     def draw_stroke(self, points, erase: bool = False) -> None:
@@ -201,6 +233,7 @@ class CanvasPanel(QWidget):
         self.label_picker.addItems(list(self.mode.classes))
         self.add_button.setEnabled(drawing)
         self.add_button.setText("Add to training set" if drawing else "Click the plot to add a point")
+        self._arrange_middle()
         self._row_version = -1
         self._say("")
         self.refresh_samples()
@@ -319,6 +352,7 @@ class CanvasPanel(QWidget):
 
     def _say(self, text: str) -> None:
         self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))  # an empty line costs a short screen 20 px
 
 
 def _outputs_fit(n_outputs: int, n_classes: int) -> bool:

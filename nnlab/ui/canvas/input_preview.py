@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 SIDE_PX = 140
+MIN_SIDE_PX = 56
 
 
 class InputPreview(QWidget):
@@ -15,11 +16,14 @@ class InputPreview(QWidget):
         self.values: np.ndarray | None = None
         self.shape: tuple[int, int] | None = None
         self._image: QImage | None = None
-        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)  # shrinks on a small screen
         self.setToolTip("What the network sees: your drawing after the dataset's transform")
 
     def sizeHint(self) -> QSize:
         return QSize(SIDE_PX, SIDE_PX)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MIN_SIDE_PX, MIN_SIDE_PX)
 
     def set_input(self, values: np.ndarray | None, shape: tuple[int, int] | None) -> None:
         self.values, self.shape, self._image = values, shape, None

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from .ink import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, InkSheet
 
-MIN_SIDE_PX = 280
+MIN_SIDE_PX = 200  # small enough for a 720-pixel-high screen; the paper grows with the dock
 RADIUS_STEP = 1.25  # [ and ] scale the brush by this factor
 PAPER = QColor(255, 255, 255)
 GRID = QColor(70, 110, 200, 40)

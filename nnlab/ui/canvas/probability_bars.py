@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 ROW_PX = 18
+MIN_ROW_PX = 12  # rows squeeze this far on a small screen before the dock scrolls
 LABEL_PX = 70
 TOP = QColor(40, 110, 200)
 OTHER = QColor(150, 170, 200)
@@ -18,12 +19,11 @@ class ProbabilityBars(QWidget):
         self.classes: list[str] = []
         self.probabilities: np.ndarray | None = None
         self.message = "Draw something."
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 
     def set_classes(self, classes: list[str]) -> None:
         self.classes = list(classes)
         self.probabilities = None
-        self.setMinimumHeight(self.minimumSizeHint().height())
         self.updateGeometry()
         self.update()
 
@@ -44,7 +44,11 @@ class ProbabilityBars(QWidget):
         return QSize(200, ROW_PX * (len(self.classes) + 1) + 8)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(140, ROW_PX * (len(self.classes) + 1) + 8)
+        return QSize(140, MIN_ROW_PX * (len(self.classes) + 1) + 8)
+
+    def row_px(self) -> float:
+        """The height of one row: ``ROW_PX`` when there is room, less when the dock is short."""
+        return max(MIN_ROW_PX, min(ROW_PX, (self.height() - 8) / (len(self.classes) + 1)))
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -53,22 +57,24 @@ class ProbabilityBars(QWidget):
         bold.setBold(True)
         bold.setPointSizeF(font.pointSizeF() * 1.3)
         painter.setFont(bold)
-        painter.drawText(QRectF(0, 0, self.width(), ROW_PX + 4), Qt.AlignmentFlag.AlignLeft
+        row_px = self.row_px()
+        painter.drawText(QRectF(0, 0, self.width(), row_px + 4), Qt.AlignmentFlag.AlignLeft
                          | Qt.AlignmentFlag.AlignVCenter, self.headline())
         painter.setFont(font)
         p = self.probabilities
         top = int(np.argmax(p)) if p is not None and len(p) else -1
         bar_width = max(10.0, self.width() - LABEL_PX - 48)
         for row, name in enumerate(self.classes):
-            y = ROW_PX * (row + 1) + 6
+            y = row_px * (row + 1) + 6
+            gap = 3 if row_px >= ROW_PX else 2
             painter.setPen(self.palette().windowText().color())
-            painter.drawText(QRectF(0, y, LABEL_PX - 6, ROW_PX), Qt.AlignmentFlag.AlignRight
+            painter.drawText(QRectF(0, y, LABEL_PX - 6, row_px), Qt.AlignmentFlag.AlignRight
                              | Qt.AlignmentFlag.AlignVCenter, name)
-            painter.fillRect(QRectF(LABEL_PX, y + 3, bar_width, ROW_PX - 6), QColor(0, 0, 0, 18))
+            painter.fillRect(QRectF(LABEL_PX, y + gap, bar_width, row_px - 2 * gap), QColor(0, 0, 0, 18))
             if p is None or row >= len(p):
                 continue
-            painter.fillRect(QRectF(LABEL_PX, y + 3, bar_width * float(p[row]), ROW_PX - 6),
+            painter.fillRect(QRectF(LABEL_PX, y + gap, bar_width * float(p[row]), row_px - 2 * gap),
                              TOP if row == top else OTHER)
-            painter.drawText(QRectF(LABEL_PX + bar_width + 4, y, 44, ROW_PX), Qt.AlignmentFlag.AlignLeft
+            painter.drawText(QRectF(LABEL_PX + bar_width + 4, y, 44, row_px), Qt.AlignmentFlag.AlignLeft
                              | Qt.AlignmentFlag.AlignVCenter, f"{100 * p[row]:.0f} %")
         painter.end()

@@ -48,7 +48,7 @@ class ScatterView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(280 + AXIS_PX, 280 + AXIS_PX)
+        self.setMinimumSize(180 + AXIS_PX, 180 + AXIS_PX)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Click to add a point of the chosen class")

@@ -26,7 +26,8 @@ class UserGallery(QWidget):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.list.setFixedHeight(2 * THUMBNAIL_PX + 48)
+        self.list.setMaximumHeight(2 * THUMBNAIL_PX + 48)  # two rows when there is room, one on a small screen
+        self.list.setMinimumHeight(THUMBNAIL_PX + 34)
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Remove the selected samples from your training data (Delete)")
         self.delete_button.clicked.connect(self._delete_selected)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from nnlab.engine.backprop_steps import BackpropWalk
 from nnlab.engine.network import targets_for
@@ -168,6 +169,8 @@ class InspectorDock(QWidget):
     def show_lessons(self) -> None:
         """Help → Lessons: the dock comes forward on its Lessons tab."""
         dock = self.parentWidget()
+        while dock is not None and not isinstance(dock, QDockWidget):  # inside the dock's scroll area
+            dock = dock.parentWidget()
         if dock is not None:
             dock.show()
             dock.raise_()

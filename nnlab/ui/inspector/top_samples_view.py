@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from nnlab.engine.numbers import format_full, format_number
 
 THUMB = 44
+HINT_WIDTH = 200
 
 
 def thumbnail(values: np.ndarray, shape: tuple[int, int]) -> QPixmap:
@@ -23,7 +24,8 @@ class TopSamplesView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel("What excites this neuron")
-        grid = QGridLayout()
+        self.title.setWordWrap(True)  # two lines rather than a wider inspector
+        grid = self.grid = QGridLayout()
         grid.setSpacing(2)
         self.cells: list[QLabel] = []
         for index in range(9):
@@ -37,6 +39,11 @@ class TopSamplesView(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(grid)
         layout.addStretch(1)
+
+    def sizeHint(self) -> QSize:
+        """As wide as the cells (thumbnails, or the numbers of 2-D samples), not the title: it wraps,
+        and the neuron's sum keeps the room."""
+        return QSize(max(self.grid.sizeHint().width(), HINT_WIDTH), super().sizeHint().height())
 
     def clear(self, message: str = "") -> None:
         self.title.setText("What excites this neuron" + (f": {message}" if message else ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnlab.engine.numbers import format_full, format_number
@@ -35,10 +36,18 @@ class WeightBars(pg.PlotWidget):
         return round(x) - 1
 
 
+class _PlotStack(QStackedWidget):
+    """Sized by the layout around it: a pyqtgraph view's own size hint follows its scene and would make
+    the scrolled Neuron tab hundreds of pixels taller than it needs."""
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSizeHint()
+
+
 class WeightsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.stack = QStackedWidget()
+        self.stack = _PlotStack()
         self.image = GridImage()
         self.bars = WeightBars()
         self.stack.addWidget(self.image)

@@ -16,8 +16,9 @@ from .confusion_matrix import ConfusionMatrixView
 from .sample_gallery import MAX_SAMPLES, SampleGallery
 
 COLUMNS = ("class", "precision", "recall", "F1", "support")
-MACRO_LABEL = "macro average"
+MACRO_LABEL = "macro avg"  # scikit-learn's classification_report says the same; the tooltip explains it
 SORT_ROLE = Qt.ItemDataRole.UserRole
+WIDE_SLACK_PX = 40
 NO_EVALUATION = "No evaluation yet: train a network, or evaluate it on the test set."
 
 
@@ -121,7 +122,7 @@ class ClassMetricsModel(QAbstractTableModel):
         name, value = self._rows[row][0], self._rows[row][col]
         macro = self.is_macro_row(row)
         if col == 0:
-            return "mean over classes, each class counting equally" if macro else f"class {name}"
+            return "macro average: the mean over classes, each class counting equally" if macro else f"class {name}"
         if col == 4:
             return f"{value} samples in all" if macro else f"{value} samples of class {name}"
         label = f"macro-average {COLUMNS[col]}" if macro else f"{COLUMNS[col]} of class {name}"
@@ -141,6 +142,50 @@ class MacroLastProxy(QSortFilterProxyModel):
             ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
             return right_macro if ascending else left_macro
         return left.data(SORT_ROLE) < right.data(SORT_ROLE)
+
+
+class MetricsTable(QTableView):
+    """The per-class table: each column as wide as its header and its numbers, spare width to the numbers.
+
+    In a dock too narrow for all five columns the table scrolls sideways rather than cutting
+    "0.815" to "0...." and "precision" to "ecisio".
+    """
+
+    def __init__(self, model, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.fit_columns)
+
+    def column_needs(self) -> list[int]:
+        """Pixels each column needs to show its header (with the sort arrow) and every cell in full."""
+        model, header = self.model(), self.horizontalHeader()
+        grid = 1 if self.showGrid() else 0
+        needs = []
+        for column in range(model.columnCount()):
+            cells = [self.sizeHintForIndex(model.index(row, column)).width() + grid for row in range(model.rowCount())]
+            needs.append(max(header.sectionSizeHint(column), *cells, 0))
+        return needs
+
+    def needed_width(self) -> int:
+        """The table's width (frame and vertical scroll bar included) that shows every column in full."""
+        return sum(self.column_needs()) + 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+
+    def fit_columns(self) -> None:
+        needs = self.column_needs()
+        spare = max(0, self.viewport().width() - sum(needs))
+        numbers = max(len(needs) - 1, 1)
+        header = self.horizontalHeader()
+        for column, need in enumerate(needs):
+            extra = 0 if column == 0 else spare // numbers + (column - 1 < spare % numbers)
+            header.resizeSection(column, need + extra)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
 
 
 class MetricsView(QWidget):
@@ -166,9 +211,8 @@ class MetricsView(QWidget):
         self.gallery = SampleGallery()
         self._build_layout()
 
-    def _build_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.proxy)
+    def _build_table(self) -> MetricsTable:
+        table = MetricsTable(self.proxy)
         table.setSortingEnabled(True)
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -176,9 +220,6 @@ class MetricsView(QWidget):
         table.setAlternatingRowColors(True)
         table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         return table
 
     def _build_layout(self) -> None:
@@ -194,14 +235,28 @@ class MetricsView(QWidget):
         self.main_splitter.setStretchFactor(0, 3)
         self.main_splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 6)  # the table's five columns fit the 400-px dock with room to spare
         layout.addLayout(top)
         layout.addWidget(self.main_splitter, 1)
 
     def resizeEvent(self, event) -> None:
-        """A tall dock stacks matrix over table; a wide one puts them side by side."""
-        wide = event.size().width() > 1.2 * event.size().height()
-        self.main_splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self._arrange(event.size().width(), event.size().height())
         super().resizeEvent(event)
+
+    def _arrange(self, width: int, height: int) -> None:
+        """A tall dock stacks matrix over table; a wide one puts them side by side if the table still fits.
+
+        Side by side, the table keeps the width its numbers need (the matrix gives way). The slack
+        in ``room`` keeps a dock just below that width from holding the view wide (it sits in a
+        scroll area, which never makes it narrower than its minimum).
+        """
+        table_width = self.table.needed_width()
+        margins = self.layout().contentsMargins()
+        room = (width - margins.left() - margins.right() - self.main_splitter.handleWidth()
+                - self.confusion_view.minimumSizeHint().width())
+        wide = width > 1.2 * height and room >= table_width + WIDE_SLACK_PX
+        self.main_splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
+        self.table.setMinimumWidth(table_width if wide else 0)
 
     @property
     def header_text(self) -> str:
@@ -221,6 +276,7 @@ class MetricsView(QWidget):
         self.header_label.setText(self._header(evaluation, split_name, epoch))
         self.model.set_evaluation(evaluation, list(names))
         self.confusion_view.set_matrix(evaluation.confusion, list(names))
+        self._arrange(self.width(), self.height())  # the table's needs changed with its contents
         self.confusion_view.set_selected(None)
         self.gallery.clear()
 

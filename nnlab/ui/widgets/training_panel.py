@@ -47,6 +47,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self._imported: dict[str, str] = {}
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 6, 4, 6)  # a 400-px dock with a scroll bar shows every row without scrolling sideways
         layout.addWidget(self._data_group())
         layout.addWidget(self._network_group())
         layout.addWidget(self._training_group())

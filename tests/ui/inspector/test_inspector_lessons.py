@@ -119,3 +119,10 @@ def test_a_lessons_dataset_can_be_chosen_again_from_the_panel(window, lesson, er
     assert window.choose_dataset("xor")
     assert window.choose_dataset(source), errors
     assert window.session.dataset.extra["lesson"] == "04-dog-cat" and not errors
+
+
+def test_help_lessons_brings_a_closed_inspector_back(window):
+    window.docks["inspector"].close()
+    window.actions["lessons"].trigger()
+    assert window.docks["inspector"].isVisible()
+    assert window.inspector.tabs.currentWidget() is window.inspector.lessons
