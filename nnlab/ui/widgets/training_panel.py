@@ -128,7 +128,8 @@ class TrainingPanel(QWidget):
         self.optimizer.addItems(list(OPTIMIZERS))
         self.optimizer.setCurrentText("adam")
         form.addRow("Optimizer", self.optimizer)
-        self.learning_rate = _double_spin(1e-6, 10.0, 1e-3, 6, "step size of gradient descent; may be "
+        # Up to 100: trying a rate far too big, and seeing training diverge, is part of the lesson.
+        self.learning_rate = _double_spin(1e-6, 100.0, 1e-3, 6, "step size of gradient descent; may be "
                                           "changed while training runs")
         self.learning_rate.valueChanged.connect(self.learning_rate_changed)
         form.addRow("Learning rate", self.learning_rate)
