@@ -31,7 +31,7 @@ def main() -> None:
     window.resize(1440, 900)
     window.show()
     window.choose_dataset(args.dataset)
-    window.panel.epochs.setValue(args.epochs + 20)
+    window.panel.epochs.setValue(args.epochs + 5)  # still running when the picture is taken
     window.panel.train_percent.setValue(70)
     loop = QEventLoop()
     epochs = []
