@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QLineF, Qt
 from PySide6.QtGui import QColor, QPalette, QPen
 
+from ..weight_colours import sign_colours
 from .layout_model import STRENGTH_LEVELS, Column, Geometry, layout, strength_levels, strongest
 
 
@@ -41,12 +42,6 @@ class Scene:
     batches: list[tuple[QPen, list[QLineF]]]
     segments: np.ndarray           # (n, 4) x1 y1 x2 y2 of every drawn line
     refs: list[tuple[int, int, int, float]]  # (layer, source, target, weight) per segment
-
-
-def sign_colours(palette: QPalette) -> tuple[QColor, QColor]:
-    """Blue for positive weights, orange for negative (lighter on a dark theme)."""
-    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
-    return QColor("#5eb0ff" if dark else "#1f63b4"), QColor("#ffa040" if dark else "#d95f02")
 
 
 def build_scene(columns: list[Column], network, width: int, height: int, metrics, palette: QPalette,

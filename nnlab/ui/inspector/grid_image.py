@@ -10,10 +10,13 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
+from PySide6.QtGui import QColor
 
 from nnlab.engine.numbers import format_number
 
-_DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(40, 90, 200), (245, 245, 245), (210, 50, 40)])
+from ..weight_colours import NEGATIVE, POSITIVE
+
+_DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [QColor(NEGATIVE), QColor(245, 245, 245), QColor(POSITIVE)])
 _SEQUENTIAL = pg.colormap.get("viridis")
 MAX_LABELLED = 36
 
@@ -40,7 +43,7 @@ class GridImage(pg.PlotWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(_DIVERGING if diverging else _SEQUENTIAL)
         self.addItem(self.image)
-        self.marker = pg.PlotDataItem(pen=pg.mkPen("#ff8000", width=3))  # an outline around the chosen cell
+        self.marker = pg.PlotDataItem(pen=pg.mkPen("#202020", width=3))  # an outline around the chosen cell
         self.addItem(self.marker)
         self._diverging = diverging
         self._shape = (0, 0)

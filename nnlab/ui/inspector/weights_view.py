@@ -9,7 +9,14 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnlab.engine.numbers import format_full, format_number
 
+from ..weight_colours import NEGATIVE, POSITIVE
 from .grid_image import GridImage
+
+
+def input_ticks(n: int) -> list[int]:
+    """Which of inputs 1…n to number under the bars: whole numbers only, at most ~8 of them."""
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, n) if s * 8 >= n)
+    return [1] + [i for i in range(step, n + 1, step) if i > 1] if n else []
 
 
 class WeightBars(pg.PlotWidget):
@@ -25,11 +32,12 @@ class WeightBars(pg.PlotWidget):
 
     def show_values(self, values: np.ndarray) -> None:
         values = np.asarray(values, dtype=np.float64)
-        brushes = [pg.mkBrush("#d23228" if v >= 0 else "#285ac8") for v in values]
+        brushes = [pg.mkBrush(POSITIVE if v >= 0 else NEGATIVE) for v in values]
         self.bars.setOpts(x=np.arange(1, len(values) + 1), height=values, width=0.8, brushes=brushes, pen=None)
         top = float(np.max(np.abs(values))) if len(values) else 1.0
         self.setYRange(-top or -1, top or 1, padding=0.1)
         self.setXRange(0.4, len(values) + 0.6, padding=0)
+        self.getAxis("bottom").setTicks([[(i, str(i)) for i in input_ticks(len(values))]])
 
     def index_at(self, scene_pos) -> int:
         x = self.getPlotItem().vb.mapSceneToView(scene_pos).x()
@@ -72,11 +80,11 @@ class WeightsView(QWidget):
         if image_shape is not None:
             self.image.show_values(self._weights, image_shape)
             self.stack.setCurrentWidget(self.image)
-            kind = f"{image_shape[0]}×{image_shape[1]} image (red +, blue −)"
+            kind = f"{image_shape[0]}×{image_shape[1]} image (blue +, orange −)"
         else:
             self.bars.show_values(self._weights)
             self.stack.setCurrentWidget(self.bars)
-            kind = "bars"
+            kind = "bars (blue +, orange −)"
         self.caption.setText(f"{len(self._weights)} incoming weights as {kind}; bias b = {format_number(bias)}")
         self.caption.setToolTip(f"b = {format_full(bias)}")
 
