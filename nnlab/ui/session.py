@@ -43,9 +43,9 @@ class LabSession(QObject):
         self.loss = "cross_entropy"
         self.experiment: Experiment | None = None
         self.epochs_trained = 0
-        # The last run's network and optimizer: Start after Stop carries on with Adam's moments (or the
-        # momentum) as it carries on with the weights; a new, edited, reset or opened network drops it.
-        self._last_run: tuple[Network, Optimizer] | None = None
+        # The last run's optimizer: Start after Stop carries on with Adam's moments (or the momentum)
+        # as it carries on with the weights; a new, edited, reset or opened network drops it.
+        self._last_optimizer: Optimizer | None = None
         self.path: Path | None = None
         self.dirty = False
         self.user_samples = default_store()  # the learner's own samples, added to each training run
@@ -85,7 +85,7 @@ class LabSession(QObject):
     def set_network(self, network: Network, loss: str, epochs_trained: int | None = None) -> None:
         """An edited network (the editor's): trained epochs (unless given) and the locked split carry on."""
         check_pair(loss, network.layers[-1].activation)
-        self.network, self.loss, self._last_run = network, loss, None
+        self.network, self.loss, self._last_optimizer = network, loss, None
         if epochs_trained is not None:
             self.epochs_trained = epochs_trained
         self.network_changed.emit(network)
@@ -104,7 +104,7 @@ class LabSession(QObject):
             raise ValueError("choose a dataset first")
         network = build_network(experiment, self.dataset)
         self.network, self.loss, self.experiment, self.epochs_trained = network, experiment.loss, experiment, 0
-        self._last_run = None
+        self._last_optimizer = None
         self._split_locked = False
         self.network_changed.emit(network)
         self.set_dirty(True)
@@ -114,7 +114,7 @@ class LabSession(QObject):
         if self.network is not None:
             self.network.initialize("auto" if self.experiment is None else self.experiment.init, seed)
             self.epochs_trained = 0
-            self._last_run = None
+            self._last_optimizer = None
             self._split_locked = False
             self.network_changed.emit(self.network)
             self.set_dirty(True)
@@ -142,15 +142,12 @@ class LabSession(QObject):
                           n_classes=self.dataset.n_classes, augment=augment,
                           optimizer=self._optimizer_to_carry_on(experiment))
         trainer.epoch = trainer.completed_epochs = self.epochs_trained
-        self._last_run = (self.network, trainer.optimizer)
+        self._last_optimizer = trainer.optimizer
         return trainer
 
     def _optimizer_to_carry_on(self, experiment: Experiment) -> Optimizer | None:
-        if self._last_run is None:
-            return None
-        network, optimizer = self._last_run
-        config = experiment.train
-        if network is self.network and optimizer.same_kind(config.optimizer, config.momentum) \
+        optimizer, config = self._last_optimizer, experiment.train
+        if optimizer is not None and optimizer.same_kind(config.optimizer, config.momentum) \
                 and optimizer.state_is_finite():
             return optimizer
         return None
@@ -178,7 +175,7 @@ class LabSession(QObject):
             self.dataset, self.splits, self.dataset_source = dataset, splits, source
             self._split_key = (made.split, made.seed)
             self.dataset_changed.emit(dataset)
-        self.network, self.loss, self.epochs_trained, self._last_run = model.network, model.loss, 0, None
+        self.network, self.loss, self.epochs_trained, self._last_optimizer = model.network, model.loss, 0, None
         self._split_locked = True
         self.network_changed.emit(model.network)
         self._set_path(Path(path))

@@ -14,9 +14,9 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ..weight_colours import sign_colours
+from ..colours import mix, sign_colours
 from .layout_model import MAX_CONNECTIONS, PLACEHOLDER, Column, Geometry, activation_shades, nearest_segment
-from .scene import Scene, build_scene, mix
+from .scene import Scene, build_scene
 
 HIT_TOLERANCE = 4.0
 FILL_LEVELS = 12  # activation shading steps per sign: finer than the eye tells apart on a small circle

@@ -10,15 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, Qt
-from PySide6.QtGui import QColor, QPalette, QPen
+from PySide6.QtGui import QPalette, QPen
 
-from ..weight_colours import sign_colours
+from ..colours import mix, sign_colours
 from .layout_model import STRENGTH_LEVELS, Column, Geometry, layout, strength_levels, strongest
-
-
-def mix(base: QColor, full: QColor, amount: float) -> QColor:
-    amount = min(max(amount, 0.0), 1.0)
-    return QColor.fromRgbF(*(b + (f - b) * amount for b, f in zip(base.getRgbF()[:3], full.getRgbF()[:3])))
 
 
 def wrap(text: str, metrics, width: float) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, QTimer, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout,
                                QWidget)
 
@@ -16,6 +16,7 @@ from nnlab.engine.backprop_stages import Stage, build_stages, reached
 from nnlab.engine.backprop_steps import BackpropWalk
 from nnlab.engine.optimizer_steps import explain_update
 
+from ..colours import mix
 from .neuron_view import describe_neuron
 from .numbers_label import NumbersLabel
 
@@ -130,8 +131,8 @@ class DebuggerView(QWidget):
         self.stage_label.setText(f"stage {self.stage_index + 1} of {len(self.stages)}: {current.title}")
         palette = self.script.palette()
         text, base = palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base)
-        current = f"background:{_mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25)}; color:{text.name()};"
-        earlier = f"color:{_mix(text, base, 0.35)};"  # dimmed, readable in light and dark palettes
+        current = f"background:{mix(base, palette.color(QPalette.ColorRole.Highlight), 0.25).name()}; color:{text.name()};"
+        earlier = f"color:{mix(text, base, 0.35).name()};"  # dimmed, readable in light and dark palettes
         parts = []
         for index, stage in enumerate(self.stages[:self.stage_index + 1]):
             style = current if index == self.stage_index else earlier
@@ -195,11 +196,3 @@ class DebuggerView(QWidget):
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._render_script()
         super().changeEvent(event)
-
-
-def _mix(a: QColor, b: QColor, share_of_b: float) -> str:
-    """``a`` with ``share_of_b`` of ``b`` blended in, as #rrggbb (Qt's rich text has no alpha)."""
-    def channel(x: int, y: int) -> int:
-        return round(x + (y - x) * share_of_b)
-    return QColor(channel(a.red(), b.red()), channel(a.green(), b.green()), channel(a.blue(), b.blue())).name()
-

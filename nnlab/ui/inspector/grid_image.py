@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 
 from nnlab.engine.numbers import format_number
 
-from ..weight_colours import NEGATIVE, POSITIVE
+from ..colours import NEGATIVE, POSITIVE
 
 _DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [QColor(NEGATIVE), QColor(245, 245, 245), QColor(POSITIVE)])
 _SEQUENTIAL = pg.colormap.get("viridis")

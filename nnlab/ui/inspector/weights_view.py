@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnlab.engine.numbers import format_full, format_number
 
-from ..weight_colours import NEGATIVE, POSITIVE
+from ..colours import NEGATIVE, POSITIVE
 from .grid_image import GridImage
 
 

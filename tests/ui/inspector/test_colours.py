@@ -4,7 +4,7 @@ from PySide6.QtGui import QColor, QPalette
 
 from nnlab.ui.inspector.grid_image import GridImage
 from nnlab.ui.inspector.weights_view import WeightBars, input_ticks
-from nnlab.ui.weight_colours import NEGATIVE, POSITIVE, sign_colours
+from nnlab.ui.colours import NEGATIVE, POSITIVE, sign_colours
 
 
 def test_the_inspector_colours_signs_as_the_editor_does(qtbot):
