@@ -2,7 +2,8 @@
 
 A lesson file is JSON (``format: "nnlab-lesson"``, ``version: 1``) holding a small
 network's exact weights (or a seed to draw them from), the inputs the text works
-through, and the words to read beside them. Everything is float64: a lesson's job is
+through, the words to read beside them, and ``printed``: every number the text prints
+for that network, with the true value where the text slipped (``lesson_printed.py``). Everything is float64: a lesson's job is
 to reproduce printed numbers digit for digit. Loading checks every part and names the
 file and the field that is wrong, so a broken lesson never reaches the window.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from nnlab.data.dataset import Dataset
+from nnlab.data.lesson_printed import PrintedNumber, parse_printed
 from nnlab.engine.losses import check_pair
 from nnlab.engine.network import LayerSpec, Network, targets_for, validate_architecture
 from nnlab.resources import resource_path
@@ -53,6 +55,7 @@ class Lesson:
     select: tuple[int, int] | None = None
     connection: tuple[int, int, int] | None = None
     raw: dict = field(default_factory=dict)
+    printed: list[PrintedNumber] = field(default_factory=list)  # the text's own numbers (lesson_printed.py)
 
     @property
     def trainable(self) -> bool:
@@ -204,10 +207,12 @@ def parse_lesson(data, key: str, where: str = "lesson") -> Lesson:
     training = data.get("training", {})
     if not isinstance(training, dict):
         fail("'training' must be an object (optimizer, learning_rate, batch_size, epochs)")
+    printed = parse_printed(data.get("printed"), sizes, [l.activation for l in layers], len(samples), training,
+                            fail)
     return Lesson(key, int(data.get("order", 99)), data["title"], data["summary"], list(explanation),
                   str(data.get("source_note", "")), int(input_size), layers, str(net["loss"]), weights, biases,
                   int(seed), list(classes), tuple(shape), samples, repeat, dict(training), select, connection,
-                  dict(data))
+                  dict(data), printed)
 
 
 def _zip_layers(values, sizes, name, fail):

@@ -1,8 +1,6 @@
-"""The seed texts' hand calculations, reproduced by the engine in float64.
+"""The seed texts' hand calculations, with the texts' own weights, reproduced by the engine in float64.
 
-Where a text printed only the results (the 3-pixel, 3-2-1 and single-neuron
-examples), the weights here are the ones NN Lab's lessons use and are chosen to
-give exactly those printed numbers.
+Where a text's arithmetic slips, the test asserts the true number and names the printed one.
 """
 import numpy as np
 import pytest
@@ -59,27 +57,52 @@ def test_dog_cat_backprop_and_one_sgd_step(dog_cat):
 
 
 def test_three_pixel_network():
+    """Seed 000: sum1 = 7.2, sum2 = 1.5, output_sum = 6.0."""
     net = make_network(3, [(2, "relu"), (1, "linear")],
-                       weights=[[[0.4, 0.5, 0.6], [0.1, 0.1, 0.1]], [[0.5, 1.6]]],
-                       biases=[[0, 0], [0]])
+                       weights=[[[0.4, 0.6, -0.3], [-0.5, 0.3, 0.8]], [[1.0, 1.2]]],
+                       biases=[[1, 0], [-3]])
     trace = net.forward_trace([5, 8, 2])
     np.testing.assert_allclose(trace.activations[1][0], [7.2, 1.5], atol=1e-12)
     assert trace.output[0, 0] == pytest.approx(6.0, abs=1e-12)
 
 
 def test_three_two_one_prediction():
+    """Seed 000: h1 = 4, h2 = 3, y = 3.5."""
     net = make_network(3, [(2, "relu"), (1, "linear")],
-                       weights=[[[0.5, 0.5, 0.5], [0.5, 0.5, 0.0]], [[0.5, 0.5]]],
-                       biases=[[0, 0], [0]])
-    assert net.forward([2, 3, 4])[0, 0] == pytest.approx(3.5, abs=1e-12)
+                       weights=[[[2, -1, 0.5], [0.5, 2, -1]], [[1.5, -1]]],
+                       biases=[[1, 0], [0.5]])
+    trace = net.forward_trace([2, 3, 4])
+    np.testing.assert_allclose(trace.activations[1][0], [4, 3], atol=1e-12)
+    assert trace.output[0, 0] == pytest.approx(3.5, abs=1e-12)
 
 
 def test_single_neuron():
-    net = make_network(2, [(1, "linear")], weights=[[[0.4, 0.7]]], biases=[[0.0]])
-    assert net.forward([0.5, 0.3])[0, 0] == pytest.approx(0.41, abs=1e-12)
+    """Seed 001: z = 0.4 + 0.21 + 0.1 − 0.3 = 0.41, ReLU(0.41) = 0.41."""
+    net = make_network(3, [(1, "relu")], weights=[[[0.5, 0.7, 0.2]]], biases=[[-0.3]])
+    assert net.forward([0.8, 0.3, 0.5])[0, 0] == pytest.approx(0.41, abs=1e-12)
+
+
+def test_digit_one_with_the_texts_weights_gives_064_053_083_and_0674():
+    """Seed 001's 16-4-3-2: the text prints z₂..z₄ = 0.11, 0.19, 0.26 and P("1") = 0.657; both slip."""
+    net = make_network(
+        16, [(4, "relu"), (3, "relu"), (2, "softmax")],
+        weights=[[[0.5, 0.8, 0.1, 0.0, 0.3, 0.9, 0.2, 0.0, 0.4, 0.7, 0.1, 0.1, 0.2, 0.8, 0.0, 0.0],
+                  [0.1, 0.2, 0.3, 0.1, 0.2, 0.1, 0.2, 0.1, 0.3, 0.2, 0.1, 0.1, 0.2, 0.3, 0.1, 0.1],
+                  [0.2, 0.1, 0.4, 0.2, 0.1, 0.2, 0.3, 0.1, 0.2, 0.1, 0.3, 0.2, 0.1, 0.2, 0.2, 0.1],
+                  [0.1, 0.3, 0.2, 0.1, 0.1, 0.2, 0.1, 0.1, 0.1, 0.2, 0.2, 0.1, 0.1, 0.3, 0.1, 0.1]],
+                 [[0.6, 0.3, 0.2, 0.1], [0.2, 0.5, 0.4, 0.3], [0.1, 0.4, 0.3, 0.5]],
+                 [[0.8, 0.4, 0.2], [0.1, 0.3, 0.5]]],
+        biases=[[-0.5, -0.2, -0.3, -0.1], [-0.2, -0.1, -0.15], [-0.3, -0.2]])
+    trace = net.forward_trace([0.1, 0.7, 0.2, 0.1, 0.2, 0.8, 0.2, 0.1, 0.1, 0.6, 0.3, 0.2, 0.1, 0.7, 0.1, 0.1])
+    np.testing.assert_allclose(trace.pre_activations[0][0], [2.04, 0.64, 0.53, 0.83], atol=1e-12)
+    np.testing.assert_allclose(trace.pre_activations[1][0], [1.405, 1.089, 0.884], atol=1e-12)
+    np.testing.assert_allclose(trace.pre_activations[2][0], [1.4364, 0.7092], atol=1e-12)
+    assert round(trace.output[0, 0], 3) == 0.674  # the text: 0.657
 
 
 def test_softmax_and_sigmoid_values():
     np.testing.assert_allclose(np.round(softmax(np.array([2.0, 1.0, 0.1])), 3), [0.659, 0.242, 0.099])
+    # Seed 001's dog/cat softmax of [2.3, 0.8] prints 0.817 and 0.183 (9.97 / 12.2): the true numbers round up.
+    np.testing.assert_allclose(np.round(softmax(np.array([2.3, 0.8])), 3), [0.818, 0.182])
     assert round(float(sigmoid(np.array(2.0))), 2) == 0.88
     assert float(sigmoid(np.array(-1000.0))) == 0.0 and float(sigmoid(np.array(1000.0))) == 1.0

@@ -33,15 +33,20 @@ def test_dog_cat_lesson_shows_the_seed_numbers(window, lesson):
     assert "½·[(0.562 − 1)² + (0.438 − 0)²] = 0.192" in inspector.lessons.text.toPlainText()
 
 
-def test_digit_one_lesson_shows_probability_0674(window, lesson):
+def test_digit_one_lesson_carries_the_true_sums_to_probability_0674(window, lesson):
     inspector = lesson("05-digit-one")
     assert window.selection.neuron == NeuronRef(3, 0)
     assert "P(1) = " in inspector.neuron_view.formula.text()
     assert inspector.neuron_view.formula.text().splitlines()[-2].endswith("= 0.674")
-    window.selection.select_neuron(NeuronRef(2, 0))
-    assert inspector.neuron_view.formula.text().splitlines()[0].endswith("= 0.64")
-    window.selection.select_neuron(NeuronRef(1, 0))
+    for unit, true_sum in ((1, "0.64"), (2, "0.53"), (3, "0.83")):  # the text prints 0.11, 0.19, 0.26
+        window.selection.select_neuron(NeuronRef(1, unit))
+        assert inspector.neuron_view.formula.text().splitlines()[0].endswith(f"= {true_sum}")
     assert inspector.neuron_view.weights.stack.currentWidget() is inspector.neuron_view.weights.image
+
+    inspector.tabs.setCurrentWidget(inspector.debugger)  # the text's w₁ = 0.5 − 0.01 × 0.3, with the true slope
+    inspector.debugger.go_to(len(inspector.debugger.stages) - 1)
+    connection = inspector.debugger.connection_text.text()
+    assert "= −0.0134" in connection and "w = 0.5 − 0.01 × (−0.0134) = 0.50013" in connection
 
 
 def test_full_precision_on_hover_and_copy(window, lesson):
@@ -97,7 +102,7 @@ def test_the_lesson_choice_opens_from_the_list(window):
     inspector.lessons.ensure_loaded()
     inspector.lessons.list.setCurrentRow(2)
     inspector.lessons.open_button.click()
-    assert window.session.network.sizes == [2, 1]
+    assert window.session.network.sizes == [3, 1]
     assert window.selection.input.origin.startswith("lesson input")
     assert "= 0.41" in inspector.neuron_view.formula.text()
 
