@@ -6,7 +6,11 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from nnlab.data.lesson_printed import CheckedNumber, check_printed
 from nnlab.data.lessons import Lesson, LessonError, load_lessons
+
+from ..colours import sign_colours
+from .printed_numbers import printed_numbers_html
 
 WELCOME = ("<b>Welcome to NN Lab.</b> Each lesson opens a small network with the exact weights of a worked "
            "example. Select any neuron to see its sum written out; the Backprop tab steps through one "
@@ -19,6 +23,7 @@ class LessonsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.lessons: list[Lesson] = []
+        self._checked: dict[str, list[CheckedNumber]] = {}
         self.welcome = QLabel(WELCOME)
         self.welcome.setWordWrap(True)
         self.welcome.hide()
@@ -70,7 +75,20 @@ class LessonsView(QWidget):
         body = "".join(f"<p>{html.escape(p)}</p>" for p in lesson.explanation)
         note = f"<p><i>{html.escape(lesson.source_note)}</i></p>" if lesson.source_note else ""
         self.text.setHtml(f"<h3>{html.escape(lesson.title)}</h3><p><b>{html.escape(lesson.summary)}</b></p>"
-                          f"{body}{note}")
+                          f"{body}{note}{self._printed_html(lesson)}")
+
+    def checked_numbers(self, lesson: Lesson) -> list[CheckedNumber]:
+        """The text's printed numbers beside the engine's, worked out once per lesson."""
+        if lesson.key not in self._checked:
+            self._checked[lesson.key] = check_printed(lesson)
+        return self._checked[lesson.key]
+
+    def _printed_html(self, lesson: Lesson) -> str:
+        try:
+            checked = self.checked_numbers(lesson)
+        except ValueError as error:
+            return f"<p>The text's numbers could not be recomputed: {html.escape(str(error))}</p>"
+        return printed_numbers_html(checked, sign_colours(self.text.palette())[1].name())
 
     def _open_current(self) -> None:
         row = self.list.currentRow()

@@ -1,7 +1,7 @@
 """The lessons in the window: the seed texts' numbers appear in the inspector, the debugger and the lesson text."""
 import numpy as np
 import pytest
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextCursor, QTextTable
 
 from nnlab.engine.numbers import format_full
 from nnlab.ui.main_window import MainWindow
@@ -47,6 +47,59 @@ def test_digit_one_lesson_carries_the_true_sums_to_probability_0674(window, less
     inspector.debugger.go_to(len(inspector.debugger.stages) - 1)
     connection = inspector.debugger.connection_text.text()
     assert "= −0.0134" in connection and "w = 0.5 − 0.01 × (−0.0134) = 0.50013" in connection
+
+
+def _table_rows(browser) -> list[list[str]]:
+    """Every row of the tables in a QTextBrowser, as the text of each cell."""
+    rows = []
+    for frame in browser.document().rootFrame().childFrames():
+        if isinstance(frame, QTextTable):
+            for row in range(frame.rows()):
+                rows.append([_cell_text(frame.cellAt(row, column)) for column in range(frame.columns())])
+    return rows
+
+
+def _cell_text(cell) -> str:
+    cursor = cell.firstCursorPosition()
+    cursor.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
+    return cursor.selectedText().replace("\u2029", "\n").replace("\u2028", "\n")
+
+
+def _cell_rect(browser, table: QTextTable, row: int, column: int):
+    """Where the cell's first line is drawn, after scrolling it into view."""
+    browser.setTextCursor(table.cellAt(row, column).firstCursorPosition())
+    browser.ensureCursorVisible()
+    return browser.cursorRect()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1280, 720)])
+def test_the_lessons_tab_shows_each_printed_number_beside_the_true_one(window, qtbot, size):
+    window.resize(*size)
+    inspector = window.inspector
+    inspector.show_lessons()
+    lessons = inspector.lessons
+    lessons.ensure_loaded()
+    lessons.list.setCurrentRow([l.key for l in lessons.lessons].index("05-digit-one"))
+    qtbot.wait(20)
+    browser = lessons.text
+    assert window.size().toTuple() == size and browser.isVisible()
+    rows = _table_rows(browser)
+    assert rows[0] == ["In the text", "the text prints", "true"]
+    side_by_side = {tuple(row[0].splitlines()[:1]): row for row in rows[1:]}
+    for what, printed, true in (("hidden 1, neuron 2: z₂", "0.11", "0.64"), ("hidden 1, neuron 3: z₃", "0.19", "0.53"),
+                                ("hidden 1, neuron 4: z₄", "0.26", "0.83"), ('P("1")', "0.657", "0.674")):
+        row = side_by_side[(what,)]
+        assert row[1] == printed and row[2] == f"{true} slip", row
+    assert side_by_side[("hidden 1, neuron 1: z₁",)][1:] == ["2.04", "2.04 ✓"]
+    plain = browser.toPlainText()
+    assert "71 numbers the text prints for this network: 23 agree, and 48 are slips" in plain
+
+    table = next(f for f in browser.document().rootFrame().childFrames() if isinstance(f, QTextTable))
+    row = next(i for i, r in enumerate(rows) if r[0].startswith('P("1")'))
+    printed_at, true_at = _cell_rect(browser, table, row, 1), _cell_rect(browser, table, row, 2)
+    viewport = browser.viewport().rect()
+    assert viewport.contains(printed_at) and viewport.contains(true_at), (printed_at, true_at, viewport)
+    assert printed_at.top() == true_at.top() and printed_at.left() < true_at.left()  # one line, side by side
 
 
 def test_full_precision_on_hover_and_copy(window, lesson):
