@@ -241,13 +241,13 @@ def _read_archive(archive: zipfile.ZipFile) -> SavedModel:
         if key != "meta" and key not in expected and key not in session:
             raise FileProblem(f"it has an unexpected array {key!r}")
     headers = {key: _read_header(archive, members[key], key) for key in [*expected, *session]}
-    _check_headers(spec, expected, headers, session)
+    dtype = _check_headers(spec, expected, headers, session)
     arrays = {key: _read_array(archive, members[key], key) for key in [*expected, *session]}
     for key in expected:
         bad = arrays[key].size - int(np.count_nonzero(np.isfinite(arrays[key])))
         if bad:
             raise FileProblem(f"{key} has {counted(bad, 'non-finite value')} (NaN or infinity)")
-    network = Network(math.prod(spec.input_shape), spec.layers, dtype=spec.dtype)
+    network = Network(math.prod(spec.input_shape), spec.layers, dtype=dtype)
     for i in range(len(spec.layers)):
         network.weights[i][...] = arrays[f"layers.{i}.weight"]
         network.biases[i][...] = arrays[f"layers.{i}.bias"]
@@ -299,8 +299,12 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
 
 
-def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[str]) -> None:
-    """Sizes, dtypes and shapes from headers alone, so nothing absurd is ever allocated."""
+def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[str]) -> str:
+    """Sizes, dtypes and shapes from headers alone, so nothing absurd is ever allocated.
+
+    Returns the network's dtype: meta's when it names one (the arrays must agree), else the
+    first weight array's (the others must agree with it).
+    """
     total = sum(math.prod(headers[key][0]) for key in expected)
     if total > MAX_PARAMETERS:
         raise FileProblem(f"its layer arrays would hold {total:,} numbers; the limit is {MAX_PARAMETERS:,}")
@@ -311,6 +315,7 @@ def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[
     for key in [*expected, *session]:
         if headers[key][1].hasobject:
             raise FileProblem(_pickled(key))
+    first = headers["layers.0.weight"][1].name
     for key, needed in expected.items():
         shape, dtype = headers[key]
         if dtype.kind != "f" or dtype.itemsize not in (4, 8):
@@ -321,8 +326,12 @@ def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[
                               f"{spec.input_shape} holds {needed[1]} values")
         if shape != needed:
             raise FileProblem(f"{key} has shape {shape} but the architecture needs {needed}")
-        if dtype.name != spec.dtype:
+        if spec.dtype is not None and dtype.name != spec.dtype:
             raise FileProblem(f"{key} is {dtype.name} but meta says the network is {spec.dtype}")
+        if dtype.name != first:
+            raise FileProblem(f"{key} is {dtype.name} but layers.0.weight is {first}; "
+                              "a network has one dtype")
+    return spec.dtype or first
 
 
 # -- wording ------------------------------------------------------------------------------------
