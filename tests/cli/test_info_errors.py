@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +64,23 @@ def test_info_refuses_the_file_in_one_sentence_naming_it(tmp_path, case, as_json
     assert field in result.stderr
     assert result.stderr.count("\n") == 1 and result.stderr.endswith(".\n")
     assert "Traceback" not in result.stderr
+
+
+def test_info_refuses_a_meta_code_beyond_unicode(tmp_path):
+    """Code 0x110000 in meta's array used to become a Python str that raised SystemError."""
+    good = with_meta(tmp_path, "good.npz", lambda meta: None)
+    with np.load(good, allow_pickle=False) as archive:
+        text = archive["meta"].item()
+    codes = np.frombuffer(np.array(text).tobytes(), "<u4").copy()
+    codes[text.index('"dog"') + 1] = 0x110000
+    bad = tmp_path / "beyond.npz"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for info in source.infolist():
+            if info.filename != "meta.npy":
+                target.writestr(info.filename, source.read(info))
+        with target.open("meta.npy", "w") as member:
+            np.lib.format.write_array(member, np.frombuffer(codes.tobytes(), f"<U{len(codes)}").reshape(()))
+    result = nnlab("info", bad.name, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("nnlab info: error: beyond.npz: meta holds code 0x110000 at character ")
+    assert result.stderr.count("\n") == 1
