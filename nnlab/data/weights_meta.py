@@ -1,7 +1,7 @@
 """What a valid weight-file ``meta`` is, apart from how the file is stored.
 
 A weight file's JSON meta promises a network: format and version, input shape, layers,
-loss, class names, preprocessing and dtype. Whether that promise is coherent is one
+loss, class names, preprocessing and (optionally) dtype. Whether that promise is coherent is one
 question; whether the zip and its ``.npy`` members keep it is another (``weights_file``).
 Keeping the rules here lets them be read — and changed for a new format version — in one
 place, and lets saving run exactly the checks loading runs on the meta it is about to write.
@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import sys
 from dataclasses import dataclass
 
+from nnlab.engine import ACTIVATIONS, LOSSES
 from nnlab.engine.network import MAX_PARAMETERS, LayerSpec, validate_architecture
 
 FORMAT = "nnlab-weights"
@@ -23,8 +26,16 @@ PREPROCESS_MODES = ("mnist", "faces", "resize", "none")
 DTYPES = ("float32", "float64")
 MAX_INPUT_DIMS = 4
 
-MODEL_KEYS = ("format", "version", "input_shape", "layers", "loss", "classes", "preprocess", "dtype")
+# The one list of keys a meta must have; docs/weight-file-format.md lists the same (a test compares them).
+REQUIRED_KEYS = ("format", "version", "input_shape", "layers", "loss", "classes", "preprocess")
+# dtype is derived state (the arrays carry it): optional, and when present it must agree with them.
+# Saving still writes it, so NN Lab 0.1, which required it, opens our files.
+OPTIONAL_MODEL_KEYS = ("dtype",)
+MODEL_KEYS = REQUIRED_KEYS + OPTIONAL_MODEL_KEYS  # what the loader reads itself; the rest is ``extra``
 _LAYER_KEYS = ("units", "activation", "dropout", "frozen")
+# A lone UTF-16 surrogate (JSON's "\ud800" escape decodes to one) is not Unicode text: printing or
+# encoding it raises, so such a meta would fail later in whatever shows it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class FileProblem(Exception):
@@ -40,7 +51,7 @@ class MetaSpec:
     loss: str
     classes: list[str]
     preprocess: str
-    dtype: str
+    dtype: str | None  # None: take the arrays' own dtype
     extra: dict
 
     def array_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -53,9 +64,14 @@ class MetaSpec:
 
 
 def parse_meta(meta) -> MetaSpec:
-    """Check a decoded meta object in reading order and describe the network it promises."""
+    """Check a decoded meta object in reading order and describe the network it promises.
+
+    Every value is checked for type and range before it is converted or compared with anything,
+    so a hostile value (10**400, a bool for a number, a lone surrogate) ends in a FileProblem.
+    """
     if not isinstance(meta, dict):
         raise FileProblem(f"meta must be a JSON object, not {_short(meta)}")
+    check_values(meta)
     if meta.get("format") != FORMAT:
         found = f"format {_short(meta['format'])}" if "format" in meta else 'no "format" key'
         raise FileProblem(f"this is not an NN Lab weight file (meta has {found}, expected {_short(FORMAT)})")
@@ -63,19 +79,19 @@ def parse_meta(meta) -> MetaSpec:
     if type(version) is not int:
         raise FileProblem(f"meta's version must be a whole number, not {_short(version)}")
     if version > VERSION:
-        raise FileProblem(f"it was made by a newer NN Lab (weight format version {version}; "
+        raise FileProblem(f"it was made by a newer NN Lab (weight format version {_short(version)}; "
                           f"this NN Lab reads version {VERSION}), so update NN Lab to open it")
     if version != VERSION:
-        raise FileProblem(f"it has unknown weight format version {version}; "
+        raise FileProblem(f"it has unknown weight format version {_short(version)}; "
                           f"this NN Lab reads version {VERSION}")
-    missing = [key for key in MODEL_KEYS if key not in meta]  # format and version are present
+    missing = [key for key in REQUIRED_KEYS if key not in meta]  # format and version are present
     if missing:
         raise FileProblem(f"meta is missing {', '.join(repr(key) for key in missing)}")
     input_shape = _parse_input_shape(meta["input_shape"])
     layers = _parse_layers(meta["layers"])
     loss = meta["loss"]
-    if not isinstance(loss, str):
-        raise FileProblem(f"meta's loss must be a name, not {_short(loss)}")
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise FileProblem(f"meta's loss is {_short(loss)}; expected one of {', '.join(LOSSES)}")
     try:
         validate_architecture(math.prod(input_shape), layers, loss)
     except ValueError as exc:
@@ -91,10 +107,64 @@ def parse_meta(meta) -> MetaSpec:
     if meta["preprocess"] not in PREPROCESS_MODES:
         raise FileProblem(f"meta's preprocess is {_short(meta['preprocess'])}; expected one of "
                           f"{', '.join(PREPROCESS_MODES)}")
-    if meta["dtype"] not in DTYPES:
-        raise FileProblem(f"meta's dtype is {_short(meta['dtype'])}; expected float32 or float64")
+    dtype = meta.get("dtype")
+    if "dtype" in meta and dtype not in DTYPES:
+        raise FileProblem(f"meta's dtype is {_short(dtype)}; expected float32 or float64")
     extra = {key: value for key, value in meta.items() if key not in MODEL_KEYS}
-    return MetaSpec(input_shape, layers, loss, classes, meta["preprocess"], meta["dtype"], extra)
+    return MetaSpec(input_shape, layers, loss, classes, meta["preprocess"], dtype, extra)
+
+
+def check_values(meta: dict) -> None:
+    """Refuse what no consumer of meta could use: text that is not Unicode, numbers beyond float64.
+
+    Runs over the whole meta, ``extra`` included, because the window and the CLI show and read
+    it; each problem names the field (``classes[1]``, ``experiment.split[0]``). A field's name is
+    spelled out only on failure: a trail of (parent, step) pairs keeps the walk linear. JSON's own
+    limits (nesting depth, 4,300-digit integers) are enforced by the decoder before this runs.
+    """
+    pending: list[tuple[object, tuple | None]] = [(meta, None)]
+    while pending:
+        value, trail = pending.pop()
+        if isinstance(value, str):
+            _check_text(value, trail)
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if abs(value) > sys.float_info.max:  # float(value) would raise OverflowError
+                raise FileProblem(f"meta's {_field(trail)} is a number beyond the range of a 64-bit float")
+        elif isinstance(value, float):
+            if not math.isfinite(value):  # json reads 1e400 as infinity
+                raise FileProblem(f"meta's {_field(trail)} is not a finite number")
+        elif isinstance(value, list):
+            pending.extend((item, (trail, i)) for i, item in enumerate(value))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, trail, is_key=True)
+                pending.append((item, (trail, key)))
+        else:  # json.loads makes nothing else; a caller's own object is not JSON
+            raise FileProblem(f"meta's {_field(trail)} is a {type(value).__name__}, not a JSON value")
+
+
+def _check_text(text: str, trail: tuple | None, is_key: bool = False) -> None:
+    found = _SURROGATE.search(text)
+    if found:
+        where = (f"a key in meta's {_field(trail)}" if trail else "a key in meta") if is_key \
+            else f"meta's {_field(trail)}"
+        raise FileProblem(f"{where} is not valid Unicode text (it holds the lone surrogate "
+                          f"\\u{ord(found.group()):04x} at character {found.start() + 1:,})")
+
+
+def _field(trail: tuple | None) -> str:
+    """``((None, "classes"), 1)`` -> ``classes[1]``; odd keys are escaped, long ones shortened."""
+    steps = []
+    while trail is not None:
+        trail, step = trail
+        if isinstance(step, int):
+            steps.append(f"[{step}]")
+        else:
+            name = step if step.isprintable() and step else json.dumps(step)
+            steps.append("." + (name if len(name) <= 40 else name[:37] + "..."))
+    return "".join(reversed(steps)).lstrip(".")
 
 
 def _parse_input_shape(value) -> tuple[int, ...]:
@@ -111,30 +181,35 @@ def _parse_layers(value) -> list[LayerSpec]:
     layers = []
     for i, layer in enumerate(value):
         if not isinstance(layer, dict) or not {"units", "activation"} <= layer.keys():
-            raise FileProblem(f"meta's layer {i} must be an object with units and activation")
+            raise FileProblem(f"meta's layers[{i}] must be an object with units and activation")
         unknown = [key for key in layer if key not in _LAYER_KEYS]
         units, activation = layer["units"], layer["activation"]
         dropout, frozen = layer.get("dropout", 0.0), layer.get("frozen", False)
         if unknown:
-            problem = f"has an unknown key {unknown[0]!r}"
-        elif type(units) is not int:
+            problem = f"has an unknown key {_short(unknown[0])}"
+        elif type(units) is not int:  # type(True) is bool, so true is not a width
             problem = f"has units {_short(units)}, not a whole number"
-        elif not isinstance(activation, str):
-            problem = f"has activation {_short(activation)}, not a name"
+        elif not isinstance(activation, str) or activation not in ACTIVATIONS:
+            problem = f"has activation {_short(activation)}; expected one of {', '.join(ACTIVATIONS)}"
         elif type(dropout) not in (int, float):
             problem = f"has dropout {_short(dropout)}, not a number"
+        elif not 0 <= dropout < 1:  # compared before float(): float(10**400) overflows
+            problem = f"has dropout {_short(dropout)}; dropout is at least 0 and below 1"
         elif type(frozen) is not bool:
             problem = f"has frozen {_short(frozen)}, not true or false"
         else:
             layers.append(LayerSpec(units, activation, float(dropout), frozen))
             continue
-        raise FileProblem(f"meta's layer {i} {problem}")
+        raise FileProblem(f"meta's layers[{i}] {problem}")
     return layers
 
 
 # -- wording (shared with weights_file) ---------------------------------------------------------
 def _short(value) -> str:
-    text = json.dumps(value)
+    try:
+        text = json.dumps(value)
+    except (ValueError, RecursionError):  # a structure nested deeper than the encoder goes
+        text = type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -147,6 +222,6 @@ def first_sentence(exc: BaseException) -> str:
     """The first sentence of a low-level error, so our message stays one sentence."""
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    text = str(exc).strip() or type(exc).__name__
+    text = " ".join(str(exc).split()) or type(exc).__name__  # numpy's messages hold newlines
     text = text.split(". ")[0].rstrip(".")
     return text if len(text) <= 160 else text[:157] + "..."
