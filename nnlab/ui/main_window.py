@@ -14,11 +14,12 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from nnlab.data.builtin import BUILTIN_DATASETS
-from nnlab.engine import EpochResult, TrainingEnded, evaluate
+from nnlab.engine import BlowUp, EpochResult, TrainingEnded, evaluate
 from nnlab.engine.losses import output_units
 
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
+from .editor.commands import NetworkState
 from .canvas import CanvasPanel
 from .file_commands import FileCommands
 from .garbage import collect_on_gui_thread
@@ -315,9 +316,25 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._metrics_timer.stop()
         self._show_latest_epoch_metrics()
         self._after_run(ended.epochs_done)
+        if ended.blow_up is not None:
+            self._record_restore(ended.blow_up)
         self.status.show_message(ended.message)
         if ended.reason == "diverged":
             self._show_error("Training diverged", ended.message)
+
+    def _record_restore(self, blow_up: BlowUp) -> None:
+        """The trainer put back the last good epoch's weights: one step on Edit → Undo, whose undo shows
+        the wrecked weights; and the blow-up on the curves."""
+        session, restored = self.session, blow_up.restored_epoch
+        wrecked = session.network.copy()
+        wrecked.params[...] = blow_up.wrecked_params
+        epochs = session.epochs_trained
+        self.editor.record(f"Restore the weights of epoch {restored}" if restored else
+                           "Restore the weights the run started from",
+                           NetworkState(wrecked, session.loss, epochs),
+                           NetworkState(session.network.copy(), session.loss, epochs))
+        self.plots.show_blow_up(blow_up.x, blow_up.loss, restored,
+                                "val_epoch" if blow_up.batch is None else "train_batch")
 
     def _on_errored(self, message: str) -> None:
         self._show_error("Training failed", message.splitlines()[0])

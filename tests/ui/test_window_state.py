@@ -1,0 +1,138 @@
+"""What the window keeps, restores, asks and forgets, on the real window at 1280×800 and 1280×720:
+a diverged run's last good epoch restored (undoably) and its blow-up drawn; "Save the weights first?"
+only when something unsaved would be lost, after the new thing has loaded; no stale training line,
+activation axis or Backprop message carried over to the next network."""
+import numpy as np
+import pytest
+
+from nnlab.data.experiment import Experiment
+from nnlab.engine import TrainConfig
+from nnlab.ui import session as session_module
+from nnlab.ui.main_window import MainWindow
+from nnlab.ui.settings import Settings
+
+TIMEOUT = 20_000
+SIZES = [(1280, 800), (1280, 720)]
+
+
+@pytest.fixture
+def errors():
+    return []
+
+
+@pytest.fixture
+def questions():
+    """Every "Save the weights first?" the window asks; the answer is "discard" unless a test says otherwise."""
+    return {"asked": 0, "answer": "discard"}
+
+
+@pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def window(request, qtbot, errors, questions, monkeypatch):
+    settings = Settings()
+    settings.set("start_page_seen", True)
+    win = MainWindow(settings=settings, load_last_dataset=False)
+    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
+
+    def ask():
+        questions["asked"] += 1
+        return questions["answer"]
+    monkeypatch.setattr(win, "_ask_save_changes", ask)
+    qtbot.addWidget(win)
+    win.resize(*request.param)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.choose_dataset("xor")
+    yield win
+    win.training.stop()
+    win.session.set_dirty(False)
+    win.close()
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def wait_paused(win, qtbot):
+    qtbot.waitUntil(lambda: win.training.state == "paused", timeout=TIMEOUT)
+
+
+def train(win, qtbot, epochs: int = 2):
+    win.panel.epochs.setValue(epochs)
+    with qtbot.waitSignal(win.training.finished, timeout=TIMEOUT):
+        assert win.start_training()
+    qtbot.waitUntil(lambda: win.training.state == "idle", timeout=TIMEOUT)
+
+
+def apply_a_step(win):
+    """One Backprop-tab step on the inspected sample: the weights change by hand."""
+    inspector = win.inspector
+    inspector.show_tab("backprop")
+    debugger = inspector.debugger
+    debugger.go_to(len(debugger.stages) - 1)
+    debugger.apply_button.click()
+    assert debugger.undo_button.isEnabled()
+    return debugger
+
+
+def write_bad_csvs(tmp_path):
+    first = tmp_path / "ragged.csv"
+    first.write_text("x1,x2,label\n0.1,0.2,a\n0.3,b\n")
+    second = tmp_path / "empty.csv"
+    second.write_text("")
+    return [first, second]
+
+
+# -- B7: divergence ----------------------------------------------------------------------------------
+def test_divergence_restores_the_last_good_epoch_undoably_and_draws_the_blow_up(window, qtbot, errors):
+    window.panel.activation.setCurrentText("relu")  # tanh saturates and never blows up on xor
+    assert window.new_network(ask=False)
+    window.panel.epochs.setValue(10)
+    window.step_epoch()
+    wait_paused(window, qtbot)
+    window.step_epoch()
+    wait_paused(window, qtbot)
+    good = window.session.network.params.copy()  # the worker waits: safe to read
+    window.panel.learning_rate.setValue(100.0)  # a live change, as a learner makes it
+    with qtbot.waitSignal(window.training.finished, timeout=TIMEOUT) as done:
+        window.training.resume()
+    ended = done.args[0]
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=TIMEOUT)
+
+    session = window.session
+    assert ended.reason == "diverged" and same_bits(session.network.params, good) and session.epochs_trained == 2
+    assert same_bits(window.selection.snapshot.params, good)
+    said = "lower the learning rate (now 100); restored the weights of epoch 2, the last before the loss blew up"
+    assert errors[-1][0] == "Training diverged" and errors[-1][1].endswith(said)
+    assert window.statusBar().currentMessage().endswith(said)
+    assert ended.blow_up.restored_epoch == 2 and ended.blow_up.epoch == 3
+
+    undo, redo = window.editor.actions["undo"], window.editor.actions["redo"]
+    assert undo.isEnabled() and undo.text() == "&Undo Restore the weights of epoch 2"
+    undo.trigger()  # the wrecked weights, for a learner to look at
+    wrecked = ended.blow_up.wrecked_params
+    assert same_bits(session.network.params, wrecked) and same_bits(window.selection.snapshot.params, wrecked)
+    assert np.abs(wrecked).max() > 10 * np.abs(good).max() and session.epochs_trained == 2
+    assert redo.isEnabled()
+    redo.trigger()
+    assert same_bits(session.network.params, good)
+
+    plots = window.plots
+    plots.flush()
+    x, y = plots.item("loss", "train_batch").getData()
+    true_x, true_y = plots.series("loss", "train_batch")
+    ceiling = plots.blow_up.ceiling
+    assert x[-1] == pytest.approx(ended.blow_up.x) and true_y[-1] == ended.blow_up.loss > 1000 * ceiling
+    assert y[-1] == ceiling and np.array_equal(y[:-1], np.minimum(true_y[:-1], ceiling))
+    assert np.count_nonzero(true_x <= 2) == 2 * len(true_x[true_x <= 1])  # two good epochs of points kept
+    assert ceiling < 10  # the axis stays sized to the good epochs, not to the blow-up
+    view_top = plots.plots["loss"].getPlotItem().getViewBox().viewRange()[1][1]
+    assert view_top == pytest.approx(ceiling * 1.1)
+    marker_x, marker_y = plots.blow_up.marker.getData()
+    assert marker_x.tolist() == [pytest.approx(ended.blow_up.x)] and marker_y.tolist() == [ceiling]
+    legend = [label.text for _, label in plots.plots["loss"].getPlotItem().legend.items]
+    assert legend[-1] == f"loss blew up ({ended.blow_up.loss:.2g})"
+
+    window.panel.learning_rate.setValue(0.03)  # carry on at a sane rate: the blow-up leaves the curves
+    train(window, qtbot, epochs=1)
+    assert plots.blow_up.marker.getData()[0].size == 0
+    assert plots.series("loss", "train_batch")[1].max() < ceiling
