@@ -7,13 +7,11 @@ one small ``_ask_*`` method (questions.py), so tests can answer it.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.engine import BlowUp, EpochResult, TrainingEnded, evaluate
 from nnlab.engine.losses import output_units
 
@@ -162,42 +160,6 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         session.path_changed.connect(self._on_path_changed)
 
     # -- dataset and network ----------------------------------------------------------------------
-    def choose_dataset(self, source: str) -> bool:
-        if self.session.dataset is not None and not self._may_discard():
-            self.panel.show_dataset(self.session.dataset_source)
-            return False
-        self.training.stop()
-        try:
-            experiment = self.panel.experiment()
-            dataset = self.session.load_dataset(source, experiment.split, experiment.train.seed)
-        except (ValueError, OSError) as error:
-            self._show_error("Could not open the dataset", error)
-            return False
-        self.panel.show_dataset(source, Path(source).name)
-        kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else \
-            ("points" if len(dataset.input_shape) == 1 else "image")
-        self.panel.suggest_for(kind)
-        self.settings.set("last_dataset", source)
-        return self.new_network(ask=False)
-
-    def import_dialog(self) -> None:
-        path = self._ask_open_path("Import a dataset", "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)")
-        if path:
-            self.choose_dataset(path)
-
-    def new_network(self, ask: bool = True) -> bool:
-        if ask and not self._may_discard():
-            return False
-        self.training.stop()
-        try:
-            self.session.new_network(self.panel.experiment())
-        except ValueError as error:
-            self._show_error("Cannot build this network", error)
-            return False
-        self.session._set_path(None)
-        self.session.set_dirty(False)
-        return True
-
     def reset_weights(self) -> None:
         self.session.reset_weights(self.panel.seed.value())
 
@@ -273,6 +235,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.session.epochs_trained = epochs
         if self.session.network is not None:
             self.selection.set_snapshot(self.session.network.copy())
+            self.session.note_weights_changed()  # a run that changed nothing leaves nothing unsaved
         self._update_summary()
 
     def _on_learning_rate_changed(self, value: float) -> None:

@@ -136,3 +136,105 @@ def test_divergence_restores_the_last_good_epoch_undoably_and_draws_the_blow_up(
     train(window, qtbot, epochs=1)
     assert plots.blow_up.marker.getData()[0].size == 0
     assert plots.series("loss", "train_batch")[1].max() < ceiling
+
+
+# -- B10: "Save the weights first?" --------------------------------------------------------------------
+def test_failing_datasets_and_weight_files_ask_nothing_and_change_nothing(window, qtbot, questions, errors,
+                                                                          tmp_path, monkeypatch):
+    apply_a_step(window)
+    session = window.session
+    assert session.dirty
+    network, params, source = session.network, session.network.params.copy(), session.dataset_source
+    paths = iter([*write_bad_csvs(tmp_path), tmp_path / "no-such-weights.npz"])
+    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(next(paths)))
+    window.import_dialog()
+    window.import_dialog()
+    window.open_dialog()
+    assert questions["asked"] == 0
+    assert [title for title, _ in errors] == ["Could not open the dataset"] * 2 + ["Could not open the weights"]
+    assert "ragged.csv" in errors[0][1] and "empty.csv" in errors[1][1] and "no-such-weights.npz" in errors[2][1]
+    assert session.network is network and same_bits(session.network.params, params) and session.dirty
+    assert session.dataset_source == source == window.panel.dataset.currentData()
+
+
+def test_a_good_file_asks_once_after_it_has_loaded_and_cancel_keeps_everything(window, qtbot, questions,
+                                                                              tmp_path, monkeypatch):
+    window.session.save(tmp_path / "saved.npz")
+    apply_a_step(window)
+    session = window.session
+    network = session.network
+    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(tmp_path / "saved.npz"))
+    loaded = []  # how many questions had been asked when the file was read
+    real_load = session_module.load_model
+    monkeypatch.setattr(session_module, "load_model", lambda path: loaded.append(questions["asked"]) or real_load(path))
+    questions["answer"] = "cancel"
+    window.open_dialog()
+    assert loaded == [0] and questions["asked"] == 1  # read before the question, asked once
+    assert session.network is network and session.dirty
+    questions["answer"] = "discard"
+    window.open_dialog()
+    assert questions["asked"] == 2 and session.network is not network and not session.dirty
+
+
+def test_apply_then_undo_leaves_nothing_unsaved(window, questions):
+    debugger = apply_a_step(window)
+    assert window.session.dirty and window.isWindowModified()
+    debugger.undo_button.click()
+    assert not window.session.dirty and not window.isWindowModified()
+    assert window.new_network()
+    assert questions["asked"] == 0
+
+
+def test_an_edit_undone_leaves_nothing_unsaved(window, questions):
+    editor = window.editor
+    assert editor.set_width(5)
+    assert window.session.dirty
+    editor.actions["undo"].trigger()
+    assert not window.session.dirty
+    assert window.choose_dataset("digits")
+    assert questions["asked"] == 0
+
+
+def test_a_dataset_the_network_fits_keeps_it_and_asks_nothing(window, qtbot, questions):
+    train(window, qtbot)
+    session = window.session
+    network, params = session.network, session.network.params.copy()
+    assert session.dirty
+    assert window.choose_dataset("circles")  # 2 inputs, 2 classes, as xor
+    assert questions["asked"] == 0
+    assert session.dataset.name == "circles" and session.network is network and same_bits(network.params, params)
+    assert session.epochs_trained == 2 and session.dirty
+    assert "fits the open network (2 → 8 → 8 → 2): it keeps its weights" in window.statusBar().currentMessage()
+    assert window.selection.snapshot.sizes == network.sizes and window.metrics.confusion_view.counts.size == 0
+    assert window.choose_dataset("digits")  # 784 inputs: the trained network would go
+    assert questions["asked"] == 1 and session.network is not network
+
+
+def test_a_lesson_asks_only_when_unsaved_weights_would_go(window, questions):
+    lessons = window.inspector.lessons
+    debugger = apply_a_step(window)
+    debugger.undo_button.click()
+    assert window.inspector.open_lesson(lessons.lesson("04-dog-cat"))
+    assert questions["asked"] == 0
+    apply_a_step(window)
+    assert window.inspector.open_lesson(lessons.lesson("01-bright-dark"))
+    assert questions["asked"] == 1
+
+
+def test_session_dirty_is_bit_for_bit():
+    from nnlab.ui.session import LabSession
+
+    session = LabSession()
+    session.load_dataset("xor")
+    session.new_network(Experiment(dataset="xor", hidden=[3], train=TrainConfig(epochs=1)))
+    session.set_dirty(False)
+    session.network.params[0] = -session.network.params[0]
+    session.note_weights_changed()
+    assert session.dirty
+    session.network.params[0] = -session.network.params[0]
+    session.note_weights_changed()
+    assert not session.dirty
+    assert session.network.biases[0][0] == 0.0  # biases start at 0: −0.0 is another bit pattern
+    session.network.biases[0][0] = -0.0
+    session.note_weights_changed()
+    assert session.dirty

@@ -1,8 +1,8 @@
 """'Apply this step' and its Undo: the one place the inspector changes the network.
 
-It writes through the session (in place, so the optimizer's views stay valid, and marks
-the weights unsaved), only while no training run is active, and keeps the exact
-parameter values it replaced so Undo restores them bit for bit.
+It writes through the session (in place, so the optimizer's views stay valid; the weights
+are unsaved only while they differ from the saved ones), only while no training run is
+active, and keeps the exact parameter values it replaced so Undo restores them bit for bit.
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class StepApplier:
         try:
             network.params[...] = params
             self.session.network_changed.emit(network)
-            self.session.set_dirty(True)
+            self.session.note_weights_changed()
         finally:
             self._applying = False
 
