@@ -171,9 +171,10 @@ class MainWindow(FileCommands, Questions, QMainWindow):
     def _on_network_changed(self, network) -> None:
         self._forget_pending_metrics()
         self.selection.set_snapshot(network.copy())
-        if self.session.epochs_trained == 0:
+        if self.session.epochs_trained == 0:  # a new, reset or opened network: no run behind it
             self.plots.clear()
             self.metrics.clear()
+            self.status.clear_progress()
         self._update_summary()
         self._refresh_actions()
 

@@ -221,6 +221,61 @@ def test_a_lesson_asks_only_when_unsaved_weights_would_go(window, questions):
     assert questions["asked"] == 1
 
 
+# -- B11: stale state ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("replace", ["reset", "new", "open"])
+def test_no_training_line_outlives_the_network(window, qtbot, tmp_path, replace):
+    window.session.save(tmp_path / "fresh.npz")
+    train(window, qtbot)
+    status = window.status
+    assert status.position.text().startswith("epoch 2 · batch") and status.loss.text().startswith("loss ")
+    {"reset": window.reset_weights, "new": window.new_network,
+     "open": lambda: window.open_path(tmp_path / "fresh.npz")}[replace]()
+    assert (status.position.text(), status.rate.text(), status.eta.text(), status.loss.text()) == ("",) * 4
+
+
+def test_the_activation_plot_ranges_afresh_for_another_network(window, qtbot, tmp_path):
+    session = window.session
+    session.save(tmp_path / "ordinary.npz")
+    wrecked = session.network.copy()
+    wrecked.biases[0][...] = 4000.0  # as after a blow-up: z in the thousands
+    session.set_network(wrecked, session.loss)
+    inspector = window.inspector
+    inspector.show_tab("neuron")
+    plot = inspector.neuron_view.plot
+    assert plot.viewRange()[0][1] > 5000  # the ±5,000 axis of the issue
+    assert window.open_path(tmp_path / "ordinary.npz")
+    inspector.refresh()
+    z = float(window.selection.snapshot.forward_trace(
+        np.asarray(window.selection.input.values).reshape(1, -1)).pre_activations[0][0, 0])
+    x_range = plot.viewRange()[0]
+    assert x_range[1] < 10 and x_range[0] <= z <= x_range[1]
+    assert plot.curve.getData()[0][-1] < 10
+
+
+def test_the_backprop_tabs_message_does_not_carry_over_to_the_next_network(window):
+    debugger = apply_a_step(window)
+    debugger.undo_button.click()
+    assert debugger.status.text().startswith("Undone:")
+    assert window.new_network()
+    assert debugger.status.text() == ""
+    apply_a_step(window)
+    assert debugger.status.text().startswith("Applied one")
+    window.reset_weights()
+    assert debugger.status.text() == ""
+
+
+def test_a_refusal_while_training_stays_until_the_run_ends(window, qtbot):
+    window.panel.batch_size.setValue(1)
+    window.panel.epochs.setValue(1000)
+    window.inspector.show_tab("backprop")
+    assert window.start_training()
+    qtbot.waitUntil(lambda: window.training.state == "running", timeout=TIMEOUT)
+    assert not window.inspector.applier.apply()
+    window.selection.set_snapshot(window.selection.snapshot.copy())  # a training update's new snapshot
+    assert "training run is active" in window.inspector.debugger.status.text()
+    window.stop_training()
+
+
 def test_session_dirty_is_bit_for_bit():
     from nnlab.ui.session import LabSession
 
