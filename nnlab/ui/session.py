@@ -45,16 +45,25 @@ class OpenedModel:
     dataset: PreparedDataset | None  # the built-in the file names, when it is not the open one
 
 
-def _weights_state(network: Network | None, loss: str) -> tuple | None:
-    """What a weight file keeps of a network: compared bit for bit to tell whether anything is unsaved."""
-    if network is None:
-        return None
-    return loss, network.input_size, tuple(network.layers), network.dtype, network.params.copy()
+@dataclass(frozen=True, eq=False)
+class _KeptWeights:
+    """What a weight file keeps of a network, to tell bit for bit whether anything is unsaved."""
 
+    loss: str
+    input_size: int
+    layers: tuple
+    params: np.ndarray  # a copy
 
-def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal bit for bit (−0.0 is not 0.0, and a NaN equals the same NaN)."""
-    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a.view(np.uint8), b.view(np.uint8))
+    @classmethod
+    def of(cls, network: Network, loss: str) -> "_KeptWeights":
+        return cls(loss, network.input_size, tuple(network.layers), network.params.copy())
+
+    def same_as(self, network: Network, loss: str) -> bool:
+        """−0.0 is not 0.0 here, and a NaN equals the same NaN: the bits decide."""
+        params = network.params
+        return (self.loss, self.input_size, self.layers) == (loss, network.input_size, tuple(network.layers)) \
+            and self.params.dtype == params.dtype and self.params.shape == params.shape \
+            and np.array_equal(self.params.view(np.uint8), params.view(np.uint8))
 
 
 class LabSession(QObject):
@@ -82,7 +91,7 @@ class LabSession(QObject):
         self.path: Path | None = None
         self.dirty = False
         # The network as last saved, opened or freshly built: the weights are unsaved only when they differ.
-        self._clean_state: tuple | None = None
+        self._clean: _KeptWeights | None = None
         self.user_samples = default_store()  # the learner's own samples, added to each training run
         self.user_samples_used = 0
 
@@ -268,7 +277,7 @@ class LabSession(QObject):
         """True: the weights changed where they cannot be compared (a run is writing them).
         False: the weights as they are now have nothing to lose (just saved, opened or built)."""
         if not dirty:
-            self._clean_state = _weights_state(self.network, self.loss)
+            self._clean = None if self.network is None else _KeptWeights.of(self.network, self.loss)
         if dirty != self.dirty:
             self.dirty = dirty
             self.dirty_changed.emit(dirty)
@@ -276,11 +285,8 @@ class LabSession(QObject):
     def note_weights_changed(self) -> None:
         """Unsaved only if the network differs from the one last saved, opened or built, bit for bit:
         an edit or a step undone again leaves nothing to lose. Call only while no run writes the weights."""
-        clean, network = self._clean_state, self.network
-        same = clean is not None and network is not None \
-            and clean[:4] == (self.loss, network.input_size, tuple(network.layers), network.dtype) \
-            and _same_bits(clean[4], network.params)
-        if same != (not self.dirty):
+        same = self._clean is not None and self.network is not None and self._clean.same_as(self.network, self.loss)
+        if self.dirty == same:
             self.dirty = not same
             self.dirty_changed.emit(self.dirty)
 
