@@ -91,11 +91,33 @@ class EpochResult:
 
 
 @dataclass(frozen=True)
+class BlowUp:
+    """Where a diverged run's loss blew up, and the weights the trainer put back.
+
+    ``wrecked_params`` is a copy of the weights at the blow-up (the last finite ones when they
+    were no longer finite), flat like ``Network.params``: a learner may want to look at them.
+    """
+
+    epoch: int
+    batch: int | None  # None: the validation loss after ``epoch`` blew up
+    n_batches: int
+    loss: float  # the loss that blew up: a batch's, or the validation loss; may be inf or NaN
+    restored_epoch: int  # the weights now in the network are those at the end of this epoch
+    wrecked_params: np.ndarray = field(repr=False, compare=False)
+
+    @property
+    def x(self) -> float:
+        """The blow-up on a fractional-epoch axis: batch b of n in epoch e sits at e − 1 + b/n."""
+        return float(self.epoch) if self.batch is None else self.epoch - 1 + self.batch / self.n_batches
+
+
+@dataclass(frozen=True)
 class TrainingEnded:
     reason: str  # "finished" | "stopped" | "early_stopping" | "diverged"
     message: str
     epochs_done: int
     best_epoch: int | None = None
+    blow_up: BlowUp | None = field(default=None, compare=False)  # set when reason is "diverged"
 
 
 Progress = BatchProgress | EpochResult | TrainingEnded
@@ -160,6 +182,10 @@ class Trainer:
         self._best_params: np.ndarray | None = None
         self._workspaces: dict[int, _Workspace] = {}
         self._backup = network.params.copy()
+        # The weights at the end of the last completed epoch (or where the run started): what a
+        # divergence puts back. One flat copy per epoch, never per batch.
+        self._epoch_params = network.params.copy()
+        self._epoch_params_epoch = self.completed_epochs
         self._exploded_above: float | None = None  # set by the run's first batch
         self._smoothed_loss = 0.0
         self._threads = BlasThreads(config.blas_threads)
@@ -182,6 +208,7 @@ class Trainer:
             yield TrainingEnded("stopped", "every layer is frozen: unfreeze at least one to train",
                                 self.epoch, self.best_epoch)
             return
+        self._remember_epoch_weights()  # the owner may have set the epoch count or the weights since __init__
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 yield from self._epochs(segments, should_stop)
@@ -206,11 +233,12 @@ class Trainer:
                 indices = order[batch * size:(batch + 1) * size]
                 loss, hits = self._step(indices)
                 if not math.isfinite(loss):
-                    yield self._diverged(f"loss became {_what(loss)} at epoch {self.epoch} batch {batch + 1}")
+                    yield self._diverged(f"loss became {_what(loss)} at epoch {self.epoch} batch {batch + 1}",
+                                         batch + 1, loss)
                     return
                 if self._exploded(loss):
                     yield self._diverged(f"loss grew to {self._smoothed_loss:.3g}, over {EXPLODED_FACTOR:g}× where it "
-                                         f"started, by epoch {self.epoch} batch {batch + 1}")
+                                         f"started, by epoch {self.epoch} batch {batch + 1}", batch + 1, loss)
                     return
                 self.optimizer.step(network.params, network.grads, segments)
                 loss_sum += loss * len(indices)
@@ -224,7 +252,7 @@ class Trainer:
                 validation = evaluate(network, self.x_val, self.y_val, config.loss, self.n_classes)
                 if not math.isfinite(validation.loss):
                     yield self._diverged(f"validation loss became {_what(validation.loss)} after epoch "
-                                         f"{self.epoch}")
+                                         f"{self.epoch}", None, validation.loss)
                     return
                 if validation.loss < self.best_val_loss:
                     self.best_val_loss, self.best_epoch, wait = validation.loss, self.epoch, 0
@@ -232,6 +260,7 @@ class Trainer:
                 else:
                     wait += 1
             self.completed_epochs = self.epoch
+            self._remember_epoch_weights()
             yield EpochResult(self.epoch, loss_sum / seen, correct / seen,
                               time.perf_counter() - started, validation, self.best_epoch)
             patience = config.early_stopping_patience
@@ -254,24 +283,32 @@ class Trainer:
         return self._smoothed_loss > self._exploded_above
 
     def _refresh_backup(self) -> None:
-        """Remember the weights — only while they are finite, so a restore never brings back NaN."""
+        """Remember the weights while they are finite: what a learner is shown of a blow-up that left NaN."""
         if np.isfinite(self.network.params).all():
             np.copyto(self._backup, self.network.params)
 
-    def _diverged(self, what_happened: str) -> TrainingEnded:
-        """Put back the last finite weights, forget the optimizer's state, say what went wrong in words.
+    def _remember_epoch_weights(self) -> None:
+        np.copyto(self._epoch_params, self.network.params)
+        self._epoch_params_epoch = self.completed_epochs
 
-        The moments that blew up would blow up the next run too (Start after Stop carries them on).
+    def _diverged(self, what_happened: str, batch: int | None, loss: float) -> TrainingEnded:
+        """Put back the weights of the last completed epoch, forget the optimizer's state, say so in words.
+
+        The weights at the blow-up are finite but wrecked (±100, activations in the thousands), and the
+        good epochs before it are what the learner wants to keep. The moments that blew up would blow
+        up the next run too (Start after Stop carries them on).
         """
         params = self.network.params
-        if not np.isfinite(params).all():
-            params[...] = self._backup
+        wrecked = params.copy() if np.isfinite(params).all() else self._backup.copy()
+        params[...] = self._epoch_params
         self.optimizer.forget()
+        restored = self._epoch_params_epoch
+        kept = (f"restored the weights of epoch {restored}, the last before the loss blew up" if restored
+                else "restored the weights the run started from")
         return TrainingEnded(
-            "diverged",
-            f"{what_happened} — lower the learning rate (now {self.optimizer.learning_rate:g}); "
-            "the last finite weights were kept",
-            self.completed_epochs, self.best_epoch)
+            "diverged", f"{what_happened} — lower the learning rate (now {self.optimizer.learning_rate:g}); {kept}",
+            self.completed_epochs, self.best_epoch,
+            BlowUp(self.epoch, batch, self.n_batches, float(loss), restored, wrecked))
 
     # -- one step ----------------------------------------------------------------------------
     def _workspace(self, size: int) -> _Workspace:

@@ -1,12 +1,16 @@
-"""The window's File commands: open weights or a lesson, save, recent files, dropped files, curve exports.
+"""The window's File commands: a new network, a dataset, weights or a lesson to open, save, recent files,
+dropped files, curve exports.
 
 A mixin of ``MainWindow`` (it uses the window's session, training controller, settings and
 ``_ask_*``/``_show_error`` questions); kept apart so the window file stays about assembly.
+Whatever is opened is loaded and checked first, so a file that fails asks nothing and changes
+nothing; "Save the weights first?" comes only after that, and only when unsaved weights would go.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.lessons import Lesson, lesson_source
 
 from .selection import ConnectionRef, InspectedInput, NeuronRef
@@ -15,22 +19,86 @@ WEIGHT_FILES = "NN Lab weights (*.npz);;All files (*)"
 
 
 class FileCommands:
-    def open_dialog(self) -> None:
-        if self._may_discard():
-            path = self._ask_open_path("Open weights", WEIGHT_FILES)
-            if path:
-                self.open_path(path, ask=False)
+    def choose_dataset(self, source: str) -> bool:
+        """Open ``source``; the open network stays when it fits it, else a new one is built.
 
-    def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a weight file; a failure shows the reason and changes nothing."""
+        The dataset is loaded first: a file that fails changes nothing and asks nothing, and
+        "Save the weights first?" comes only when a new network would replace unsaved weights.
+        """
+        if source == self.session.dataset_source and self.session.network is not None:
+            return True  # chosen again in the list: nothing to do (File → New builds a fresh network)
+        try:
+            experiment = self.panel.experiment()
+            prepared = self.session.prepare_dataset(source, experiment.split, experiment.train.seed)
+        except (ValueError, OSError) as error:
+            self._show_error("Could not open the dataset", error)
+            self._show_session_dataset()
+            return False
+        keep = self.session.network_fits(prepared.dataset)
+        if not keep and not self._may_discard():
+            self._show_session_dataset()
+            return False
+        if keep:
+            self._end_paused_run()  # its trained epochs carry on with the network
+        self.training.stop()
+        dataset = self.session.use_dataset(prepared)
+        self.panel.show_dataset(source, Path(source).name)
+        self.settings.set("last_dataset", source)
+        if keep:
+            self._keep_network_for(dataset)
+            return True
+        kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else \
+            ("points" if len(dataset.input_shape) == 1 else "image")
+        self.panel.suggest_for(kind)
+        return self.new_network(ask=False)
+
+    def _show_session_dataset(self) -> None:
+        """The panel's list back on the open dataset after a choice that did not happen."""
+        if self.session.dataset_source is not None:
+            self.panel.show_dataset(self.session.dataset_source)
+
+    def _keep_network_for(self, dataset) -> None:
+        """The network fits the new dataset: it stays, weights and all; what was measured on the old one goes."""
+        self.metrics.clear()
+        self.session.keep_network()
+        sizes = " → ".join(map(str, self.session.network.sizes))
+        self.status.show_message(f"{dataset.name} fits the open network ({sizes}): it keeps its weights — "
+                                 "File → New for fresh ones")
+
+    def import_dialog(self) -> None:
+        path = self._ask_open_path("Import a dataset", "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)")
+        if path:
+            self.choose_dataset(path)
+
+    def new_network(self, ask: bool = True) -> bool:
         if ask and not self._may_discard():
             return False
         self.training.stop()
         try:
-            self.session.open_model(path)
+            self.session.new_network(self.panel.experiment())
+        except ValueError as error:
+            self._show_error("Cannot build this network", error)
+            return False
+        self.session._set_path(None)
+        self.session.set_dirty(False)
+        return True
+
+    def open_dialog(self) -> None:
+        path = self._ask_open_path("Open weights", WEIGHT_FILES)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a weight file; a failure shows the reason and changes nothing."""
+        try:
+            opened = self.session.read_model(path)
         except (ValueError, OSError) as error:
             self._show_error("Could not open the weights", error)
             return False
+        if ask and not self._may_discard():
+            return False
+        self.training.stop()
+        self.session.use_model(opened)
         if self.session.dataset_source:
             self.panel.show_dataset(self.session.dataset_source, Path(self.session.dataset_source).name)
         self.panel.show_network(self.session.network, self.session.loss)
@@ -39,16 +107,17 @@ class FileCommands:
 
     def open_lesson(self, lesson: Lesson) -> bool:
         """The lesson's dataset and float64 network replace the session's; False if the user kept their work."""
-        if not self._may_discard():
-            return False
-        self.training.stop()
         split = (0.70, 0.15, 0.15) if lesson.trainable else (1.0, 0.0, 0.0)
         try:
             network = lesson.build_network()
-            self.session.load_dataset(lesson_source(lesson), split, 0)
+            prepared = self.session.prepare_dataset(lesson_source(lesson), split, 0)
         except ValueError as error:
             self._show_error("Cannot open the lesson", error)
             return False
+        if not self._may_discard():
+            return False
+        self.training.stop()
+        self.session.use_dataset(prepared)
         self.panel.show_dataset(self.session.dataset_source, lesson.title)
         self.panel.show_network(network, lesson.loss)
         self.panel.show_training(lesson.training)

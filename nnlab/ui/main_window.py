@@ -7,18 +7,17 @@ one small ``_ask_*`` method (questions.py), so tests can answer it.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from nnlab.data.builtin import BUILTIN_DATASETS
-from nnlab.engine import EpochResult, TrainingEnded, evaluate
+from nnlab.engine import BlowUp, EpochResult, TrainingEnded, evaluate
 from nnlab.engine.losses import output_units
 
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
+from .editor.commands import NetworkState
 from .canvas import CanvasPanel
 from .file_commands import FileCommands
 from .garbage import collect_on_gui_thread
@@ -161,42 +160,6 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         session.path_changed.connect(self._on_path_changed)
 
     # -- dataset and network ----------------------------------------------------------------------
-    def choose_dataset(self, source: str) -> bool:
-        if self.session.dataset is not None and not self._may_discard():
-            self.panel.show_dataset(self.session.dataset_source)
-            return False
-        self.training.stop()
-        try:
-            experiment = self.panel.experiment()
-            dataset = self.session.load_dataset(source, experiment.split, experiment.train.seed)
-        except (ValueError, OSError) as error:
-            self._show_error("Could not open the dataset", error)
-            return False
-        self.panel.show_dataset(source, Path(source).name)
-        kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else \
-            ("points" if len(dataset.input_shape) == 1 else "image")
-        self.panel.suggest_for(kind)
-        self.settings.set("last_dataset", source)
-        return self.new_network(ask=False)
-
-    def import_dialog(self) -> None:
-        path = self._ask_open_path("Import a dataset", "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)")
-        if path:
-            self.choose_dataset(path)
-
-    def new_network(self, ask: bool = True) -> bool:
-        if ask and not self._may_discard():
-            return False
-        self.training.stop()
-        try:
-            self.session.new_network(self.panel.experiment())
-        except ValueError as error:
-            self._show_error("Cannot build this network", error)
-            return False
-        self.session._set_path(None)
-        self.session.set_dirty(False)
-        return True
-
     def reset_weights(self) -> None:
         self.session.reset_weights(self.panel.seed.value())
 
@@ -208,9 +171,10 @@ class MainWindow(FileCommands, Questions, QMainWindow):
     def _on_network_changed(self, network) -> None:
         self._forget_pending_metrics()
         self.selection.set_snapshot(network.copy())
-        if self.session.epochs_trained == 0:
+        if self.session.epochs_trained == 0:  # a new, reset or opened network: no run behind it
             self.plots.clear()
             self.metrics.clear()
+            self.status.clear_progress()
         self._update_summary()
         self._refresh_actions()
 
@@ -272,6 +236,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.session.epochs_trained = epochs
         if self.session.network is not None:
             self.selection.set_snapshot(self.session.network.copy())
+            self.session.note_weights_changed()  # a run that changed nothing leaves nothing unsaved
         self._update_summary()
 
     def _on_learning_rate_changed(self, value: float) -> None:
@@ -315,9 +280,25 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._metrics_timer.stop()
         self._show_latest_epoch_metrics()
         self._after_run(ended.epochs_done)
+        if ended.blow_up is not None:
+            self._record_restore(ended.blow_up)
         self.status.show_message(ended.message)
         if ended.reason == "diverged":
             self._show_error("Training diverged", ended.message)
+
+    def _record_restore(self, blow_up: BlowUp) -> None:
+        """The trainer put back the last good epoch's weights: one step on Edit → Undo, whose undo shows
+        the wrecked weights; and the blow-up on the curves."""
+        session, restored = self.session, blow_up.restored_epoch
+        wrecked = session.network.copy()
+        wrecked.params[...] = blow_up.wrecked_params
+        epochs = session.epochs_trained
+        self.editor.record(f"Restore the weights of epoch {restored}" if restored else
+                           "Restore the weights the run started from",
+                           NetworkState(wrecked, session.loss, epochs),
+                           NetworkState(session.network.copy(), session.loss, epochs))
+        self.plots.show_blow_up(blow_up.x, blow_up.loss, restored,
+                                "val_epoch" if blow_up.batch is None else "train_batch")
 
     def _on_errored(self, message: str) -> None:
         self._show_error("Training failed", message.splitlines()[0])

@@ -6,8 +6,10 @@ snapshots the worker sends, and only code holding the controller paused reads it
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from nnlab.data.dataset import Dataset
@@ -22,6 +24,46 @@ from nnlab.engine.losses import check_pair, output_units
 from nnlab.engine.optimizers import Optimizer
 
 from .canvas.user_data import default_store
+
+
+@dataclass(frozen=True)
+class PreparedDataset:
+    """A dataset opened and split, not yet the session's: a question may still come between."""
+
+    source: str
+    dataset: Dataset
+    splits: Splits
+    split_key: tuple
+
+
+@dataclass(frozen=True)
+class OpenedModel:
+    """A weight file read and checked against the datasets, not yet the session's."""
+
+    path: Path
+    model: SavedModel
+    dataset: PreparedDataset | None  # the built-in the file names, when it is not the open one
+
+
+@dataclass(frozen=True, eq=False)
+class _KeptWeights:
+    """What a weight file keeps of a network, to tell bit for bit whether anything is unsaved."""
+
+    loss: str
+    input_size: int
+    layers: tuple
+    params: np.ndarray  # a copy
+
+    @classmethod
+    def of(cls, network: Network, loss: str) -> "_KeptWeights":
+        return cls(loss, network.input_size, tuple(network.layers), network.params.copy())
+
+    def same_as(self, network: Network, loss: str) -> bool:
+        """−0.0 is not 0.0 here, and a NaN equals the same NaN: the bits decide."""
+        params = network.params
+        return (self.loss, self.input_size, self.layers) == (loss, network.input_size, tuple(network.layers)) \
+            and self.params.dtype == params.dtype and self.params.shape == params.shape \
+            and np.array_equal(self.params.view(np.uint8), params.view(np.uint8))
 
 
 class LabSession(QObject):
@@ -48,19 +90,46 @@ class LabSession(QObject):
         self._last_optimizer: Optimizer | None = None
         self.path: Path | None = None
         self.dirty = False
+        # The network as last saved, opened or freshly built: the weights are unsaved only when they differ.
+        self._clean: _KeptWeights | None = None
         self.user_samples = default_store()  # the learner's own samples, added to each training run
         self.user_samples_used = 0
 
     # -- dataset ----------------------------------------------------------------------------------
     def load_dataset(self, source: str | Dataset, split=(0.70, 0.15, 0.15), seed: int = 0) -> Dataset:
         """Open and split a dataset; raises ValueError/OSError and changes nothing on failure."""
+        return self.use_dataset(self.prepare_dataset(source, split, seed))
+
+    @staticmethod
+    def prepare_dataset(source: str | Dataset, split=(0.70, 0.15, 0.15), seed: int = 0) -> PreparedDataset:
+        """Open and split a dataset without touching the session (raises ValueError/OSError)."""
         dataset = source if isinstance(source, Dataset) else open_dataset(source, seed)
         splits = split_dataset(dataset, split, seed=seed)
-        self.dataset, self.splits, self._split_key = dataset, splits, (tuple(split), seed)
+        return PreparedDataset(source if isinstance(source, str) else dataset.name, dataset, splits,
+                               (tuple(split), seed))
+
+    def use_dataset(self, prepared: PreparedDataset) -> Dataset:
+        """Make a prepared dataset the session's; the network stays (the caller replaces it if it must)."""
+        self.dataset, self.splits, self._split_key = prepared.dataset, prepared.splits, prepared.split_key
         self._split_locked = False
-        self.dataset_source = source if isinstance(source, str) else dataset.name
-        self.dataset_changed.emit(dataset)
-        return dataset
+        self.dataset_source = prepared.source
+        self.dataset_changed.emit(prepared.dataset)
+        return prepared.dataset
+
+    def keep_network(self) -> None:
+        """The open network stays with the new dataset it fits: views show it again with the new classes."""
+        if self.network is not None:
+            self.network_changed.emit(self.network)
+
+    def network_fits(self, dataset: Dataset) -> bool:
+        """Can the open network learn ``dataset`` as it is: one input per feature, its outputs for its classes?"""
+        network = self.network
+        if network is None or network.input_size != dataset.n_features:
+            return False
+        try:
+            return output_units(self.loss, dataset.n_classes) == network.n_outputs
+        except ValueError:
+            return False
 
     def resplit(self, split, seed: int) -> None:
         """Split again only when the shares or the seed changed (a big set takes a while)."""
@@ -89,7 +158,7 @@ class LabSession(QObject):
         if epochs_trained is not None:
             self.epochs_trained = epochs_trained
         self.network_changed.emit(network)
-        self.set_dirty(True)
+        self.note_weights_changed()
 
     def adopt_network(self, network: Network, loss: str) -> None:
         """A network made elsewhere (a lesson's): untrained here, from no file, nothing to save yet."""
@@ -107,7 +176,7 @@ class LabSession(QObject):
         self._last_optimizer = None
         self._split_locked = False
         self.network_changed.emit(network)
-        self.set_dirty(True)
+        self.note_weights_changed()
         return network
 
     def reset_weights(self, seed: int) -> None:
@@ -117,7 +186,7 @@ class LabSession(QObject):
             self._last_optimizer = None
             self._split_locked = False
             self.network_changed.emit(self.network)
-            self.set_dirty(True)
+            self.note_weights_changed()
 
     def make_trainer(self, experiment: Experiment) -> Trainer:
         """A trainer for the current network and split; keeps the weights when the shape still fits."""
@@ -154,7 +223,11 @@ class LabSession(QObject):
 
     # -- files ------------------------------------------------------------------------------------
     def open_model(self, path: str | Path) -> SavedModel:
-        """Load a weight file; on any error raise it and leave everything as it was.
+        """Load a weight file; on any error raise it and leave everything as it was."""
+        return self.use_model(self.read_model(path))
+
+    def read_model(self, path: str | Path) -> OpenedModel:
+        """Read a weight file and the dataset it needs without touching the session (raises ValueError/OSError).
 
         A built-in dataset named in the file is opened with the file's split; a file path is
         never opened on a weight file's say-so (it may be anything) — the current dataset is
@@ -162,23 +235,29 @@ class LabSession(QObject):
         """
         model = load_model(path)
         made = provenance(model.extra)
-        dataset, splits, source = self.dataset, self.splits, self.dataset_source
+        prepared, dataset = None, self.dataset
         if made.dataset in BUILTIN_DATASETS and made.dataset != self.dataset_source:
-            dataset, source = open_dataset(made.dataset), made.dataset
-            splits = split_dataset(dataset, made.split, seed=made.seed)
+            dataset = open_dataset(made.dataset)
+            prepared = PreparedDataset(made.dataset, dataset, split_dataset(dataset, made.split, seed=made.seed),
+                                       (made.split, made.seed))
         if dataset is None or dataset.n_features != model.network.input_size \
                 or dataset.n_classes != len(model.classes):
             raise ValueError(f"{Path(path).name} takes {model.network.input_size} inputs and "
                              f"{len(model.classes)} classes; no open dataset fits it — open a matching "
                              "dataset first")
-        if dataset is not self.dataset:
-            self.dataset, self.splits, self.dataset_source = dataset, splits, source
-            self._split_key = (made.split, made.seed)
-            self.dataset_changed.emit(dataset)
+        return OpenedModel(Path(path), model, prepared)
+
+    def use_model(self, opened: OpenedModel) -> SavedModel:
+        """Make a read weight file the session's network (and its built-in dataset the session's)."""
+        model, prepared = opened.model, opened.dataset
+        if prepared is not None:
+            self.dataset, self.splits, self.dataset_source = prepared.dataset, prepared.splits, prepared.source
+            self._split_key = prepared.split_key
+            self.dataset_changed.emit(prepared.dataset)
         self.network, self.loss, self.epochs_trained, self._last_optimizer = model.network, model.loss, 0, None
         self._split_locked = True
         self.network_changed.emit(model.network)
-        self._set_path(Path(path))
+        self._set_path(opened.path)
         self.set_dirty(False)
         return model
 
@@ -195,9 +274,21 @@ class LabSession(QObject):
         self.set_dirty(False)
 
     def set_dirty(self, dirty: bool) -> None:
+        """True: the weights changed where they cannot be compared (a run is writing them).
+        False: the weights as they are now have nothing to lose (just saved, opened or built)."""
+        if not dirty:
+            self._clean = None if self.network is None else _KeptWeights.of(self.network, self.loss)
         if dirty != self.dirty:
             self.dirty = dirty
             self.dirty_changed.emit(dirty)
+
+    def note_weights_changed(self) -> None:
+        """Unsaved only if the network differs from the one last saved, opened or built, bit for bit:
+        an edit or a step undone again leaves nothing to lose. Call only while no run writes the weights."""
+        same = self._clean is not None and self.network is not None and self._clean.same_as(self.network, self.loss)
+        if self.dirty == same:
+            self.dirty = not same
+            self.dirty_changed.emit(self.dirty)
 
     def _set_path(self, path: Path | None) -> None:
         self.path = path

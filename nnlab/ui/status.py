@@ -50,5 +50,10 @@ class TrainingStatus:
         self.eta.setText(f"ETA {format_duration(update.eta_seconds)}")
         self.loss.setText(f"loss {last.loss:.4f}")
 
+    def clear_progress(self) -> None:
+        """A new or reset network has no run behind it: no epoch, batch or loss of an earlier one."""
+        for label in (self.position, self.rate, self.eta, self.loss):
+            label.setText("")
+
     def show_message(self, text: str) -> None:
         self.bar.showMessage(text, self.MESSAGE_MS)

@@ -153,15 +153,62 @@ def test_softmax_is_refused_in_a_hidden_layer():
         Network(2, [LayerSpec(4, "softmax"), LayerSpec(2, "softmax")])
 
 
-def test_backup_never_holds_non_finite_weights_and_divergence_restores_finite_ones():
+def test_backup_never_holds_non_finite_weights_and_a_blow_up_shows_finite_ones():
     x, y = blobs(64)
     trainer = Trainer(small_net(), x, y, TrainConfig())
     finite = trainer.network.params.copy()
+    trainer.network.params[5] = 7.0
     trainer._refresh_backup()
+    wrecked = trainer.network.params.copy()
     trainer.network.params[3] = np.inf
     trainer._refresh_backup()  # must not overwrite the finite backup
-    ended = trainer._diverged("loss became infinite at epoch 1 batch 1")
-    assert ended.reason == "diverged" and np.array_equal(trainer.network.params, finite)
+    ended = trainer._diverged("loss became infinite at epoch 1 batch 1", 1, math.inf)
+    assert ended.reason == "diverged" and np.array_equal(trainer.network.params, finite)  # where it started
+    assert np.array_equal(ended.blow_up.wrecked_params, wrecked)  # the last finite weights, for a learner to see
+
+
+def diverging_after_good_epochs(good_epochs: int):
+    """xor-like points, a ReLU net trained ``good_epochs`` at a sane rate; the next epoch runs at η = 100."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, (200, 2)).astype(np.float32)
+    y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(np.int64)
+    net = Network(2, [LayerSpec(8, "relu"), LayerSpec(8, "relu"), LayerSpec(2, "softmax")], seed=0)
+    trainer = Trainer(net, x, y, TrainConfig(optimizer="adam", learning_rate=0.03, batch_size=16,
+                                             epochs=good_epochs + 5), x[:40], y[:40])
+    epoch_weights = {0: net.params.copy()}
+    records = []
+    for record in trainer.run():
+        records.append(record)
+        if isinstance(record, EpochResult):
+            epoch_weights[record.epoch] = net.params.copy()
+            if record.epoch == good_epochs:
+                trainer.optimizer.learning_rate = 100.0  # as the panel's spin box does mid-run
+    return trainer, records, epoch_weights
+
+
+def test_divergence_restores_the_last_completed_epochs_weights_bit_for_bit():
+    trainer, records, epoch_weights = diverging_after_good_epochs(4)
+    ended = records[-1]
+    assert ended.reason == "diverged", ended.message
+    assert ended.epochs_done == 4 and ended.blow_up.restored_epoch == 4 and ended.blow_up.epoch == 5
+    assert ended.message.endswith("lower the learning rate (now 100); restored the weights of epoch 4, "
+                                  "the last before the loss blew up")
+    assert np.array_equal(trainer.network.params, epoch_weights[4])  # not the wrecked ones, not epoch 3's
+    wrecked = ended.blow_up.wrecked_params
+    assert np.isfinite(wrecked).all() and np.abs(wrecked).max() > 10 * np.abs(epoch_weights[4]).max()
+    last_batch = [r for r in records if isinstance(r, BatchProgress)][-1]
+    assert (last_batch.epoch, last_batch.batch + 1) == (5, ended.blow_up.batch)  # the batch that blew up
+    assert ended.blow_up.x == pytest.approx(4 + ended.blow_up.batch / trainer.n_batches)
+    assert ended.blow_up.loss > 1000
+
+
+def test_divergence_in_the_first_epoch_restores_the_weights_the_run_started_from():
+    trainer = diverging("sgd", 50.0)
+    start = trainer.network.params.copy()
+    ended = list(trainer.run())[-1]
+    assert ended.reason == "diverged" and ended.blow_up.restored_epoch == 0
+    assert ended.message.endswith("restored the weights the run started from")
+    assert np.array_equal(trainer.network.params, start)
 
 
 def test_non_finite_validation_loss_is_divergence():

@@ -31,12 +31,17 @@ class NetworkEditCommand(QUndoCommand):
     """
 
     def __init__(self, text: str, before: NetworkState, after: NetworkState, message: str,
-                 apply: Callable[[NetworkState, str], None], merge_key: tuple | None = None) -> None:
+                 apply: Callable[[NetworkState, str], None], merge_key: tuple | None = None,
+                 done: bool = False) -> None:
+        """``done``: ``after`` is in place already (made elsewhere), so the push's own redo does nothing."""
         super().__init__(text)
         self.before, self.after, self.message = before, after, message
-        self._apply, self.merge_key = apply, merge_key
+        self._apply, self.merge_key, self._done = apply, merge_key, done
 
     def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
         self._apply(self.after, self.message)
 
     def undo(self) -> None:

@@ -262,6 +262,10 @@ class NetworkEditor(QWidget):
         self.last_message = message
         self.message.emit(message)
 
+    def record(self, text: str, before: NetworkState, after: NetworkState) -> None:
+        """A change already made elsewhere (a diverged run's restored weights) as one step of the history."""
+        self.undo_stack.push(NetworkEditCommand(text, before, after, text, self._apply, done=True))
+
     def undo(self) -> None:
         self._step_history(self.undo_stack.canUndo(), self.undo_stack.undo)
 

@@ -6,6 +6,13 @@ import pyqtgraph as pg
 
 from nnlab.engine.explain import ACTIVATION_NAMES, activation_curve
 
+SHRINK_BELOW = 4.0
+
+
+def _range_for(name: str, z: float) -> float:
+    """How far either side of 0 a curve drawn around z shows points before it must be redrawn."""
+    return 0.9 * float(activation_curve(name, z, points=2)[0][-1])
+
 
 class ActivationPlot(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
@@ -21,8 +28,11 @@ class ActivationPlot(pg.PlotWidget):
         self._range = None
 
     def show_point(self, name: str, z: float, a: float) -> None:
-        """The curve of ``name`` around z, and a dot at (z, a); the curve is redrawn only when it must be."""
-        if name != self._name or self._range is None or abs(z) > self._range:
+        """The curve of ``name`` around z, and a dot at (z, a); the curve is redrawn only when it must be:
+        when z leaves the range, or needs less than 1/SHRINK_BELOW of it (another network or input — a
+        range grown to a blown-up neuron's z = 3,000 would show an ordinary one as a dot on a flat line)."""
+        if name != self._name or self._range is None or abs(z) > self._range \
+                or self._range > SHRINK_BELOW * _range_for(name, z):
             zs, ys = activation_curve(name, z)
             self.curve.setData(zs, ys)
             self._name, self._range = name, 0.9 * float(zs[-1])

@@ -1,8 +1,10 @@
 """'Apply this step' and its Undo: the one place the inspector changes the network.
 
-It writes through the session (in place, so the optimizer's views stay valid, and marks
-the weights unsaved), only while no training run is active, and keeps the exact
-parameter values it replaced so Undo restores them bit for bit.
+It writes through the session (in place, so the optimizer's views stay valid; the weights
+are unsaved only while they differ from the saved ones), only while no training run is
+active, and keeps the exact parameter values it replaced so Undo restores them bit for bit.
+What it last said ("Applied …", "Undone …") is about those weights: any other change of the
+network clears it.
 """
 from __future__ import annotations
 
@@ -19,11 +21,16 @@ class StepApplier:
         self._settings, self._connection = settings, connection
         self._saved: tuple[object, np.ndarray, np.ndarray] | None = None
         self._applying = False
+        self._said_about_weights = False
+
+    def _say(self, text: str, about_weights: bool = True) -> None:
+        self.view.status.setText(text)
+        self._said_about_weights = about_weights
 
     def _refuse_while_training(self) -> bool:
         if self.training.state != "idle":
-            self.view.status.setText("A training run is active: stop it (Shift+F5) before applying or undoing "
-                                     "a step by hand.")
+            self._say("A training run is active: stop it (Shift+F5) before applying or undoing a step by hand.",
+                      about_weights=False)
             return True
         return False
 
@@ -32,7 +39,7 @@ class StepApplier:
         if self._refuse_while_training() or walk is None or network is None:
             return False
         if network.sizes != walk.network.sizes or not np.array_equal(network.params, walk.network.params):
-            self.view.status.setText("The weights changed since this step was worked out; look at it again first.")
+            self._say("The weights changed since this step was worked out; look at it again first.")
             return False
         optimizer, learning_rate, options, _l1, _l2 = self._settings()
         stepped = apply_one_step(network, walk.weight_gradients(), walk.bias_gradients(), optimizer,
@@ -46,8 +53,8 @@ class StepApplier:
         self.view.undo_button.setEnabled(True)
         if connection is not None:
             after = float(network.weights[connection.layer][connection.target, connection.source])
-            self.view.status.setText(f"Applied one {optimizer} step to every weight: the selected weight went "
-                                     f"from {format_number(before)} to {format_number(after, 6)}.")
+            self._say(f"Applied one {optimizer} step to every weight: the selected weight went "
+                      f"from {format_number(before)} to {format_number(after, 6)}.")
         return True
 
     def undo(self) -> bool:
@@ -57,12 +64,12 @@ class StepApplier:
         if network is not self.session.network or not np.array_equal(network.params, applied):
             self._saved = None
             self.view.undo_button.setEnabled(False)
-            self.view.status.setText("The weights changed after the step, so it can no longer be undone.")
+            self._say("The weights changed after the step, so it can no longer be undone.")
             return False
         self._saved = None
         self._write(network, saved)
         self.view.undo_button.setEnabled(False)
-        self.view.status.setText("Undone: the weights are exactly as before the step.")
+        self._say("Undone: the weights are exactly as before the step.")
         return True
 
     def _write(self, network, params: np.ndarray) -> None:
@@ -70,13 +77,18 @@ class StepApplier:
         try:
             network.params[...] = params
             self.session.network_changed.emit(network)
-            self.session.set_dirty(True)
+            self.session.note_weights_changed()
         finally:
             self._applying = False
 
     def network_replaced(self) -> None:
-        """A new network (not our own write) makes the saved values meaningless."""
-        if self._applying or self._saved is None:
+        """New weights (not our own write): what the tab said is about other weights, and a step
+        saved for another network can no longer be undone."""
+        if self._applying:
+            return
+        if self._said_about_weights:
+            self._say("")
+        if self._saved is None:
             return
         if self._saved[0] is not self.session.network:
             self._saved = None

@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from ..priority import window_busy
+from .blow_up_mark import VIEW_TOP, BlowUpMark, keep_up_to
 from .plot_axes import epoch_axis_end, nice_ceiling
 from .plot_parts import atomic_path, Ema, GrowingSeries, style_series, palette_colours
 
@@ -60,6 +61,7 @@ class LivePlots(QWidget):
         self.overfit_notice = pg.InfLineLabel(self.best_lines["loss"], "overfitting since epoch {value:.0f}",
                                               position=0.45, anchors=[(0, 0), (0, 0)])
         self._hover_labels = {plot: pg.TextItem(anchor=(0, 1)) for plot in PLOT_NAMES}
+        self.blow_up = BlowUpMark(self.plots["loss"], z=len(SERIES_NAMES) + 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(_REPAINT_MS)
@@ -117,6 +119,7 @@ class LivePlots(QWidget):
             label.setColor(colours.text)
         self.best_label.setColor(colours.text)
         self.overfit_notice.setColor(colours.warning)
+        self.blow_up.style(colours)
         self._style_legend()
 
     def _style_legend(self) -> None:
@@ -178,7 +181,42 @@ class LivePlots(QWidget):
         self.overfit_notice.hide()
         self._following, self._range_top = [True, True], [0.0, 0.0]
         self._planned_end: float | None = None
+        self.blow_up.hide()
         self.flush()
+
+    def show_blow_up(self, x: float, loss: float, restored_epoch: int, series: str = "train_batch") -> None:
+        """A diverged run: its blown-up loss at ``x`` joins ``series`` (a batch's, or "val_epoch"), drawn
+        clipped at the top of the loss axis under a marker; the axis stays sized to the points before it.
+
+        The weights of ``restored_epoch`` were put back: the next run's points replace those after it.
+        """
+        highest = max((s.top for s in self._series["loss"].values() if s.n), default=0.0)
+        self.blow_up.show(x, loss, restored_epoch, highest)
+        self._series["loss"][series].append(np.array([x]), np.array([loss]))
+        self._redraw_loss_axis()
+
+    def _forget_blow_up(self) -> None:
+        for plot in PLOT_NAMES:
+            for name, series in self._series[plot].items():
+                kept = keep_up_to(series, self.blow_up.restored_epoch)
+                if name == "train_smoothed":  # the average carries on from the last kept point
+                    finite = kept[np.isfinite(kept)]
+                    self._emas[plot].value = float(finite[-1]) if finite.size else None
+        self.blow_up.hide()
+        self._redraw_loss_axis()
+
+    def _redraw_loss_axis(self) -> None:
+        for series in self._series["loss"].values():
+            series.dirty = True
+        self._range_top[1] = 0.0
+        self.flush()
+
+    def _draw(self, plot: str, series: GrowingSeries) -> None:
+        if plot == "loss" and self.blow_up.shown:
+            series.item.setData(series.x, self.blow_up.clipped(series.y))
+            series.dirty = False
+        else:
+            series.redraw()
 
     def flush(self) -> None:
         """Repaint every series that changed since the last repaint, now."""
@@ -187,7 +225,7 @@ class LivePlots(QWidget):
         for plot in PLOT_NAMES:
             for series in self._series[plot].values():
                 if series.dirty:
-                    series.redraw()
+                    self._draw(plot, series)
         self._settle_geometry()
 
     @window_busy()
@@ -204,7 +242,7 @@ class LivePlots(QWidget):
             dirty = [series for series in self._series[plot].values() if series.dirty]
             if dirty:
                 for series in dirty:
-                    series.redraw()
+                    self._draw(plot, series)
                 break
         self._settle_geometry()
         if any(series.dirty for plot in PLOT_NAMES for series in self._series[plot].values()):
@@ -225,6 +263,8 @@ class LivePlots(QWidget):
 
     def plan_run(self, last_epoch: int) -> None:
         """The run just started ends at ``last_epoch``: the epoch axis grows towards it."""
+        if self.blow_up.shown:
+            self._forget_blow_up()
         self._planned_end = float(last_epoch)
         self._range_top[0] = 0.0  # size the epoch axis afresh for this run
         self._schedule_repaint()
@@ -256,10 +296,10 @@ class LivePlots(QWidget):
                 view_box.setXRange(0.0, right * 1.02, padding=0.0)
         if self._following[1]:
             highest = max((s.top for s in self._series["loss"].values() if s.n), default=0.0)
-            top = nice_ceiling(highest) if highest > 0 else 1.0
+            top = self.blow_up.ceiling if self.blow_up.shown else nice_ceiling(highest) if highest > 0 else 1.0
             if top != self._range_top[1]:
                 self._range_top[1] = top
-                view_box.setYRange(0.0, top * 1.03, padding=0.0)
+                view_box.setYRange(0.0, top * (VIEW_TOP if self.blow_up.shown else 1.03), padding=0.0)
 
     def _on_manual_range(self, plot: str, axes: list[bool]) -> None:
         """A zoom or pan: the epoch axis is shared, the loss axis is the loss plot's own."""

@@ -1,0 +1,295 @@
+"""What the window keeps, restores, asks and forgets, on the real window at 1280×800 and 1280×720:
+a diverged run's last good epoch restored (undoably) and its blow-up drawn; "Save the weights first?"
+only when something unsaved would be lost, after the new thing has loaded; no stale training line,
+activation axis or Backprop message carried over to the next network."""
+import numpy as np
+import pytest
+
+from nnlab.data.experiment import Experiment
+from nnlab.engine import TrainConfig
+from nnlab.ui import session as session_module
+from nnlab.ui.main_window import MainWindow
+from nnlab.ui.settings import Settings
+
+TIMEOUT = 20_000
+SIZES = [(1280, 800), (1280, 720)]
+
+
+@pytest.fixture
+def errors():
+    return []
+
+
+@pytest.fixture
+def questions():
+    """Every "Save the weights first?" the window asks; the answer is "discard" unless a test says otherwise."""
+    return {"asked": 0, "answer": "discard"}
+
+
+@pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def window(request, qtbot, errors, questions, monkeypatch):
+    settings = Settings()
+    settings.set("start_page_seen", True)
+    win = MainWindow(settings=settings, load_last_dataset=False)
+    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
+
+    def ask():
+        questions["asked"] += 1
+        return questions["answer"]
+    monkeypatch.setattr(win, "_ask_save_changes", ask)
+    qtbot.addWidget(win)
+    win.resize(*request.param)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.choose_dataset("xor")
+    yield win
+    win.training.stop()
+    win.session.set_dirty(False)
+    win.close()
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def wait_paused(win, qtbot):
+    qtbot.waitUntil(lambda: win.training.state == "paused", timeout=TIMEOUT)
+
+
+def train(win, qtbot, epochs: int = 2):
+    win.panel.epochs.setValue(epochs)
+    with qtbot.waitSignal(win.training.finished, timeout=TIMEOUT):
+        assert win.start_training()
+    qtbot.waitUntil(lambda: win.training.state == "idle", timeout=TIMEOUT)
+
+
+def apply_a_step(win):
+    """One Backprop-tab step on the inspected sample: the weights change by hand."""
+    inspector = win.inspector
+    inspector.show_tab("backprop")
+    debugger = inspector.debugger
+    debugger.go_to(len(debugger.stages) - 1)
+    debugger.apply_button.click()
+    assert debugger.undo_button.isEnabled()
+    return debugger
+
+
+def write_bad_csvs(tmp_path):
+    first = tmp_path / "ragged.csv"
+    first.write_text("x1,x2,label\n0.1,0.2,a\n0.3,b\n")
+    second = tmp_path / "empty.csv"
+    second.write_text("")
+    return [first, second]
+
+
+# -- B7: divergence ----------------------------------------------------------------------------------
+def test_divergence_restores_the_last_good_epoch_undoably_and_draws_the_blow_up(window, qtbot, errors):
+    window.panel.activation.setCurrentText("relu")  # tanh saturates and never blows up on xor
+    assert window.new_network(ask=False)
+    window.panel.epochs.setValue(10)
+    window.step_epoch()
+    wait_paused(window, qtbot)
+    window.step_epoch()
+    wait_paused(window, qtbot)
+    good = window.session.network.params.copy()  # the worker waits: safe to read
+    window.panel.learning_rate.setValue(100.0)  # a live change, as a learner makes it
+    with qtbot.waitSignal(window.training.finished, timeout=TIMEOUT) as done:
+        window.training.resume()
+    ended = done.args[0]
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=TIMEOUT)
+
+    session = window.session
+    assert ended.reason == "diverged" and same_bits(session.network.params, good) and session.epochs_trained == 2
+    assert same_bits(window.selection.snapshot.params, good)
+    said = "lower the learning rate (now 100); restored the weights of epoch 2, the last before the loss blew up"
+    assert errors[-1][0] == "Training diverged" and errors[-1][1].endswith(said)
+    assert window.statusBar().currentMessage().endswith(said)
+    assert ended.blow_up.restored_epoch == 2 and ended.blow_up.epoch == 3
+
+    undo, redo = window.editor.actions["undo"], window.editor.actions["redo"]
+    assert undo.isEnabled() and undo.text() == "&Undo Restore the weights of epoch 2"
+    undo.trigger()  # the wrecked weights, for a learner to look at
+    wrecked = ended.blow_up.wrecked_params
+    assert same_bits(session.network.params, wrecked) and same_bits(window.selection.snapshot.params, wrecked)
+    assert np.abs(wrecked).max() > 10 * np.abs(good).max() and session.epochs_trained == 2
+    assert redo.isEnabled()
+    redo.trigger()
+    assert same_bits(session.network.params, good)
+
+    plots = window.plots
+    plots.flush()
+    x, y = plots.item("loss", "train_batch").getData()
+    true_x, true_y = plots.series("loss", "train_batch")
+    ceiling = plots.blow_up.ceiling
+    assert x[-1] == pytest.approx(ended.blow_up.x) and true_y[-1] == ended.blow_up.loss > 1000 * ceiling
+    assert y[-1] == ceiling and np.array_equal(y[:-1], np.minimum(true_y[:-1], ceiling))
+    assert np.count_nonzero(true_x <= 2) == 2 * len(true_x[true_x <= 1])  # two good epochs of points kept
+    assert ceiling < 10  # the axis stays sized to the good epochs, not to the blow-up
+    view_top = plots.plots["loss"].getPlotItem().getViewBox().viewRange()[1][1]
+    assert view_top == pytest.approx(ceiling * 1.1)
+    marker_x, marker_y = plots.blow_up.marker.getData()
+    assert marker_x.tolist() == [pytest.approx(ended.blow_up.x)] and marker_y.tolist() == [ceiling]
+    legend = [label.text for _, label in plots.plots["loss"].getPlotItem().legend.items]
+    assert legend[-1] == f"loss blew up ({ended.blow_up.loss:.2g})"
+
+    window.panel.learning_rate.setValue(0.03)  # carry on at a sane rate: the blow-up leaves the curves
+    train(window, qtbot, epochs=1)
+    assert plots.blow_up.marker.getData()[0].size == 0
+    assert plots.series("loss", "train_batch")[1].max() < ceiling
+
+
+# -- B10: "Save the weights first?" --------------------------------------------------------------------
+def test_failing_datasets_and_weight_files_ask_nothing_and_change_nothing(window, qtbot, questions, errors,
+                                                                          tmp_path, monkeypatch):
+    apply_a_step(window)
+    session = window.session
+    assert session.dirty
+    network, params, source = session.network, session.network.params.copy(), session.dataset_source
+    paths = iter([*write_bad_csvs(tmp_path), tmp_path / "no-such-weights.npz"])
+    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(next(paths)))
+    window.import_dialog()
+    window.import_dialog()
+    window.open_dialog()
+    assert questions["asked"] == 0
+    assert [title for title, _ in errors] == ["Could not open the dataset"] * 2 + ["Could not open the weights"]
+    assert "ragged.csv" in errors[0][1] and "empty.csv" in errors[1][1] and "no-such-weights.npz" in errors[2][1]
+    assert session.network is network and same_bits(session.network.params, params) and session.dirty
+    assert session.dataset_source == source == window.panel.dataset.currentData()
+
+
+def test_a_good_file_asks_once_after_it_has_loaded_and_cancel_keeps_everything(window, qtbot, questions,
+                                                                              tmp_path, monkeypatch):
+    window.session.save(tmp_path / "saved.npz")
+    apply_a_step(window)
+    session = window.session
+    network = session.network
+    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(tmp_path / "saved.npz"))
+    loaded = []  # how many questions had been asked when the file was read
+    real_load = session_module.load_model
+    monkeypatch.setattr(session_module, "load_model", lambda path: loaded.append(questions["asked"]) or real_load(path))
+    questions["answer"] = "cancel"
+    window.open_dialog()
+    assert loaded == [0] and questions["asked"] == 1  # read before the question, asked once
+    assert session.network is network and session.dirty
+    questions["answer"] = "discard"
+    window.open_dialog()
+    assert questions["asked"] == 2 and session.network is not network and not session.dirty
+
+
+def test_apply_then_undo_leaves_nothing_unsaved(window, questions):
+    debugger = apply_a_step(window)
+    assert window.session.dirty and window.isWindowModified()
+    debugger.undo_button.click()
+    assert not window.session.dirty and not window.isWindowModified()
+    assert window.new_network()
+    assert questions["asked"] == 0
+
+
+def test_an_edit_undone_leaves_nothing_unsaved(window, questions):
+    editor = window.editor
+    assert editor.set_width(5)
+    assert window.session.dirty
+    editor.actions["undo"].trigger()
+    assert not window.session.dirty
+    assert window.choose_dataset("digits")
+    assert questions["asked"] == 0
+
+
+def test_a_dataset_the_network_fits_keeps_it_and_asks_nothing(window, qtbot, questions):
+    train(window, qtbot)
+    session = window.session
+    network, params = session.network, session.network.params.copy()
+    assert session.dirty
+    assert window.choose_dataset("circles")  # 2 inputs, 2 classes, as xor
+    assert questions["asked"] == 0
+    assert session.dataset.name == "circles" and session.network is network and same_bits(network.params, params)
+    assert session.epochs_trained == 2 and session.dirty
+    assert "fits the open network (2 → 8 → 8 → 2): it keeps its weights" in window.statusBar().currentMessage()
+    assert window.selection.snapshot.sizes == network.sizes and window.metrics.confusion_view.counts.size == 0
+    assert window.choose_dataset("digits")  # 784 inputs: the trained network would go
+    assert questions["asked"] == 1 and session.network is not network
+
+
+def test_a_lesson_asks_only_when_unsaved_weights_would_go(window, questions):
+    lessons = window.inspector.lessons
+    debugger = apply_a_step(window)
+    debugger.undo_button.click()
+    assert window.inspector.open_lesson(lessons.lesson("04-dog-cat"))
+    assert questions["asked"] == 0
+    apply_a_step(window)
+    assert window.inspector.open_lesson(lessons.lesson("01-bright-dark"))
+    assert questions["asked"] == 1
+
+
+# -- B11: stale state ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("replace", ["reset", "new", "open"])
+def test_no_training_line_outlives_the_network(window, qtbot, tmp_path, replace):
+    window.session.save(tmp_path / "fresh.npz")
+    train(window, qtbot)
+    status = window.status
+    assert status.position.text().startswith("epoch 2 · batch") and status.loss.text().startswith("loss ")
+    {"reset": window.reset_weights, "new": window.new_network,
+     "open": lambda: window.open_path(tmp_path / "fresh.npz")}[replace]()
+    assert (status.position.text(), status.rate.text(), status.eta.text(), status.loss.text()) == ("",) * 4
+
+
+def test_the_activation_plot_ranges_afresh_for_another_network(window, qtbot, tmp_path):
+    session = window.session
+    session.save(tmp_path / "ordinary.npz")
+    wrecked = session.network.copy()
+    wrecked.biases[0][...] = 4000.0  # as after a blow-up: z in the thousands
+    session.set_network(wrecked, session.loss)
+    inspector = window.inspector
+    inspector.show_tab("neuron")
+    plot = inspector.neuron_view.plot
+    assert plot.viewRange()[0][1] > 5000  # the ±5,000 axis of the issue
+    assert window.open_path(tmp_path / "ordinary.npz")
+    inspector.refresh()
+    z = float(window.selection.snapshot.forward_trace(
+        np.asarray(window.selection.input.values).reshape(1, -1)).pre_activations[0][0, 0])
+    x_range = plot.viewRange()[0]
+    assert x_range[1] < 10 and x_range[0] <= z <= x_range[1]
+    assert plot.curve.getData()[0][-1] < 10
+
+
+def test_the_backprop_tabs_message_does_not_carry_over_to_the_next_network(window):
+    debugger = apply_a_step(window)
+    debugger.undo_button.click()
+    assert debugger.status.text().startswith("Undone:")
+    assert window.new_network()
+    assert debugger.status.text() == ""
+    apply_a_step(window)
+    assert debugger.status.text().startswith("Applied one")
+    window.reset_weights()
+    assert debugger.status.text() == ""
+
+
+def test_a_refusal_while_training_stays_until_the_run_ends(window, qtbot):
+    window.panel.batch_size.setValue(1)
+    window.panel.epochs.setValue(1000)
+    window.inspector.show_tab("backprop")
+    assert window.start_training()
+    qtbot.waitUntil(lambda: window.training.state == "running", timeout=TIMEOUT)
+    assert not window.inspector.applier.apply()
+    window.selection.set_snapshot(window.selection.snapshot.copy())  # a training update's new snapshot
+    assert "training run is active" in window.inspector.debugger.status.text()
+    window.stop_training()
+
+
+def test_session_dirty_is_bit_for_bit():
+    from nnlab.ui.session import LabSession
+
+    session = LabSession()
+    session.load_dataset("xor")
+    session.new_network(Experiment(dataset="xor", hidden=[3], train=TrainConfig(epochs=1)))
+    session.set_dirty(False)
+    session.network.params[0] = -session.network.params[0]
+    session.note_weights_changed()
+    assert session.dirty
+    session.network.params[0] = -session.network.params[0]
+    session.note_weights_changed()
+    assert not session.dirty
+    assert session.network.biases[0][0] == 0.0  # biases start at 0: −0.0 is another bit pattern
+    session.network.biases[0][0] = -0.0
+    session.note_weights_changed()
+    assert session.dirty
