@@ -25,6 +25,7 @@ from .garbage import collect_on_gui_thread
 from .inspector.dock import InspectorDock
 from .priority import window_busy
 from .questions import Questions
+from .screen_fit import fit_on_screen
 from .selection import Selection
 from .session import LabSession
 from .settings import Settings
@@ -360,6 +361,12 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             self.restoreGeometry(geometry)
         if state:
             self.restoreState(state)
+        fit_on_screen(self)  # the default size, or a geometry saved on a bigger screen
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():  # shown by the program: the platform now knows the window frame
+            fit_on_screen(self)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.UpdateRequest:  # the whole window repaints in this one event
