@@ -20,6 +20,7 @@ from nnlab.engine.losses import output_units
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
 from .canvas import CanvasPanel
+from .command_keys import CommandKeys
 from .file_commands import FileCommands
 from .garbage import collect_on_gui_thread
 from .inspector.dock import InspectorDock
@@ -56,6 +57,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.selection = Selection(self)
         self.training = TrainingController(self)
         self.actions = create_actions(self)
+        self.command_keys = CommandKeys(self)
         self._diagram_painted = 0.0
         self._latest_epoch: EpochResult | None = None
         self._metrics_timer = QTimer(self, singleShot=True, interval=METRICS_REFRESH_MS)
