@@ -364,11 +364,15 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         if state:
             self.restoreState(state)
         fit_on_screen(self)  # the default size, or a geometry saved on a bigger screen
+        self._opening_size = self.size()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not event.spontaneous():  # shown by the program: the platform now knows the window frame
+        # Once shown, the platform knows the window frame: the geometry chosen above is fitted again,
+        # frame included; a size a script set after construction is its own business.
+        if self._opening_size is not None and self.size() == self._opening_size:
             fit_on_screen(self)
+        self._opening_size = None
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.UpdateRequest:  # the whole window repaints in this one event

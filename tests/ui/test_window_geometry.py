@@ -48,6 +48,17 @@ def test_a_geometry_saved_on_a_bigger_screen_is_brought_inside(qtbot, monkeypatc
     assert_inside(window, SMALL)
 
 
+def test_a_size_set_before_showing_is_kept(qtbot, monkeypatch, tmp_path):
+    """The screenshot scripts size the window themselves on a small offscreen screen."""
+    monkeypatch.setattr(screen_fit, "available_area", lambda _window: SMALL)
+    window = MainWindow(settings=Settings(tmp_path / "s.ini"), load_last_dataset=False)
+    qtbot.addWidget(window)
+    window.resize(1440, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.size().toTuple() == (1440, 900)
+
+
 def test_a_window_that_fits_keeps_its_size_and_place(qtbot, tmp_path):
     settings = Settings(tmp_path / "s.ini")
     first = open_window(qtbot, settings)
