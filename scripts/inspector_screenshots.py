@@ -76,6 +76,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as folder:
         window = MainWindow(settings=Settings(Path(folder) / "s.ini"), load_last_dataset=False)
+        window.resize(1280, 800)  # the default size: the offscreen screen is smaller, and the window fits it
         window.show()
         settle(app)
         docs = REPO / "docs"

@@ -19,11 +19,13 @@ from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
 from .editor.commands import NetworkState
 from .canvas import CanvasPanel
+from .command_keys import CommandKeys
 from .file_commands import FileCommands
 from .garbage import collect_on_gui_thread
 from .inspector.dock import InspectorDock
 from .priority import window_busy
 from .questions import Questions
+from .screen_fit import fit_on_screen
 from .selection import Selection
 from .session import LabSession
 from .settings import Settings
@@ -54,6 +56,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.selection = Selection(self)
         self.training = TrainingController(self)
         self.actions = create_actions(self)
+        self.command_keys = CommandKeys(self)
         self._diagram_painted = 0.0
         self._latest_epoch: EpochResult | None = None
         self._metrics_timer = QTimer(self, singleShot=True, interval=METRICS_REFRESH_MS)
@@ -341,6 +344,16 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             self.restoreGeometry(geometry)
         if state:
             self.restoreState(state)
+        fit_on_screen(self)  # the default size, or a geometry saved on a bigger screen
+        self._opening_size = self.size()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Once shown, the platform knows the window frame: the geometry chosen above is fitted again,
+        # frame included; a size a script set after construction is its own business.
+        if self._opening_size is not None and self.size() == self._opening_size:
+            fit_on_screen(self)
+        self._opening_size = None
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.UpdateRequest:  # the whole window repaints in this one event

@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QIODevice, QMimeData, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QSlider,
+                               QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
@@ -19,6 +19,7 @@ from nnlab.data.image_io import decode_grey_image, read_grey_image
 from nnlab.data.user_samples import UserSampleStore
 
 from ..selection import InspectedInput, Selection
+from .ink import MAX_RADIUS, MIN_RADIUS
 from .modes import CanvasMode, class_probabilities, mode_for
 from .input_preview import InputPreview
 from .paint_surface import PaintSurface
@@ -58,10 +59,12 @@ class CanvasPanel(QWidget):
         self._regions_timer = QTimer(self, singleShot=True, interval=REGIONS_INTERVAL_MS)
         self._regions_timer.timeout.connect(self._paint_regions)
         self._build()
+        self.key_actions = self._key_actions()
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # a click anywhere in the dock makes its keys work
         self.surface.changed.connect(self._schedule_prediction)
         self.surface.image_dropped.connect(self.load_mime)
         self.surface.key_command.connect(self._on_key_command)
-        self.surface.brush_changed.connect(lambda r: self.brush_label.setText(self._brush_text()))
+        self.surface.brush_changed.connect(self._on_brush_changed)
         self.scatter.point_clicked.connect(self._add_point)
         self.gallery.delete_requested.connect(self._delete_samples)
         selection.snapshot_changed.connect(self._on_snapshot_changed)
@@ -70,14 +73,21 @@ class CanvasPanel(QWidget):
     def _build(self) -> None:
         self.mode_label = QLabel()
         self.mode_label.setWordWrap(True)
-        self.brush_label = QLabel(self._brush_text(), toolTip="The keys [ and ] make the brush smaller and larger")
+        brush_tip = "Brush size: drag, or press [ and ] anywhere in the Draw dock"
+        self.brush_label = QLabel(self._brush_text(), toolTip=brush_tip)
+        self.brush_slider = QSlider(Qt.Orientation.Horizontal, toolTip=brush_tip)
+        self.brush_slider.setRange(round(2 * MIN_RADIUS), round(2 * MAX_RADIUS))  # the diameter, as the label says
+        self.brush_slider.setValue(round(2 * self.surface.radius))
+        self.brush_slider.valueChanged.connect(lambda diameter: self.surface.set_radius(diameter / 2))
         self.erase_button = QToolButton(text="Erase", checkable=True, toolTip="Erase instead of drawing "
                                         "(the right mouse button always erases)")
         self.erase_button.toggled.connect(self.surface.set_erasing)
+        self.pen = QHBoxLayout()  # over the paper, where the side column leaves room: the dock grows no taller
+        self.pen.addWidget(self.brush_label)
+        self.pen.addWidget(self.brush_slider, 1)
+        self.pen.addWidget(self.erase_button)
         tools = QHBoxLayout()
-        tools.addWidget(self.brush_label)
-        tools.addWidget(self.erase_button)
-        self.drawing_tools = [self.brush_label, self.erase_button]
+        self.drawing_tools = [self.brush_label, self.brush_slider, self.erase_button]
         for text, tip, slot in (("Undo", "Undo the last stroke (Ctrl+Z)", self.undo),
                                 ("Clear", "Start a new drawing (Delete)", self.clear),
                                 ("Open…", "Load a PNG or JPG picture", self.open_image),
@@ -102,8 +112,12 @@ class CanvasPanel(QWidget):
         self.side.setAlignment(seen, Qt.AlignmentFlag.AlignTop)
         self.side.addWidget(self.bars)
         self.side.addStretch(1)
+        paper = QVBoxLayout()
+        paper.setSpacing(3)
+        paper.addLayout(self.pen)
+        paper.addWidget(self.stack, 1)
         self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.middle.addWidget(self.stack, 1)
+        self.middle.addLayout(paper, 1)
         self.middle.addLayout(self.side)
         self.label_picker = QComboBox(toolTip="The class your sample shows (keys 0–9 pick a digit on the canvas)")
         self.add_button = QPushButton("Add to training set")
@@ -134,8 +148,9 @@ class CanvasPanel(QWidget):
         side_width = max(self.preview.sizeHint().width(), self.bars.sizeHint().width())
         side_height = max(self.preview_title.sizeHint().height() + 3 + self.preview.sizeHint().height(),
                           self.bars.sizeHint().height())
-        paper_beside = min(rect.width() - side_width - spacing, rect.height())
-        paper_under = min(rect.width(), rect.height() - side_height - spacing)
+        pen_height = self.erase_button.sizeHint().height() + 3  # the brush row over the paper
+        paper_beside = min(rect.width() - side_width - spacing, rect.height() - pen_height)
+        paper_under = min(rect.width(), rect.height() - pen_height - side_height - spacing)
         # 10 % either way against flicker; and never under on a short screen, where the taller
         # arrangement would only make the dock scroll
         if self.mode.kind != "draw":
@@ -150,6 +165,26 @@ class CanvasPanel(QWidget):
 
     def _brush_text(self) -> str:
         return f"Brush {2 * self.surface.radius:.0f} px"  # the [ ] keys: in the tooltip, for a narrow dock
+
+    def _on_brush_changed(self, radius: float) -> None:
+        self.brush_label.setText(self._brush_text())
+        with QSignalBlocker(self.brush_slider):
+            self.brush_slider.setValue(round(2 * radius))
+
+    def _key_actions(self) -> list[QAction]:
+        """[ ] and Delete wherever the focus is in the Draw dock (the paper, a button, the class list);
+        a text field keeps them, as Qt gives a focused line edit its typing keys first."""
+        actions = []
+        for text, keys, slot in (("Smaller brush", ["["], self.surface.smaller_brush),
+                                 ("Larger brush", ["]"], self.surface.bigger_brush),
+                                 ("Clear the drawing", ["Delete", "Backspace"], self.clear)):
+            action = QAction(text, self)
+            action.setShortcuts([QKeySequence(key) for key in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            actions.append(action)
+        return actions
 
     # -- the interface other parts of the app use -------------------------------------------------------
     def draw_stroke(self, points, erase: bool = False) -> None:
@@ -226,6 +261,8 @@ class CanvasPanel(QWidget):
         drawing = self.mode.kind == "draw"
         for widget in (self.preview, self.preview_title, self.bars, *self.drawing_tools):
             widget.setVisible(drawing)
+        for action in self.key_actions:
+            action.setEnabled(drawing)
         self.surface.grid_shape = self.mode.image_shape
         self.surface.update()
         self.bars.set_classes(list(self.mode.classes))

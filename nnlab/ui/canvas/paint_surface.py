@@ -41,8 +41,9 @@ class PaintSurface(QWidget):
 
     # -- geometry -----------------------------------------------------------------------------------
     def paper_rect(self) -> QRectF:
+        """The square paper, centred across and at the top: right under the brush row."""
         side = min(self.width(), self.height())
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        return QRectF((self.width() - side) / 2, 0, side, side)
 
     def to_sheet(self, pos: QPointF) -> tuple[float, float]:
         rect = self.paper_rect()
@@ -54,6 +55,12 @@ class PaintSurface(QWidget):
         self.radius = float(np.clip(radius, MIN_RADIUS, MAX_RADIUS))
         self.brush_changed.emit(self.radius)
         self.update()
+
+    def smaller_brush(self) -> None:
+        self.set_radius(self.radius / RADIUS_STEP)
+
+    def bigger_brush(self) -> None:
+        self.set_radius(self.radius * RADIUS_STEP)
 
     def set_erasing(self, erasing: bool) -> None:
         self.erasing = bool(erasing)
@@ -97,7 +104,7 @@ class PaintSurface(QWidget):
         self._hover = None
         self.update()
 
-    # -- keys (only while the canvas has focus) ---------------------------------------------------------
+    # -- keys (only while the paper has focus; [ ] and Delete belong to the whole Draw dock) ---------------
     def _command_for(self, event) -> str | None:
         if event.matches(QKeySequence.StandardKey.Undo):
             return "undo"
@@ -107,8 +114,7 @@ class PaintSurface(QWidget):
             return None
         if Qt.Key.Key_0 <= event.key() <= Qt.Key.Key_9:
             return f"label:{event.key() - Qt.Key.Key_0}"
-        return {Qt.Key.Key_BracketLeft: "smaller", Qt.Key.Key_BracketRight: "bigger",
-                Qt.Key.Key_Delete: "clear", Qt.Key.Key_Backspace: "clear"}.get(event.key())
+        return None
 
     def event(self, event) -> bool:
         # Window-wide shortcuts would otherwise take Ctrl+Z or Delete before the canvas sees them.
@@ -121,12 +127,6 @@ class PaintSurface(QWidget):
         command = self._command_for(event)
         if command == "undo":
             self.undo()
-        elif command == "clear":
-            self.clear()
-        elif command == "smaller":
-            self.set_radius(self.radius / RADIUS_STEP)
-        elif command == "bigger":
-            self.set_radius(self.radius * RADIUS_STEP)
         elif command is not None:
             self.key_command.emit(command)
         else:

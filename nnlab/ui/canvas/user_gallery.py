@@ -1,8 +1,8 @@
 """The learner's own samples for the current dataset, as thumbnails with their labels; delete removes them."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListView, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from nnlab.data.user_samples import UserSample
@@ -10,6 +10,24 @@ from nnlab.data.user_samples import UserSample
 from ..widgets.sample_gallery import feature_text, grey_pixmap
 
 THUMBNAIL_PX = 40
+
+
+class SampleList(QListWidget):
+    """Thumbnails whose Delete key, while the list has focus, removes the selected samples — not the
+    drawing, as Delete does elsewhere in the Draw dock."""
+    delete_pressed = Signal()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Delete:
+            event.accept()  # this key is the list's own: the dock's Delete shortcut stays out
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Delete:
+            self.delete_pressed.emit()
+        else:
+            super().keyPressEvent(event)
 
 
 class UserGallery(QWidget):
@@ -20,7 +38,7 @@ class UserGallery(QWidget):
         self.samples: list[UserSample] = []
         self.title = QLabel()
         self.title.setWordWrap(True)
-        self.list = QListWidget()
+        self.list = SampleList()
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
@@ -31,8 +49,7 @@ class UserGallery(QWidget):
         self.delete_button = QPushButton("Delete")
         self.delete_button.setToolTip("Remove the selected samples from your training data (Delete)")
         self.delete_button.clicked.connect(self._delete_selected)
-        QShortcut(QKeySequence.StandardKey.Delete, self.list, self._delete_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.list.delete_pressed.connect(self._delete_selected)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.delete_button)

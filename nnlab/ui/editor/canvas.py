@@ -45,6 +45,8 @@ class NetworkCanvas(QWidget):
         self.last_paint_seconds, self.last_paint_fresh = 0.0, False
         self.paint_log: list[tuple[float, bool]] | None = None
         self.setMouseTracking(True)
+        # A click takes the keyboard focus, as a learner expects: the field left behind applies its typing
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # the picture covers every pixel
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Network editor drawing")

@@ -2,23 +2,55 @@
 
 The view only shows what it is given (a BackpropWalk and its stages) and reports the
 learner's button presses; applying and undoing the step is the dock's business.
+
+Layout: the key numbers of the selected neuron and weight (δ, ∂L/∂w, the update and the new w,
+each with its central-difference check) sit in one compact grid under the step buttons, so they
+stay in view on a 720-pixel-high screen; the script and the worked-out chain rule share the rest
+and scroll.
 """
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSpinBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
 from nnlab.engine.backprop_stages import Stage, build_stages, reached
 from nnlab.engine.backprop_steps import BackpropWalk
+from nnlab.engine.numbers import format_number
 from nnlab.engine.optimizer_steps import explain_update
 
 from ..colours import mix
 from .neuron_view import describe_neuron
 from .numbers_label import NumbersLabel
+
+# A worked line longer than this (a 10-class softmax's δ written term by term) shows as
+# "δ₁ = value" in the key grid; the whole line stays in the working below.
+KEY_LINE_CHARS = 56
+CHECK_TIP = ("Central difference (L(p + h) − L(p − h)) / 2h with h = 1e−6: the slope measured by nudging "
+             "the parameter p and computing the loss twice, not derived. It agrees with the chain rule.")
+
+
+def key_line(line: str) -> str:
+    """A worked line short enough for the key grid: ``name = … = value`` keeps only its ends when long."""
+    if len(line) <= KEY_LINE_CHARS or " = " not in line:
+        return line
+    return f"{line.split(' = ', 1)[0]} = {line.rsplit(' = ', 1)[1]}"
+
+
+class MessageLabel(QLabel):
+    """What Apply or Undo did: a wrapped line, hidden while empty (an empty line costs a short screen 20 px)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
 
 
 class DebuggerView(QWidget):
@@ -46,45 +78,94 @@ class DebuggerView(QWidget):
             buttons.addWidget(button)
         self.stage_label = QLabel()
         buttons.addWidget(self.stage_label, 1)
-        self.script = QTextBrowser()
-        left = QVBoxLayout()
-        left.addWidget(self.header)
-        left.addLayout(buttons)
-        left.addWidget(self.script, 1)
-
-        neuron_box = QGroupBox("Selected neuron: δ by the chain rule")
-        self.neuron_text = NumbersLabel()
-        QVBoxLayout(neuron_box).addWidget(self.neuron_text)
-        connection_box = QGroupBox("Selected weight: gradient and update")
-        self.source = QSpinBox(prefix="incoming weight from unit ", minimum=1)
+        self.source = QSpinBox(prefix="w from unit ", minimum=1)
+        self.source.setToolTip("Which incoming weight of the selected neuron: the unit of the layer below it")
         self.source.valueChanged.connect(lambda value: self.source_chosen.emit(value - 1))
-        self.connection_text = NumbersLabel()
         self.apply_button = QPushButton("Apply this step")
         self.apply_button.setToolTip("Every weight and bias takes the update shown (one optimizer step on this sample)")
         self.undo_button = QPushButton("Undo")
         self.undo_button.setEnabled(False)
         self.apply_button.clicked.connect(self.apply_requested)
         self.undo_button.clicked.connect(self.undo_requested)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        box = QVBoxLayout(connection_box)
-        box.addWidget(self.source)
-        box.addWidget(self.connection_text)
-        row = QHBoxLayout()
-        row.addWidget(self.apply_button)
-        row.addWidget(self.undo_button)
-        box.addLayout(row)
-        box.addWidget(self.status)
-        right = QVBoxLayout()
-        right.addWidget(neuron_box)
-        right.addWidget(connection_box)
-        right.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 3)
-        layout.addLayout(right, 2)
+        self.status = MessageLabel()
+        self.script = QTextBrowser()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.header)
+        layout.addLayout(buttons)
+        layout.addWidget(self._key_grid())
+        layout.addWidget(self.status)
+        layout.addWidget(self._script_and_working(), 1)
         self._neuron = None
         self._connection = None
         self._update_options: tuple[str, float, dict] = ("sgd", 0.01, {})
+
+    def _key_grid(self) -> QFrame:
+        """One row each for δ, ∂L/∂w and the new w: what is worked out, and its check."""
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        grid = QGridLayout(frame)
+        grid.setContentsMargins(6, 3, 6, 3)
+        grid.setVerticalSpacing(2)
+        self.key_delta_name, self.key_update_name = QLabel(), QLabel()
+        self.key_target = QLabel()
+        weight_name = QHBoxLayout()
+        weight_name.setSpacing(4)
+        weight_name.addWidget(self.source)
+        weight_name.addWidget(self.key_target)
+        self.key_delta, self.key_gradient, self.key_update = NumbersLabel(), NumbersLabel(), NumbersLabel()
+        self.key_delta_check, self.key_gradient_check = NumbersLabel(), NumbersLabel()
+        for check in (self.key_delta_check, self.key_gradient_check):
+            check.setToolTip(CHECK_TIP)
+        update_buttons = QHBoxLayout()
+        update_buttons.setSpacing(4)
+        update_buttons.addWidget(self.apply_button)
+        update_buttons.addWidget(self.undo_button)
+        grid.addWidget(self.key_delta_name, 0, 0)
+        grid.addWidget(self.key_delta, 0, 1)
+        grid.addWidget(self.key_delta_check, 0, 2)
+        grid.addLayout(weight_name, 1, 0)
+        grid.addWidget(self.key_gradient, 1, 1)
+        grid.addWidget(self.key_gradient_check, 1, 2)
+        grid.addWidget(self.key_update_name, 2, 0)
+        grid.addWidget(self.key_update, 2, 1)
+        grid.addLayout(update_buttons, 2, 2)
+        grid.setColumnStretch(1, 1)
+        for label in (self.key_delta, self.key_gradient, self.key_update, self.key_delta_check,
+                      self.key_gradient_check, self.key_delta_name, self.key_target, self.key_update_name):
+            label.setAlignment(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+        return frame
+
+    def _script_and_working(self) -> QSplitter:
+        """The script beside the chain rule worked out in full (both scroll; the key grid does not)."""
+        neuron_box = QGroupBox("Selected neuron: δ by the chain rule")
+        self.neuron_text = NumbersLabel()
+        QVBoxLayout(neuron_box).addWidget(self.neuron_text)
+        connection_box = QGroupBox("Selected weight: gradient and update")
+        self.connection_text = NumbersLabel()
+        QVBoxLayout(connection_box).addWidget(self.connection_text)
+        working = QWidget()
+        column = QVBoxLayout(working)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(neuron_box)
+        column.addWidget(connection_box)
+        column.addStretch(1)
+        self.working = QScrollArea()
+        self.working.setWidget(working)
+        self.working.setWidgetResizable(True)
+        self.working.setFrameShape(QFrame.Shape.NoFrame)
+        self.working.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.script)
+        splitter.addWidget(self.working)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        for widget in (self.script, self.working):
+            widget.setMinimumHeight(60)  # three lines: the key grid above is what must not scroll
+        return splitter
 
     # -- input -------------------------------------------------------------------------------------
     def show_walk(self, walk: BackpropWalk | None, classes: list[str] | None, header: str,
@@ -151,48 +232,91 @@ class DebuggerView(QWidget):
         return "\n".join(line for stage in self.stages[:self.stage_index + 1] for line in [stage.title, *stage.lines])
 
     def _render_side(self) -> None:
-        walk, neuron, connection = self.walk, self._neuron, self._connection
-        if walk is None or neuron is None or neuron.layer == 0:
-            self.neuron_text.set_lines(["Select a hidden or output neuron."])
-        elif not reached(self.stages, self.stage_index, "backward", neuron.layer):
-            self.neuron_text.set_lines([f"Step backward to layer {neuron.layer} to see δ of this neuron."])
-        else:
-            name = describe_neuron(walk.network, neuron.layer, neuron.unit, None)
-            self.neuron_text.set_lines(
-                [name, *walk.delta_lines(neuron.layer, neuron.unit), walk.delta_check_line(neuron.layer, neuron.unit)],
-                [name, *walk.delta_lines(neuron.layer, neuron.unit, digits=None),
-                 walk.delta_check_line(neuron.layer, neuron.unit, digits=None)])
-        self.source.setEnabled(connection is not None)
-        if walk is None or connection is None:
-            self.connection_text.set_lines(["Select a weight (a connection) to see its gradient."])
-            return
-        self.source.blockSignals(True)
-        self.source.setMaximum(walk.network.sizes[connection.layer])
-        self.source.setValue(connection.source + 1)
-        self.source.blockSignals(False)
-        title = (f"w from unit {connection.source + 1} of layer {connection.layer} "
-                 f"to neuron {connection.target + 1} of layer {connection.layer + 1}")
-        if not reached(self.stages, self.stage_index, "backward", connection.layer + 1):
-            self.connection_text.set_lines([title, (f"Step backward to layer {connection.layer + 1} "
-                                                    "to see this weight's gradient.")])
-            return
-        self.connection_text.set_lines(*(self._connection_lines(title, connection, digits) for digits in (3, None)))
+        self._render_neuron()
+        self._render_connection()
 
-    def _connection_lines(self, title: str, connection, digits) -> list[str]:
-        walk = self.walk
-        lines = [title, *walk.weight_gradient_lines(connection.layer, connection.source, connection.target, digits)]
-        if self.stages[self.stage_index].kind == "update":
-            optimizer, learning_rate, options = self._update_options
-            update = explain_update(optimizer, learning_rate,
-                                    walk.network.weights[connection.layer][connection.target, connection.source],
-                                    walk.weight_gradient(connection.layer, connection.source, connection.target),
-                                    digits=digits, **options)
-            lines += [f"update ({optimizer}, η = {learning_rate}):", *update.lines]
+    def _render_neuron(self) -> None:
+        walk, neuron = self.walk, self._neuron
+        if walk is None or neuron is None or neuron.layer == 0:
+            self.key_delta_name.setText("δ")
+            self.neuron_text.set_lines(["Select a hidden or output neuron."])
+            _show_key(self.key_delta, "select a hidden or output neuron", self.key_delta_check)
+            return
+        layer, unit = neuron.layer, neuron.unit
+        self.key_delta_name.setText(f"δ of neuron {unit + 1}, layer {layer}")
+        if not reached(self.stages, self.stage_index, "backward", layer):
+            self.neuron_text.set_lines([f"Step backward to layer {layer} to see δ of this neuron."])
+            _show_key(self.key_delta, f"step backward to layer {layer}", self.key_delta_check)
+            return
+        name = describe_neuron(walk.network, layer, unit, None)
+        short, full = walk.delta_lines(layer, unit), walk.delta_lines(layer, unit, digits=None)
+        self.neuron_text.set_lines([name, *short, walk.delta_check_line(layer, unit)],
+                                   [name, *full, walk.delta_check_line(layer, unit, digits=None)])
+        _show_key(self.key_delta, (key_line(short[-1]), full[-1]), self.key_delta_check,
+                  walk.bias_finite_difference(layer, unit))
+
+    def _render_connection(self) -> None:
+        walk, connection = self.walk, self._connection
+        self.source.setEnabled(connection is not None)
+        optimizer, learning_rate, options = self._update_options
+        self.key_update_name.setText(f"new w ({optimizer}, η = {format_number(learning_rate)})")
+        if walk is None or connection is None:
+            self.key_target.setText("select a weight")
+            self.connection_text.set_lines(["Select a weight (a connection) to see its gradient."])
+            _show_key(self.key_gradient, "select a weight (a connection)", self.key_gradient_check)
+            _show_key(self.key_update, "")
+            return
+        layer, source, target = connection.layer, connection.source, connection.target
+        self.source.blockSignals(True)
+        self.source.setMaximum(walk.network.sizes[layer])
+        self.source.setValue(source + 1)
+        self.source.blockSignals(False)
+        self.key_target.setText(f"→ neuron {target + 1}, layer {layer + 1}")
+        title = f"w from unit {source + 1} of layer {layer} to neuron {target + 1} of layer {layer + 1}"
+        if not reached(self.stages, self.stage_index, "backward", layer + 1):
+            self.connection_text.set_lines([title, f"Step backward to layer {layer + 1} to see this weight's gradient."])
+            _show_key(self.key_gradient, f"step backward to layer {layer + 1}", self.key_gradient_check)
+            _show_key(self.key_update, f"step to the update (stage {len(self.stages)})")
+            return
+        short, full = (self._connection_lines(connection, digits) for digits in (3, None))
+        later = ["Step to the update to see the new weight."]
+        self.connection_text.set_lines([title, *short[0], *(short[1] or later)],
+                                       [title, *full[0], *(full[1] or later)])
+        _show_key(self.key_gradient, (key_line(short[0][0]), full[0][0]), self.key_gradient_check,
+                  walk.finite_difference(layer, source, target))
+        if short[1]:
+            _show_key(self.key_update, (key_line(short[1][-1]), full[1][-1]))
         else:
-            lines.append("Step to the update to see the new weight.")
-        return lines
+            _show_key(self.key_update, f"step to the update (stage {len(self.stages)})")
+
+    def _connection_lines(self, connection, digits) -> tuple[list[str], list[str]]:
+        """(∂L/∂w worked out and its check, the update worked out — empty before the update stage)."""
+        walk = self.walk
+        gradient = walk.weight_gradient_lines(connection.layer, connection.source, connection.target, digits)
+        if self.stages[self.stage_index].kind != "update":
+            return gradient, []
+        optimizer, learning_rate, options = self._update_options
+        update = explain_update(optimizer, learning_rate,
+                                walk.network.weights[connection.layer][connection.target, connection.source],
+                                walk.weight_gradient(connection.layer, connection.source, connection.target),
+                                digits=digits, **options)
+        return gradient, [f"update ({optimizer}, η = {learning_rate}):", *update.lines]
 
     def changeEvent(self, event) -> None:
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
             self._render_script()
         super().changeEvent(event)
+
+
+def _show_key(label: NumbersLabel, text: str | tuple[str, str], check: NumbersLabel | None = None,
+              estimate: float | None = None) -> None:
+    """A key number (short, full digits) or a hint in plain words; its check when there is one."""
+    short, full = (text, None) if isinstance(text, str) else text
+    label.set_lines([short], None if full is None else [full])
+    if check is None:
+        return
+    if estimate is None:
+        check.set_lines([""])
+    else:
+        check.set_lines([f"central difference {format_number(estimate)}"])
+    check.setToolTip(CHECK_TIP if estimate is None else f"{CHECK_TIP}\n= {format_number(estimate, None)}")
