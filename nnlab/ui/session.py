@@ -182,6 +182,7 @@ class LabSession(QObject):
             self._split_key = (made.split, made.seed)
             self.dataset_changed.emit(dataset)
         self.network, self.loss, self.epochs_trained, self._last_optimizer = model.network, model.loss, 0, None
+        self.experiment = None  # the last run's settings are not this file's (save records the split in use)
         self._split_locked = True
         self.network_changed.emit(model.network)
         self._set_path(Path(path))
@@ -192,8 +193,12 @@ class LabSession(QObject):
         if self.network is None or self.dataset is None:
             raise ValueError("there is no network to save yet")
         extra = {"experiment": self.experiment.describe()} if self.experiment else {}
-        if self.experiment is not None:
-            extra["experiment"]["dataset"] = self.dataset_source
+        if self.dataset_source is not None and self._split_key is not None:
+            # What this network was split and trained on — also for an opened file saved again — so
+            # `nnlab evaluate` finds the built-in and the held-out part without being told.
+            made = extra.setdefault("experiment", {})
+            made["dataset"], made["split"], made["seed"] = self.dataset_source, list(self._split_key[0]), \
+                self._split_key[1]
         model = SavedModel(self.network, self.loss, list(self.dataset.classes), tuple(self.dataset.input_shape),
                            self.dataset.preprocess, extra=extra)
         save_model(path, model)

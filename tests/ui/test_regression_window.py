@@ -170,3 +170,21 @@ def test_a_lesson_with_targets_is_a_regression(window):
     assert dataset.is_regression and dataset.targets.tolist() == [[3.5]]
     assert window.plots.regression and window.metrics.regression
     assert window.canvas.mode.kind == "none" and "numbers to predict from 3 inputs" in window.canvas.mode.describe()
+
+
+def test_a_model_opened_and_saved_again_still_names_its_builtin_and_split(window, tmp_path):
+    """C13: `nnlab evaluate` finds the built-in (and the held-out part) in the file, also after the window
+    opened the file and saved it again — not the settings of the window's previous network."""
+    from nnlab.data.experiment import Experiment, prepare, provenance, saved_model
+    from nnlab.data.weights_file import load_model, save_model
+    from nnlab.engine import TrainConfig
+
+    experiment = Experiment(dataset="curve", loss="mse", hidden=[4], activation="tanh", split=(0.6, 0.2, 0.2),
+                            train=TrainConfig(epochs=1, seed=3))
+    save_model(tmp_path / "made.npz", saved_model(prepare(experiment), experiment))
+    assert window.choose_dataset("xor")  # a network with other settings (seed 0, 70/15/15) comes first
+    assert window.open_path(tmp_path / "made.npz", ask=False)
+    assert window.save_to(tmp_path / "again.npz")
+    again = provenance(load_model(tmp_path / "again.npz").extra)
+    assert (again.dataset, again.split, again.seed) == ("curve", (0.6, 0.2, 0.2), 3)
+    np.testing.assert_array_equal(window.session.dataset.x, prepare(experiment).dataset.x)  # made with seed 3
