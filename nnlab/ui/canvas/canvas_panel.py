@@ -224,6 +224,7 @@ class CanvasPanel(QWidget):
         self.dataset = dataset
         self.mode = mode_for(dataset)
         self.mode_label.setText(self.mode.describe())
+        self.mode_label.setVisible(self.mode.kind != "none")  # the empty page says it, once, in its middle
         self.stack.setCurrentWidget({"draw": self.surface, "points": self.scatter,
                                      "curve": self.curve}.get(self.mode.kind, self.nothing_label))
         self.nothing_label.setText(self.mode.describe())

@@ -34,8 +34,9 @@ class CanvasMode:
         if self.kind == "curve":
             return "The dots are the data; the line is the network's prediction for every x, live while it trains."
         if self.kind == "none" and self.predicts_numbers:
-            return (f"{self.dataset_name} has numbers to predict from {self.input_shape[0]} inputs: there is nothing "
-                    "to draw. The Metrics tab plots the network's predictions against the true values.")
+            return (f"{self.dataset_name} — numbers to predict from {self.input_shape[0]} inputs: there is nothing "
+                    "to draw. Once the network is evaluated, the Metrics tab plots its predictions against the "
+                    "true values.")
         if self.kind == "none":
             return f"{self.dataset_name}'s samples are neither pictures nor 2-D points: there is nothing to draw."
         h, w = self.input_shape
