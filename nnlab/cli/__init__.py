@@ -31,6 +31,19 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}") from None
 
 
+def _hidden_widths(text: str) -> list[int]:
+    """The window's limits (nnlab/engine/reshape.py): a run typed here could be rebuilt there."""
+    from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
+
+    widths = _int_list(text)
+    if len(widths) > MAX_HIDDEN_LAYERS:
+        raise argparse.ArgumentTypeError(f"{len(widths)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
+    try:
+        return [check_width(units) for units in widths]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _float_list(text: str) -> list[float]:
     try:
         return [float(part) for part in text.split(",")]
@@ -49,7 +62,9 @@ def _split(text: str) -> tuple[float, float, float]:
 
 def build_parser() -> argparse.ArgumentParser:
     from nnlab import __version__
+    from nnlab.data.builtin import BUILTIN_DATASETS
     from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS
+    from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
 
     parser = _Parser(prog="nnlab", description="NN Lab: see neural networks learn. "
                      "With no command, opens the lab window.")
@@ -59,15 +74,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke-hold", type=float, default=0.0, help=argparse.SUPPRESS)
     subcommands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
+    builtins = ", ".join(BUILTIN_DATASETS)
     train = subcommands.add_parser("train", help="train a network and save its weights")
-    train.add_argument("--dataset", default="digits", help="built-in name (digits, faces, sketch-faces, "
-                       "xor, circles, spirals, blobs) or a dataset file/folder")
-    train.add_argument("--layers", type=_int_list, default=[128, 64], help="hidden widths, e.g. 128,64")
+    train.add_argument("--dataset", default="digits", help=f"built-in name ({builtins}) or a dataset "
+                       "file/folder; curve is regression: numbers to predict, with mse and a linear output")
+    train.add_argument("--layers", type=_hidden_widths, default=[128, 64],
+                       help=f"hidden widths, e.g. 128,64: at most {MAX_HIDDEN_LAYERS} layers of 1 to "
+                            f"{MAX_HIDDEN_UNITS:,} units, the lab window's limits too (a weight file made "
+                            "elsewhere may hold wider layers; both open it)")
     train.add_argument("--activation", default="relu",
                        choices=[n for n, a in ACTIVATIONS.items() if a.hidden_allowed])
-    train.add_argument("--loss", default="cross_entropy", choices=list(LOSSES))
+    train.add_argument("--loss", default=None, choices=list(LOSSES),
+                       help="default: cross_entropy, or mse for a regression set (curve)")
     train.add_argument("--output-activation", choices=list(ACTIVATIONS), default=None,
-                       help="default: softmax for cross_entropy, sigmoid for binary, linear for mse")
+                       help="default: softmax for cross_entropy, sigmoid for binary, linear for mse "
+                            "(a linear output with mse predicts numbers: scored by MSE, MAE and R²)")
     train.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
     train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     train.add_argument("--momentum", type=float, default=0.9)
@@ -84,24 +105,29 @@ def build_parser() -> argparse.ArgumentParser:
                        "percentages (default 70,15,15)")
     train.add_argument("--init", default="auto", choices=["auto", "he", "xavier", "small_uniform"])
     train.add_argument("--float64", action="store_true", help="train in float64 (slower)")
-    train.add_argument("--out", type=Path, default=None, help="weight file to write (.npz)")
+    train.add_argument("--out", type=Path, default=None, help="weight file to write (.npz); default "
+                       "<dataset>-model.npz in the current folder (-2, -3… rather than overwrite a file)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
-    evaluate = subcommands.add_parser("evaluate", help="loss, accuracy, precision/recall/F1, confusion matrix")
+    evaluate = subcommands.add_parser("evaluate", help="loss, accuracy, precision/recall/F1, confusion matrix; "
+                                      "MSE, MAE and R² for a model that predicts numbers")
     evaluate.add_argument("model", type=Path)
-    evaluate.add_argument("--dataset", required=True, help="built-in name or dataset file/folder")
+    evaluate.add_argument("--dataset", default=None, help="built-in name or dataset file/folder; default: the "
+                          "built-in dataset the model was trained on, as its file records")
     evaluate.add_argument("--part", choices=["test", "validation", "train", "all"], default=None,
                           help="which part; default: the test part of the split the model was trained "
                                "on, or all of a dataset it never saw")
     evaluate.add_argument("--json", action="store_true")
 
-    predict = subcommands.add_parser("predict", help="classify images or a raw input vector")
+    predict = subcommands.add_parser("predict", help="classify images or a raw input vector (a model that "
+                                     "predicts numbers prints them by its outputs' names)")
     predict.add_argument("model", type=Path)
     predict.add_argument("images", type=Path, nargs="*")
     predict.add_argument("--input", type=_float_list, default=None, help="raw vector, e.g. 0.9,0.2,0.8,0.3")
     predict.add_argument("--json", action="store_true")
 
-    info = subcommands.add_parser("info", help="architecture, parameter count and classes of a weight file")
+    info = subcommands.add_parser("info", help="architecture, parameter count and classes (or outputs) of a "
+                                  "weight file")
     info.add_argument("model", type=Path)
     info.add_argument("--json", action="store_true")
     return parser

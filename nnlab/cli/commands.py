@@ -2,33 +2,41 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
+from pathlib import Path
 
 import numpy as np
 
+from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.experiment import Experiment, open_dataset, prepare, provenance, saved_model
 from nnlab.data.splits import split_dataset
 from nnlab.data.weights_file import SavedModel, load_model, save_model
 from nnlab.engine import BatchProgress, EpochResult, TrainConfig, TrainingEnded, evaluate as evaluate_on
-from nnlab.engine.network import outputs_to_classes
+from nnlab.engine.losses import is_regression
 
 from . import print_json
+from .reports import (figures, one_line, predicted_classes, predicted_values, print_classification, print_predictions,
+                      print_regression)
 
 
 def train(args) -> int:
     from tqdm import tqdm
 
+    loss = args.loss or ("mse" if getattr(BUILTIN_DATASETS.get(args.dataset), "kind", "") == "regression"
+                         else "cross_entropy")
     experiment = Experiment(
-        dataset=args.dataset, hidden=args.layers, activation=args.activation, loss=args.loss,
+        dataset=args.dataset, hidden=args.layers, activation=args.activation, loss=loss,
         output_activation=args.output_activation, init=args.init, dropout=args.dropout,
         augment=args.augment, split=args.split, dtype="float64" if args.float64 else "float32",
         train=TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, momentum=args.momentum,
                           batch_size=args.batch_size, epochs=args.epochs, seed=args.seed, l1=args.l1,
                           l2=args.l2, early_stopping_patience=args.early_stopping))
-    if args.out is not None:
-        _check_writable(args.out)
+    out = args.out if args.out is not None else default_model_path(args.dataset)
+    _check_writable(out)
     prepared = prepare(experiment)
-    trainer, splits = prepared.trainer, prepared.splits
+    trainer, splits, network = prepared.trainer, prepared.splits, prepared.network
+    regression = is_regression(experiment.loss, network.layers[-1].activation)
     bar = tqdm(total=args.epochs * trainer.n_batches, unit="batch", file=sys.stderr, disable=args.json,
                dynamic_ncols=True, mininterval=0.25)
     ended = None
@@ -38,57 +46,69 @@ def train(args) -> int:
                 bar.set_description(f"epoch {record.epoch}/{args.epochs}", refresh=False)
                 bar.update(1)
             elif isinstance(record, EpochResult) and record.validation is not None:
-                bar.set_postfix(loss=f"{record.train_loss:.4f}", val_acc=f"{record.val_accuracy:.2%}")
+                watched = {"val_mae": f"{record.val_mean_absolute_error:.4g}"} if regression else \
+                    {"val_acc": f"{record.val_accuracy:.2%}"}
+                bar.set_postfix(loss=f"{record.train_loss:.4f}", **watched)
             elif isinstance(record, TrainingEnded):
                 ended = record
     if ended.reason == "diverged":
         raise ValueError(f"training diverged: {ended.message}; nothing was saved")
-    network, n_classes = prepared.network, prepared.dataset.n_classes
-    results = {part: evaluate_on(network, ds.x, ds.y, experiment.loss, n_classes)
+    n_classes = prepared.dataset.n_classes
+    results = {part: evaluate_on(network, ds.x, ds.answers, experiment.loss, n_classes)
                for part, ds in (("train", splits.train), ("validation", splits.validation),
                                 ("test", splits.test)) if len(ds)}
-    if args.out is not None:
-        save_model(args.out, saved_model(prepared, experiment))
+    save_model(out, saved_model(prepared, experiment))
     if args.json:
-        print_json({"dataset": prepared.dataset.name, "epochs": ended.epochs_done, "ended": ended.reason,
-                    "message": ended.message, "saved_to": str(args.out) if args.out else None,
-                    **{part: {"loss": ev.loss, "accuracy": ev.accuracy} for part, ev in results.items()}})
+        print_json({"dataset": prepared.dataset.name, "task": "regression" if regression else "classification",
+                    "epochs": ended.epochs_done, "ended": ended.reason, "message": ended.message,
+                    "saved_to": str(out), **{part: figures(ev) for part, ev in results.items()}})
         return 0
     if ended.reason != "finished":
         print(ended.message, file=sys.stderr)
-    print(" | ".join(f"{part} loss {ev.loss:.4f} accuracy {ev.accuracy:.2%}" for part, ev in results.items()))
-    if args.out is not None:
-        print(f"saved {args.out}")
+    print(" | ".join(f"{part} {one_line(ev)}" for part, ev in results.items()))
+    print(f"saved {out}" + ("" if args.out is not None else " (no --out given: the default name)"))
     return 0
+
+
+def default_model_path(dataset: str, folder: Path = Path(".")) -> Path:
+    """``<dataset>-model.npz`` in ``folder``, or ``-2``, ``-3``… after it: never an existing file."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(dataset).stem if Path(dataset).suffix else dataset).strip("-.")
+    stem = stem or "nnlab"
+    for number in range(1, 10_000):
+        path = folder / (f"{stem}-model.npz" if number == 1 else f"{stem}-model-{number}.npz")
+        if not os.path.lexists(path):
+            return path
+    raise ValueError(f"{folder.resolve()} already holds 9,999 {stem}-model files: give --out")
 
 
 def evaluate(args) -> int:
     model = load_model(args.model)
-    dataset = open_dataset(args.dataset)
-    _check_fits(model, dataset.n_features, dataset.n_classes, dataset.name)
     made_with = provenance(model.extra)
-    part = args.part or ("test" if made_with.dataset == args.dataset else "all")
+    name = args.dataset or made_with.dataset
+    if args.dataset is None and made_with.dataset not in BUILTIN_DATASETS:
+        trained_on = f"it was trained on {made_with.dataset!r}" if made_with.dataset else \
+            "it does not say what it was trained on"
+        raise ValueError(f"{args.model} names no built-in dataset to evaluate on ({trained_on}): give --dataset")
+    # A generated set (xor, curve, sketch-faces…) depends on the seed it was made with.
+    dataset = open_dataset(name, made_with.seed if name == made_with.dataset else 0)
+    _check_fits(model, dataset.n_features, dataset.n_classes, dataset.name, dataset.is_regression)
+    part = args.part or ("test" if made_with.dataset == name else "all")
     if part != "all":
         splits = split_dataset(dataset, made_with.split, seed=made_with.seed)
         dataset = getattr(splits, part)
         if not len(dataset):
-            raise ValueError(f"the {part} part of {args.dataset!r} is empty")
-    result = evaluate_on(model.network, dataset.x, dataset.y, model.loss, len(model.classes))
+            raise ValueError(f"the {part} part of {name!r} is empty")
+    result = evaluate_on(model.network, dataset.x, dataset.answers, model.loss, len(model.classes))
+    regression = is_regression(model.loss, model.network.layers[-1].activation)
     if args.json:
-        print_json({"dataset": args.dataset, "part": part, "samples": len(dataset),
-                    **result.as_dict(model.classes)})
+        print_json({"dataset": name, "part": part, "samples": len(dataset),
+                    "task": "regression" if regression else "classification", **result.as_dict(model.classes)})
         return 0
-    print(f"{args.dataset} ({part}, {len(dataset)} samples): loss {result.loss:.4f}, "
-          f"accuracy {result.accuracy:.2%}")
-    width = max(5, *(len(name) for name in model.classes))
-    print(f"{'class':>{width}}  precision  recall     f1  support")
-    for name, p, r, f, s in zip(model.classes, result.precision, result.recall, result.f1, result.support):
-        print(f"{name:>{width}}  {p:9.3f}  {r:6.3f}  {f:5.3f}  {s:7d}")
-    print("confusion matrix (rows: true class, columns: predicted class)")
-    cell = max(4, len(str(result.confusion.max())) + 1)
-    print(" " * width + "".join(f"{name[:cell - 1]:>{cell}}" for name in model.classes))
-    for name, row in zip(model.classes, result.confusion):
-        print(f"{name:>{width}}" + "".join(f"{count:>{cell}d}" for count in row))
+    print(f"{name} ({part}, {len(dataset)} samples): {one_line(result, ', ')}")
+    if regression:
+        print_regression(result, model.classes)
+    else:
+        print_classification(result, model.classes)
     return 0
 
 
@@ -110,28 +130,15 @@ def predict(args) -> int:
                          for path in args.images])
         names = [str(path) for path in args.images]
     outputs = model.network.forward(rows)
-    # Only softmax and sigmoid outputs are probabilities; a linear (MSE) output is a raw score.
-    is_probability = model.network.layers[-1].activation in ("softmax", "sigmoid")
-    scores = class_probabilities(outputs) if is_probability else outputs
-    classes = outputs_to_classes(outputs)
-    key = "probabilities" if is_probability else "outputs"
-    predictions = []
-    for name, row, best in zip(names, scores, classes):
-        item = {"input": name, "class": model.classes[best], key: dict(zip(model.classes, map(float, row)))}
-        if is_probability:
-            item["confidence"] = float(row[best])
-        predictions.append(item)
+    activation = model.network.layers[-1].activation
+    if is_regression(model.loss, activation):  # numbers, by the outputs' names; no class to pick
+        predictions = predicted_values(model.classes, names, outputs)
+    else:  # only softmax and sigmoid outputs are probabilities; another is a raw score
+        predictions = predicted_classes(model.classes, names, outputs, activation in ("softmax", "sigmoid"))
     if args.json:
         print_json({"predictions": predictions})
         return 0
-    for item in predictions:
-        ranked = sorted(item[key].items(), key=lambda kv: -kv[1])[:3]
-        if is_probability:
-            shown = ", ".join(f"{cls} {p:.1%}" for cls, p in ranked)
-            print(f"{item['input']}: {item['class']} ({item['confidence']:.1%})   [{shown}]")
-        else:
-            shown = ", ".join(f"{cls} {v:.4g}" for cls, v in ranked)
-            print(f"{item['input']}: {item['class']}   [outputs: {shown}]")
+    print_predictions(predictions)
     return 0
 
 
@@ -140,8 +147,10 @@ def info(args) -> int:
     net = model.network
     layers = [{"units": s.units, "activation": s.activation, "dropout": s.dropout, "frozen": s.frozen,
                "parameters": int(w.size + b.size)} for s, w, b in zip(net.layers, net.weights, net.biases)]
+    regression = is_regression(model.loss, net.layers[-1].activation)
     summary = {"file": str(args.model), "input_shape": list(model.input_shape), "layers": layers,
-               "parameters": net.n_parameters, "loss": model.loss, "classes": model.classes,
+               "parameters": net.n_parameters, "loss": model.loss,
+               "task": "regression" if regression else "classification", "classes": model.classes,
                "preprocess": model.preprocess, "dtype": str(net.dtype),
                "saved_at": model.extra.get("saved_at"), "nnlab_version": model.extra.get("nnlab_version")}
     if args.json:
@@ -155,7 +164,10 @@ def info(args) -> int:
         flags = "".join([f", dropout {layer['dropout']:g}" if layer["dropout"] else "",
                          ", frozen" if layer["frozen"] else ""])
         print(f"  {kind:<10} {layer['units']} × {layer['activation']} ({layer['parameters']:,} parameters{flags})")
-    print(f"  classes    {', '.join(model.classes)}")
+    if regression:
+        print(f"  outputs    {', '.join(model.classes)} (a linear output with mse: it predicts numbers)")
+    else:
+        print(f"  classes    {', '.join(model.classes)}")
     return 0
 
 
@@ -168,19 +180,20 @@ def _check_writable(path) -> None:
         raise ValueError(f"cannot save to {path}: the folder {folder} is not writable")
 
 
-def class_probabilities(outputs: np.ndarray) -> np.ndarray:
-    """(n, n_classes) probabilities; a single sigmoid unit p becomes [1 − p, p]."""
-    if outputs.shape[1] == 1:
-        return np.hstack([1.0 - outputs, outputs])
-    return outputs
-
-
-def _check_fits(model: SavedModel, n_features: int, n_classes: int, name: str) -> None:
+def _check_fits(model: SavedModel, n_features: int, n_classes: int, name: str, real_targets: bool) -> None:
     if model.network.input_size != n_features:
         raise ValueError(f"the model takes {model.network.input_size} inputs but {name!r} has {n_features} "
                          "features per sample")
-    if len(model.classes) != n_classes:
-        raise ValueError(f"the model knows {len(model.classes)} classes but {name!r} has {n_classes}")
+    regression = is_regression(model.loss, model.network.layers[-1].activation)
+    if real_targets and not regression:
+        raise ValueError(f"{name!r} holds numbers to predict but the model is a classifier (only a linear output "
+                         "with mse predicts numbers)")
+    if len(model.classes) == n_classes:
+        return
+    if regression:
+        raise ValueError(f"the model predicts {len(model.classes)} number{'s' * (len(model.classes) != 1)} but "
+                         f"{name!r} has {n_classes} {'outputs' if real_targets else 'classes'} to predict")
+    raise ValueError(f"the model knows {len(model.classes)} classes but {name!r} has {n_classes}")
 
 
 __all__ = ["train", "evaluate", "predict", "info"]

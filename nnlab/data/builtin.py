@@ -1,7 +1,7 @@
 """The datasets that ship with NN Lab, by name.
 
 Image sets are read from resources/datasets/*.npz (made by
-scripts/build_datasets.py); the sketches and 2-D toy sets are generated from a seed.
+scripts/build_datasets.py); the sketches, the 2-D toy sets and the curve are generated from a seed.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from nnlab.resources import resource_path
 class BuiltinInfo:
     name: str
     description: str
-    kind: str  # "image" or "points"
+    kind: str  # "image", "points" (2-D classes) or "regression" (numbers to predict)
 
 
 BUILTIN_DATASETS: dict[str, BuiltinInfo] = {info.name: info for info in (
@@ -31,10 +31,11 @@ BUILTIN_DATASETS: dict[str, BuiltinInfo] = {info.name: info for info in (
     BuiltinInfo("circles", "2-D points, a disc inside a ring", "points"),
     BuiltinInfo("spirals", "2-D points on two interleaved spirals", "points"),
     BuiltinInfo("blobs", "2-D points in three Gaussian clusters", "points"),
+    BuiltinInfo("curve", "Regression: predict y from x, 200 noisy points on a wave", "regression"),
 )}
 
 _TOY: dict[str, Callable[..., Dataset]] = {
-    "xor": toy.xor, "circles": toy.circles, "spirals": toy.spirals, "blobs": toy.blobs,
+    "xor": toy.xor, "circles": toy.circles, "spirals": toy.spirals, "blobs": toy.blobs, "curve": toy.curve,
 }
 
 _FILES = {
@@ -89,12 +90,12 @@ def load_builtin(name: str, *, n_samples: int | None = None, noise: float | None
     """A fresh Dataset the caller may modify freely.
 
     n_samples: subset size for digits/faces (balanced, chosen by seed) or how many
-    to generate for the others; noise only applies to the 2-D toy sets.
+    to generate for the others; noise only applies to the 2-D toy sets and the curve.
     """
     if name not in BUILTIN_DATASETS:
         raise ValueError(f"unknown dataset {name!r}; built-in datasets are: {', '.join(BUILTIN_DATASETS)}")
     if noise is not None and name not in _TOY:
-        raise ValueError(f"noise only applies to the 2-D toy sets ({', '.join(_TOY)}), not to {name!r}")
+        raise ValueError(f"noise only applies to the generated toy sets ({', '.join(_TOY)}), not to {name!r}")
     if n_samples is not None and (isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer))):
         raise ValueError(f"n_samples must be a whole number, got {n_samples!r}")
     if name in _FILES:

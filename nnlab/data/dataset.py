@@ -8,10 +8,13 @@ import numpy as np
 
 @dataclass
 class Dataset:
-    """Samples as rows, labels as class indices.
+    """Samples as rows, labels as class indices — or, for a regression set, targets as numbers.
 
     x: (n_samples, n_features) float32, pixels scaled to [0, 1] for image sets.
     y: (n_samples,) int64 in [0, len(classes)).
+    targets: None for a classification set; for a regression set (the network predicts numbers)
+    (n_samples, k) float32, ``classes`` names the k outputs and ``y`` is all 0 — there are no
+    classes, so splitting it is simply a seeded random cut. Build one with :meth:`regression`.
     input_shape: (height, width) for images, (n_features,) otherwise — how to draw one row.
     preprocess: how a raw input becomes a row: "mnist" (drawing → 28×28 digit transform),
     "faces" (photo/drawing → 25×25 grey square), "resize" (any image → input_shape),
@@ -26,6 +29,14 @@ class Dataset:
     preprocess: str = "none"
     description: str = ""
     extra: dict = field(default_factory=dict)
+    targets: np.ndarray | None = None
+
+    @classmethod
+    def regression(cls, name: str, x: np.ndarray, targets: np.ndarray, output_names: list[str],
+                   input_shape: tuple[int, ...], description: str = "", extra: dict | None = None) -> "Dataset":
+        """A set whose answers are numbers: targets (n_samples, k), one name per output."""
+        return cls(name, x, np.zeros(len(x), np.int64), list(output_names), input_shape, "none", description,
+                   dict(extra or {}), targets)
 
     def __post_init__(self) -> None:
         self.x = np.ascontiguousarray(self.x, dtype=np.float32)
@@ -39,6 +50,29 @@ class Dataset:
                              f"{self.x.shape[1]} features")
         if len(self.y) and (self.y.min() < 0 or self.y.max() >= len(self.classes)):
             raise ValueError(f"dataset {self.name!r}: labels must lie in 0..{len(self.classes) - 1}")
+        if self.targets is not None:
+            self._check_targets()
+
+    def _check_targets(self) -> None:
+        self.targets = np.ascontiguousarray(self.targets, dtype=np.float32)
+        if self.targets.shape != (len(self.x), len(self.classes)):
+            raise ValueError(f"dataset {self.name!r}: {len(self.x)} samples and {len(self.classes)} output "
+                             f"names need targets of shape {(len(self.x), len(self.classes))}, "
+                             f"not {self.targets.shape}")
+        if not np.isfinite(self.targets).all():
+            raise ValueError(f"dataset {self.name!r}: a target is not a finite number")
+        if self.y.any():
+            raise ValueError(f"dataset {self.name!r}: a regression set has no classes, so its labels must all be 0")
+
+    @property
+    def is_regression(self) -> bool:
+        """True when the answers are numbers to predict (``targets``), not classes."""
+        return self.targets is not None
+
+    @property
+    def answers(self) -> np.ndarray:
+        """What a network learns to give: the targets (n, k) of a regression set, else the labels (n,)."""
+        return self.targets if self.targets is not None else self.y
 
     @property
     def n_features(self) -> int:
@@ -53,4 +87,5 @@ class Dataset:
 
     def subset(self, indices: np.ndarray, name: str | None = None) -> "Dataset":
         return Dataset(name or self.name, self.x[indices], self.y[indices], list(self.classes),
-                       tuple(self.input_shape), self.preprocess, self.description, dict(self.extra))
+                       tuple(self.input_shape), self.preprocess, self.description, dict(self.extra),
+                       None if self.targets is None else self.targets[indices])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, output_units
+from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, output_units
 from nnlab.engine.network import LayerSpec, Network, validate_architecture
 from nnlab.engine.trainer import TrainConfig, Trainer
 
@@ -73,6 +73,8 @@ def open_dataset(name_or_path: str, seed: int = 0) -> Dataset:
 
 def build_network(experiment: Experiment, dataset: Dataset) -> Network:
     output_activation = experiment.output_activation or DEFAULT_OUTPUT_ACTIVATION[experiment.loss]
+    if dataset.is_regression:
+        check_predicts_numbers(experiment.loss, output_activation, f"{dataset.name}'s targets")
     layers = [LayerSpec(int(units), experiment.activation, experiment.dropout) for units in experiment.hidden]
     layers.append(LayerSpec(output_units(experiment.loss, dataset.n_classes), output_activation))
     validate_architecture(dataset.n_features, layers, experiment.loss)
@@ -90,8 +92,8 @@ def prepare(experiment: Experiment, dataset: Dataset | None = None) -> Prepared:
         if len(dataset.input_shape) != 2:
             raise ValueError(f"augmentation works on images; {dataset.name!r} holds points")
         augment = make_augmenter(dataset.input_shape, AugmentConfig())
-    trainer = Trainer(network, splits.train.x, splits.train.y, experiment.train,
-                      splits.validation.x, splits.validation.y, n_classes=dataset.n_classes, augment=augment)
+    trainer = Trainer(network, splits.train.x, splits.train.answers, experiment.train,
+                      splits.validation.x, splits.validation.answers, n_classes=dataset.n_classes, augment=augment)
     return Prepared(dataset, splits, network, trainer)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.lesson_printed import PrintedNumber, parse_printed
-from nnlab.engine.losses import check_pair
+from nnlab.engine.losses import check_pair, is_regression
 from nnlab.engine.network import LayerSpec, Network, targets_for, validate_architecture
 from nnlab.resources import resource_path
 
@@ -78,13 +78,21 @@ class Lesson:
         return targets_for(np.array([sample.label]), self.layers[-1].units, np.float64)[0]
 
     def dataset(self) -> Dataset:
-        """The lesson's samples as a Dataset (repeated for a trainable lesson)."""
+        """The lesson's samples as a Dataset (repeated for a trainable lesson).
+
+        A lesson whose network predicts numbers (a linear output with mse) and whose every sample
+        gives its target is a regression set: the targets are the answers, ``classes`` names the outputs.
+        """
         x = np.array([s.values for s in self.samples], dtype=np.float64)
         y = np.array([s.label for s in self.samples], dtype=np.int64)
         times = self.repeat or 1
+        extra = {"lesson": self.key, "worked_example": not self.trainable}
+        if is_regression(self.loss, self.layers[-1].activation) and all(s.target is not None for s in self.samples):
+            targets = np.array([s.target for s in self.samples], dtype=np.float64)
+            return Dataset.regression(f"lesson: {self.title}", np.tile(x, (times, 1)), np.tile(targets, (times, 1)),
+                                      list(self.classes), tuple(self.input_shape), self.summary, extra)
         return Dataset(f"lesson: {self.title}", np.tile(x, (times, 1)), np.tile(y, times), list(self.classes),
-                       tuple(self.input_shape), "none", self.summary,
-                       {"lesson": self.key, "worked_example": not self.trainable})
+                       tuple(self.input_shape), "none", self.summary, extra)
 
 
 class LessonError(ValueError):

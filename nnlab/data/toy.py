@@ -1,7 +1,8 @@
-"""Two-dimensional toy sets in the spirit of TensorFlow Playground.
+"""Two-dimensional toy sets in the spirit of TensorFlow Playground, and one curve to fit.
 
-Small enough to train in a blink and to draw as a decision map; every set is
-seeded, balanced between classes, shuffled and scaled to roughly [-1, 1].
+Small enough to train in a blink and to draw as a decision map (or, for the curve, as the
+network's line through the points); every set is seeded, shuffled and scaled to roughly
+[-1, 1], and the class sets are balanced between classes.
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from nnlab.data.dataset import Dataset
 XOR_GAP = 0.06
 
 
-def _check(n_samples: int, noise: float, n_classes: int = 2) -> None:
+def _check(n_samples: int, noise: float, n_classes: int = 2, why: str = "one per class") -> None:
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
         raise ValueError(f"n_samples must be a whole number, got {n_samples!r}")
     if n_samples < n_classes:
-        raise ValueError(f"n_samples must be at least {n_classes} (one per class), got {n_samples}")
+        raise ValueError(f"n_samples must be at least {n_classes} ({why}), got {n_samples}")
     if not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}")
 
@@ -100,3 +101,27 @@ def blobs(n_samples: int = 400, noise: float = 0.0, seed: int = 0, n_classes: in
     points = centres[labels] + rng.normal(0.0, 0.12, (n_samples, 2))
     return _finish("blobs", points, labels, [str(c) for c in range(n_classes)], noise, rng,
                    f"Blobs: {n_classes} clusters of points", seed)
+
+
+CURVE_NOISE = 0.1  # std of the noise on y: R² stays below ~0.98 however well the curve is fitted
+
+
+def wave(x: np.ndarray) -> np.ndarray:
+    """The curve the ``curve`` set samples: one and a half swings, so a straight line cannot fit it."""
+    return np.sin(1.5 * np.pi * x) * (0.6 + 0.4 * x)
+
+
+def curve(n_samples: int = 200, noise: float = CURVE_NOISE, seed: int = 0) -> Dataset:
+    """Regression: points (x, y) on :func:`wave` for x in [-1, 1], y jittered by Gaussian noise.
+
+    One input, one number to predict — "y = mx + c" grown into a curve. A network with one hidden
+    layer of a few tanh units bends a line to fit it (the universal approximation idea); the
+    noise is what no network should learn.
+    """
+    _check(n_samples, noise, 2, "a curve needs two points")
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, n_samples)
+    y = wave(x) + (rng.normal(0.0, noise, n_samples) if noise > 0 else 0.0)
+    return Dataset.regression("curve", x[:, None], y[:, None], ["y"], (1,),
+                              "Curve: predict y from x on a noisy wave",
+                              {"noise": float(noise), "seed": int(seed)})

@@ -33,7 +33,7 @@ class BackpropWalk:
 
     def __init__(self, network: Network, x: np.ndarray, target: np.ndarray, loss: str,
                  l1: float = 0.0, l2: float = 0.0) -> None:
-        check_pair(loss, network.layers[-1].activation)
+        check_pair(loss, network.layers[-1].activation, network.n_outputs)
         self.network = as_float64(network)
         self.x = np.asarray(x, dtype=np.float64).reshape(-1)
         self.target = np.asarray(target, dtype=np.float64).reshape(-1)

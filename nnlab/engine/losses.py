@@ -74,8 +74,13 @@ def get_loss(name: str) -> Loss:
     return by_name(LOSSES, name, "loss")
 
 
-def check_pair(loss: str, output_activation: str) -> None:
-    """Refuse output/loss pairs whose gradient would be wrong or meaningless."""
+def check_pair(loss: str, output_activation: str, units: int | None = None) -> None:
+    """Refuse output/loss pairs whose gradient would be wrong or meaningless.
+
+    ``units``: the output layer's width, when known. Softmax over one unit is always 1, so
+    cross-entropy on it is identically 0 while its fused gradient ``a − y`` still moves the
+    weights: a one-unit output takes a sigmoid with binary cross-entropy instead.
+    """
     allowed = get_loss(loss).output_activations
     get_activation(output_activation)
     if output_activation not in allowed:
@@ -83,6 +88,29 @@ def check_pair(loss: str, output_activation: str) -> None:
             f"loss {loss!r} needs the output activation to be one of {', '.join(allowed)}, "
             f"not {output_activation!r}"
         )
+    if loss == "cross_entropy" and units == 1:
+        raise ValueError(ONE_UNIT_SOFTMAX)
+
+
+# Kept under 160 characters: weight-file errors quote a low-level message only that far.
+ONE_UNIT_SOFTMAX = ("cross_entropy cannot train a one-unit output (a softmax of one unit is always 1, so the loss "
+                    "is always 0): use one sigmoid unit with binary_cross_entropy")
+
+
+def is_regression(loss: str, output_activation: str) -> bool:
+    """The one rule for what a network's outputs mean, shared by the trainer, the metrics, the CLI and the window.
+
+    A linear output trained with mse predicts numbers (regression: scored by MSE, MAE and R²);
+    every other pair predicts classes — a single sigmoid unit stays a binary classifier.
+    """
+    return loss == "mse" and output_activation == "linear"
+
+
+def check_predicts_numbers(loss: str, output_activation: str, what: str = "the targets") -> None:
+    """Refuse a classifier for real-valued targets: it would score numbers as classes."""
+    if not is_regression(loss, output_activation):
+        raise ValueError(f"{what} are numbers to predict (regression), so the output layer must be linear "
+                         f"and the loss mse; a {output_activation} output with {loss} predicts classes")
 
 
 def loss_value(name: str, z: np.ndarray, a: np.ndarray, y: np.ndarray, activation: str) -> float:
@@ -95,6 +123,10 @@ DEFAULT_OUTPUT_ACTIVATION = {"cross_entropy": "softmax", "binary_cross_entropy":
 
 
 def output_units(loss: str, n_classes: int) -> int:
-    """Output width for a classifier: one sigmoid unit for a two-class binary cross-entropy."""
+    """Output width: one per class (or per number predicted); one sigmoid unit for a two-class
+    binary cross-entropy. Refuses cross-entropy over a single unit (see :func:`check_pair`)."""
     get_loss(loss)
-    return 1 if loss == "binary_cross_entropy" and n_classes == 2 else n_classes
+    units = 1 if loss == "binary_cross_entropy" and n_classes == 2 else n_classes
+    if loss == "cross_entropy" and units == 1:
+        raise ValueError(ONE_UNIT_SOFTMAX)
+    return units

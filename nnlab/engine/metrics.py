@@ -1,12 +1,16 @@
-"""Classification metrics: accuracy, per-class precision/recall/F1, confusion matrix, loss."""
+"""How good a network is on one split: the loss, and either the classification figures (accuracy,
+per-class precision/recall/F1, confusion matrix) or, for a network that predicts numbers, MSE, MAE
+and R² per output and overall. Which one follows :func:`nnlab.engine.losses.is_regression`.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import loss_value
-from .network import Network, outputs_to_classes, targets_for
+from .losses import is_regression, loss_value
+from .network import Network, answer_targets, outputs_to_classes
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -59,16 +63,102 @@ class Evaluation:
         }
 
 
+@dataclass
+class RegressionEvaluation:
+    """Every number the metrics dock and ``nnlab evaluate`` show for a network that predicts numbers.
+
+    ``mse`` is the plain mean of (prediction − target)² over samples and outputs (scikit-learn's
+    ``mean_squared_error``); the *loss* is ½·Σ_k(a_k − y_k)² per sample as the seed texts write it,
+    so for one output the loss is half the MSE. ``r2`` is the mean of the outputs' R² (scikit-learn's
+    uniform average). predictions, targets: (n_samples, n_outputs).
+    """
+
+    loss: float
+    mse: float
+    mae: float
+    r2: float
+    output_mse: np.ndarray
+    output_mae: np.ndarray
+    output_r2: np.ndarray
+    predictions: np.ndarray = field(repr=False)
+    targets: np.ndarray = field(repr=False)
+
+    accuracy = math.nan  # a network that predicts numbers has no accuracy; read as "not measured"
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.targets)
+
+    @classmethod
+    def from_predictions(cls, targets: np.ndarray, predictions: np.ndarray,
+                         loss: float = float("nan")) -> "RegressionEvaluation":
+        targets = np.asarray(targets, np.float64)
+        predictions = np.asarray(predictions, np.float64)
+        if targets.ndim != 2 or targets.shape != predictions.shape:
+            raise ValueError(f"targets {targets.shape} and predictions {predictions.shape} must both be "
+                             "(n_samples, n_outputs)")
+        k = targets.shape[1]
+        if not len(targets):
+            nothing = np.full(k, np.nan)
+            return cls(float(loss), math.nan, math.nan, math.nan, nothing, nothing.copy(), nothing.copy(),
+                       predictions, targets)
+        error = predictions - targets
+        output_mse = np.mean(error * error, axis=0)
+        output_mae = np.mean(np.abs(error), axis=0)
+        output_r2 = r2_per_output(targets, predictions)
+        return cls(float(loss), float(output_mse.mean()), float(output_mae.mean()), float(output_r2.mean()),
+                   output_mse, output_mae, output_r2, predictions, targets)
+
+    def as_dict(self, names: list[str] | None = None) -> dict:
+        names = names or [str(i) for i in range(len(self.output_mse))]
+        return {
+            "loss": self.loss, "mse": self.mse, "mae": self.mae, "r2": self.r2,
+            "per_output": {name: {"mse": float(m), "mae": float(a), "r2": float(r)}
+                           for name, m, a, r in zip(names, self.output_mse, self.output_mae, self.output_r2)},
+        }
+
+
+def r2_per_output(targets: np.ndarray, predictions: np.ndarray) -> np.ndarray:
+    """R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² for each output column, (n_outputs,).
+
+    As scikit-learn's ``r2_score`` (force_finite): a constant target scores 1 when predicted
+    exactly and 0 otherwise; fewer than two samples have no R² (NaN).
+    """
+    targets, predictions = np.asarray(targets, np.float64), np.asarray(predictions, np.float64)
+    if len(targets) < 2:
+        return np.full(targets.shape[1], np.nan)
+    residual = ((targets - predictions) ** 2).sum(axis=0)
+    spread = ((targets - targets.mean(axis=0)) ** 2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = 1.0 - residual / spread
+    return np.where(spread > 0, r2, np.where(residual == 0, 1.0, 0.0))
+
+
 def evaluate(network: Network, x: np.ndarray, y: np.ndarray, loss: str, n_classes: int,
-             chunk_size: int = 4096) -> Evaluation:
-    """Loss and metrics of ``network`` on samples x (n, n_features) with labels y (n,)."""
+             chunk_size: int = 4096) -> Evaluation | RegressionEvaluation:
+    """Loss and metrics of ``network`` on samples x (n, n_features).
+
+    y: class labels (n,), or a regression set's targets (n, n_outputs). A network that predicts
+    numbers (``is_regression``) gets a :class:`RegressionEvaluation` — on class labels its targets
+    are their one-hot rows — every other one an :class:`Evaluation`.
+    """
+    regression = is_regression(loss, network.layers[-1].activation)
+    if not regression and np.ndim(y) == 2:
+        raise ValueError("these targets are numbers to predict, but the network predicts classes: "
+                         "evaluating it needs class labels")
     if len(x) == 0:
+        if regression:
+            empty = np.zeros((0, network.n_outputs))
+            return RegressionEvaluation.from_predictions(empty, empty)
         return Evaluation.from_predictions(np.zeros(0, int), np.zeros(0, int), n_classes)
-    total_loss, predictions = 0.0, []
+    total_loss, outputs = 0.0, []
     for start in range(0, len(x), chunk_size):
         block_x, block_y = x[start:start + chunk_size], y[start:start + chunk_size]
         z, a = network.forward_with_logits(block_x)
-        targets = targets_for(block_y, network.n_outputs, network.dtype)
+        targets = answer_targets(block_y, network.n_outputs, network.dtype)
         total_loss += loss_value(loss, z, a, targets, network.layers[-1].activation) * len(block_x)
-        predictions.append(outputs_to_classes(a))
-    return Evaluation.from_predictions(y, np.concatenate(predictions), n_classes, total_loss / len(x))
+        outputs.append(a.copy() if regression else outputs_to_classes(a))
+    if regression:
+        return RegressionEvaluation.from_predictions(answer_targets(y, network.n_outputs, np.float64),
+                                                     np.concatenate(outputs), total_loss / len(x))
+    return Evaluation.from_predictions(y, np.concatenate(outputs), n_classes, total_loss / len(x))

@@ -87,7 +87,7 @@ def validate_architecture(input_size: int, layers: list[LayerSpec], loss: str | 
     if total > MAX_PARAMETERS:
         raise ValueError(f"the network would have {total:,} parameters; the limit is {MAX_PARAMETERS:,}")
     if loss is not None:
-        check_pair(loss, layers[-1].activation)
+        check_pair(loss, layers[-1].activation, layers[-1].units)
 
 
 class Network:
@@ -246,7 +246,7 @@ class Network:
         targets: (n_samples, n_outputs) — one-hot rows for classification.
         Frozen layers still get their true gradient here; the trainer is what skips them.
         """
-        check_pair(loss, self.layers[-1].activation)
+        check_pair(loss, self.layers[-1].activation, self.n_outputs)
         trace = self.forward_trace(x)
         targets = np.asarray(targets, dtype=self.dtype).reshape(trace.output.shape)
         value, delta = get_loss(loss).compute(trace.pre_activations[-1], trace.output,
@@ -301,3 +301,23 @@ def targets_for(labels: np.ndarray, n_outputs: int, dtype=np.float32) -> np.ndar
     targets = np.zeros((len(labels), n_outputs), dtype=dtype)
     targets[np.arange(len(labels)), labels] = 1.0
     return targets
+
+
+def answer_targets(answers: np.ndarray, n_outputs: int, dtype=np.float32) -> np.ndarray:
+    """What the outputs should be, (n_samples, n_outputs), from a dataset's answers.
+
+    answers: class labels (n_samples,) — one-hot rows, or the label itself for one unit —
+    or real-valued targets (n_samples, n_outputs) of a regression set, taken as they are.
+    """
+    answers = np.asarray(answers)
+    if answers.ndim == 1:
+        return targets_for(answers, n_outputs, dtype)
+    if answers.ndim != 2 or answers.shape[1] != n_outputs:
+        raise ValueError(f"the targets have shape {answers.shape}; the network has {n_outputs} "
+                         f"output{'s' * (n_outputs != 1)}, so they must be (n_samples, {n_outputs})")
+    return np.asarray(answers, dtype=dtype)
+
+
+def has_real_targets(answers: np.ndarray) -> bool:
+    """True for a regression set's targets (n_samples, n_outputs); False for class labels (n_samples,)."""
+    return np.ndim(answers) == 2

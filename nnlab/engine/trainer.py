@@ -18,9 +18,9 @@ import numpy as np
 
 from .activations import get_activation
 from .blas_threads import BlasThreads
-from .losses import check_pair, get_loss
-from .metrics import Evaluation, evaluate
-from .network import Network, add_penalty_gradient, outputs_to_classes, targets_for
+from .losses import check_pair, check_predicts_numbers, get_loss, is_regression
+from .metrics import Evaluation, RegressionEvaluation, evaluate
+from .network import Network, add_penalty_gradient, answer_targets, has_real_targets, outputs_to_classes
 from .optimizers import Optimizer, make_optimizer
 
 _BACKUP_EVERY = 50
@@ -68,18 +68,20 @@ class BatchProgress:
     batch: int  # 1-based within the epoch
     n_batches: int
     loss: float
-    accuracy: float
+    accuracy: float  # NaN for a network that predicts numbers: it has no accuracy
     samples_seen: int
+    mean_absolute_error: float = math.nan  # mean |output − target|, for a network that predicts numbers
 
 
 @dataclass(frozen=True)
 class EpochResult:
     epoch: int
     train_loss: float
-    train_accuracy: float
+    train_accuracy: float  # NaN for a network that predicts numbers
     seconds: float
-    validation: Evaluation | None = None
+    validation: Evaluation | RegressionEvaluation | None = None
     best_epoch: int | None = None
+    train_mean_absolute_error: float = math.nan  # NaN for a classifier
 
     @property
     def val_loss(self) -> float:
@@ -88,6 +90,10 @@ class EpochResult:
     @property
     def val_accuracy(self) -> float:
         return self.validation.accuracy if self.validation else float("nan")
+
+    @property
+    def val_mean_absolute_error(self) -> float:
+        return self.validation.mae if isinstance(self.validation, RegressionEvaluation) else float("nan")
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,7 @@ class _Workspace:
 
     x: np.ndarray
     targets: np.ndarray
-    labels: np.ndarray
+    labels: np.ndarray | None  # None for a network that predicts numbers
     z: list[np.ndarray]
     a: list[np.ndarray]
     upstream: list[np.ndarray]
@@ -139,7 +145,12 @@ class _Workspace:
 
 
 class Trainer:
-    """Trains ``network`` in place on x_train (n, n_features) / y_train (n,) class labels."""
+    """Trains ``network`` in place on x_train (n, n_features) and its answers.
+
+    y_train: class labels (n,), or a regression set's real-valued targets (n, n_outputs). Whether
+    the network classifies or predicts numbers follows ``is_regression(loss, output activation)``;
+    real-valued targets need a network that predicts numbers.
+    """
 
     def __init__(self, network: Network, x_train: np.ndarray, y_train: np.ndarray, config: TrainConfig,
                  x_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
@@ -148,24 +159,31 @@ class Trainer:
         """``optimizer``: carry on with a previous run's optimizer (Adam's moments, momentum, step count);
         it must be of the kind ``config`` names, and takes ``config``'s learning rate."""
         config.validate()
-        check_pair(config.loss, network.layers[-1].activation)
+        output_activation = network.layers[-1].activation
+        check_pair(config.loss, output_activation, network.n_outputs)
+        self.regression = is_regression(config.loss, output_activation)
         self.network, self.config, self.augment = network, config, augment
         dtype = network.dtype
         self.x = np.ascontiguousarray(x_train, dtype=dtype)
-        self.y = np.asarray(y_train, dtype=np.int64)
         if self.x.ndim != 2 or self.x.shape[1] != network.input_size:
             raise ValueError(f"the network takes {network.input_size} inputs per sample, "
                              f"the training data has shape {self.x.shape}")
+        real_targets = has_real_targets(y_train)
+        if real_targets:
+            check_predicts_numbers(config.loss, output_activation)
+        self.y = np.asarray(y_train, dtype=dtype if real_targets else np.int64)
         if len(self.x) == 0 or len(self.y) != len(self.x):
             raise ValueError("the training data is empty or its labels do not match its samples")
+        if real_targets and not np.isfinite(self.y).all():
+            raise ValueError("the training targets hold a value that is not a finite number")
         n_labels = max(network.n_outputs, 2)
-        if self.y.min() < 0 or self.y.max() >= n_labels:
+        if not real_targets and (self.y.min() < 0 or self.y.max() >= n_labels):
             raise ValueError(f"labels run from {self.y.min()} to {self.y.max()} but the output layer can only "
                              f"tell classes 0 to {n_labels - 1} apart")
-        self.n_classes = n_classes or max(int(self.y.max()) + 1, 2)
-        self.targets = targets_for(self.y, network.n_outputs, dtype)
+        self.n_classes = n_classes or (network.n_outputs if real_targets else max(int(self.y.max()) + 1, 2))
+        self.targets = answer_targets(self.y, network.n_outputs, dtype)
         self.x_val = None if x_val is None or len(x_val) == 0 else np.asarray(x_val, dtype=dtype)
-        self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=np.int64)
+        self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=self.y.dtype)
         if optimizer is None:
             options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
             optimizer = make_optimizer(config.optimizer, config.learning_rate, **options)
@@ -223,7 +241,7 @@ class Trainer:
             self.epoch += 1
             started = time.perf_counter()
             order = self.rng.permutation(len(self.x))
-            loss_sum = correct = seen = 0
+            loss_sum = tally = seen = 0
             self._refresh_backup()
             for batch in range(n_batches):
                 if should_stop():
@@ -231,7 +249,7 @@ class Trainer:
                                         self.epoch - 1, self.best_epoch)
                     return
                 indices = order[batch * size:(batch + 1) * size]
-                loss, hits = self._step(indices)
+                loss, batch_tally = self._step(indices)
                 if not math.isfinite(loss):
                     yield self._diverged(f"loss became {_what(loss)} at epoch {self.epoch} batch {batch + 1}",
                                          batch + 1, loss)
@@ -242,11 +260,12 @@ class Trainer:
                     return
                 self.optimizer.step(network.params, network.grads, segments)
                 loss_sum += loss * len(indices)
-                correct += hits
+                tally += batch_tally
                 seen += len(indices)
                 if batch % _BACKUP_EVERY == _BACKUP_EVERY - 1:
                     self._refresh_backup()
-                yield BatchProgress(self.epoch, batch + 1, n_batches, loss, hits / len(indices), seen)
+                accuracy, error = self._figures(batch_tally, len(indices))
+                yield BatchProgress(self.epoch, batch + 1, n_batches, loss, accuracy, seen, error)
             validation = None
             if self.x_val is not None:
                 validation = evaluate(network, self.x_val, self.y_val, config.loss, self.n_classes)
@@ -261,8 +280,9 @@ class Trainer:
                     wait += 1
             self.completed_epochs = self.epoch
             self._remember_epoch_weights()
-            yield EpochResult(self.epoch, loss_sum / seen, correct / seen,
-                              time.perf_counter() - started, validation, self.best_epoch)
+            accuracy, error = self._figures(tally, seen)
+            yield EpochResult(self.epoch, loss_sum / seen, accuracy, time.perf_counter() - started, validation,
+                              self.best_epoch, error)
             patience = config.early_stopping_patience
             if patience and validation is not None and wait >= patience and self._best_params is not None:
                 network.params[...] = self._best_params
@@ -274,6 +294,12 @@ class Trainer:
                 return
         yield TrainingEnded("finished", f"trained {self.epoch} epoch{'s' * (self.epoch != 1)}", self.epoch,
                             self.best_epoch)
+
+    def _figures(self, tally: float, samples: int) -> tuple[float, float]:
+        """(accuracy, mean absolute error) from a tally of hits or of absolute errors; the other is NaN."""
+        if self.regression:
+            return math.nan, tally / (samples * self.network.n_outputs)
+        return tally / samples, math.nan
 
     def _exploded(self, loss: float) -> bool:
         if self._exploded_above is None:
@@ -319,7 +345,7 @@ class Trainer:
             ws = _Workspace(
                 x=np.empty((size, net.input_size), dtype),
                 targets=np.empty((size, net.n_outputs), dtype),
-                labels=np.empty(size, np.int64),
+                labels=None if self.regression else np.empty(size, np.int64),
                 z=[np.empty((size, w), dtype) for w in widths],
                 a=[np.empty((size, w), dtype) for w in widths],
                 upstream=[np.empty((size, w), dtype) for w in widths],
@@ -330,13 +356,18 @@ class Trainer:
             self._workspaces[size] = ws
         return ws
 
-    def _step(self, indices: np.ndarray) -> tuple[float, int]:
-        """Forward and backward on one batch; fills ``network.grads``; returns (loss, hits)."""
+    def _step(self, indices: np.ndarray) -> tuple[float, float]:
+        """Forward and backward on one batch; fills ``network.grads``.
+
+        Returns (loss, tally): the batch's hits, or for a network that predicts numbers its summed
+        absolute error |output − target| over samples and outputs.
+        """
         net, config = self.network, self.config
         ws = self._workspace(len(indices))
         np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
         np.take(self.targets, indices, axis=0, out=ws.targets, mode="clip")
-        np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")
+        if ws.labels is not None:
+            np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")
         inputs = [self.augment(ws.x, self.rng) if self.augment else ws.x]
         last = len(net.layers) - 1
         threads = self._threads
@@ -355,7 +386,10 @@ class Trainer:
                 inputs.append(ws.a[i])
         loss, delta = get_loss(config.loss).compute(ws.z[last], ws.a[last], ws.targets,
                                                     net.layers[last].activation)
-        hits = int((outputs_to_classes(ws.a[last]) == ws.labels).sum())
+        if ws.labels is None:
+            tally = float(np.abs(ws.a[last] - ws.targets).sum())
+        else:
+            tally = int((outputs_to_classes(ws.a[last]) == ws.labels).sum())
         first_trainable = next(i for i, spec in enumerate(net.layers) if not spec.frozen)
         for i in range(last, first_trainable - 1, -1):
             threads.use(ws.threads[i])
@@ -374,7 +408,7 @@ class Trainer:
             for weight, grad, spec in zip(net.weights_t, net.grad_weights_t, net.layers):
                 if not spec.frozen:
                     add_penalty_gradient(weight, grad, config.l1, config.l2)
-        return loss, hits
+        return loss, tally
 
 
 

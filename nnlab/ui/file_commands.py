@@ -47,8 +47,8 @@ class FileCommands:
         if keep:
             self._keep_network_for(dataset)
             return True
-        kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else \
-            ("points" if len(dataset.input_shape) == 1 else "image")
+        kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else "regression" \
+            if dataset.is_regression else ("points" if len(dataset.input_shape) == 1 else "image")
         self.panel.suggest_for(kind)
         return self.new_network(ask=False)
 

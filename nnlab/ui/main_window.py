@@ -12,8 +12,8 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from nnlab.engine import BlowUp, EpochResult, TrainingEnded, evaluate
-from nnlab.engine.losses import output_units
+from nnlab.engine import BlowUp, EpochResult, RegressionEvaluation, TrainingEnded, evaluate
+from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, is_regression, output_units
 
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
@@ -174,10 +174,13 @@ class MainWindow(FileCommands, Questions, QMainWindow):
     def _on_network_changed(self, network) -> None:
         self._forget_pending_metrics()
         self.selection.set_snapshot(network.copy())
+        regression = is_regression(self.session.loss, network.layers[-1].activation)
+        self.plots.set_regression(regression)  # a change of task clears the curves
         if self.session.epochs_trained == 0:  # a new, reset or opened network: no run behind it
             self.plots.clear()
             self.metrics.clear()
             self.status.clear_progress()
+        self.metrics.set_regression(regression)
         self._update_summary()
         self._refresh_actions()
 
@@ -186,16 +189,27 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         if dataset is None:
             self.panel.set_summary("Choose a dataset.")
             return
+        loss = self.panel.loss.currentText()
         try:
-            widths = [dataset.n_features, *self.panel.hidden_widths(),
-                      output_units(self.panel.loss.currentText(), dataset.n_classes)]
+            if dataset.is_regression:
+                check_predicts_numbers(loss, self._output_activation(loss), f"{dataset.name}'s targets")
+            widths = [dataset.n_features, *self.panel.hidden_widths(), output_units(loss, dataset.n_classes)]
         except ValueError as error:
             self.panel.set_summary(str(error))
             return
         arrows = " → ".join(map(str, widths))
         trained = self.session.epochs_trained
-        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} samples, {dataset.n_classes} classes.\n"
+        answers = f"{dataset.n_classes} number{'s' * (dataset.n_classes != 1)} to predict " \
+                  f"({', '.join(dataset.classes)})" if dataset.is_regression else f"{dataset.n_classes} classes"
+        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} samples, {answers}.\n"
                                f"Network {arrows}" + (f", trained {trained} epoch{'s' * (trained != 1)}." if trained else "."))
+
+    def _output_activation(self, loss: str) -> str:
+        """The output activation Start would use: the network's own while its loss stays, else the loss's default."""
+        network = self.session.network
+        if network is not None and loss == self.session.loss:
+            return network.layers[-1].activation
+        return DEFAULT_OUTPUT_ACTIVATION[loss]
 
     # -- training ---------------------------------------------------------------------------------
     def start_training(self, paused: bool = False) -> bool:
@@ -265,8 +279,12 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.session.set_dirty(True)
 
     def _on_epoch(self, result: EpochResult) -> None:
-        self.plots.add_epoch(result.epoch, result.train_loss, result.train_accuracy, result.val_loss,
-                             result.val_accuracy)
+        if self.plots.regression:
+            self.plots.add_epoch(result.epoch, result.train_loss, result.train_mean_absolute_error, result.val_loss,
+                                 result.val_mean_absolute_error)
+        else:
+            self.plots.add_epoch(result.epoch, result.train_loss, result.train_accuracy, result.val_loss,
+                                 result.val_accuracy)
         if result.validation is not None:
             self._latest_epoch = result
             if not self._metrics_timer.isActive():
@@ -313,11 +331,14 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             return
         with self.training.held():
             test = session.splits.test
-            result = evaluate(session.network, test.x, test.y, session.loss, session.dataset.n_classes)
+            result = evaluate(session.network, test.x, test.answers, session.loss, session.dataset.n_classes)
         self._show_metrics(result, "test", session.epochs_trained, test)
         self.docks["metrics"].raise_()
 
     def _show_metrics(self, evaluation, split_name: str, epoch: int, part) -> None:
+        if isinstance(evaluation, RegressionEvaluation):  # it carries its own predictions and targets
+            self.metrics.show_evaluation(evaluation, split_name, epoch, classes=list(part.classes))
+            return
         # A split's arrays are never written (the trainer only reads them), so no copy is needed.
         samples = (part.x, part.y, evaluation.predictions, tuple(part.input_shape), list(part.classes))
         self.metrics.show_evaluation(evaluation, split_name, epoch, samples=samples)

@@ -40,13 +40,15 @@ class InspectedInput:
 
     values: (n_features,) float array the network takes; image_shape: (h, w) when the
     input is an image, else None; origin: words for the user ("your drawing",
-    "validation sample 12"); label: the true class index when known.
+    "validation sample 12"); label: the true class index when known; target: the true
+    outputs (n_outputs,) of a regression sample, when known.
     """
 
     values: np.ndarray
     image_shape: tuple[int, int] | None
     origin: str
     label: int | None = None
+    target: np.ndarray | None = None
 
 
 class Selection(QObject):

@@ -20,7 +20,7 @@ from nnlab.data.augment import AugmentConfig, make_augmenter
 from nnlab.data.user_samples import with_user_samples
 from nnlab.data.weights_file import SavedModel, load_model, save_model
 from nnlab.engine import Network, Trainer
-from nnlab.engine.losses import check_pair, output_units
+from nnlab.engine.losses import check_pair, check_predicts_numbers, is_regression, output_units
 from nnlab.engine.optimizers import Optimizer
 
 from .canvas.user_data import default_store
@@ -153,7 +153,9 @@ class LabSession(QObject):
 
     def set_network(self, network: Network, loss: str, epochs_trained: int | None = None) -> None:
         """An edited network (the editor's): trained epochs (unless given) and the locked split carry on."""
-        check_pair(loss, network.layers[-1].activation)
+        check_pair(loss, network.layers[-1].activation, network.n_outputs)
+        if self.dataset is not None and self.dataset.is_regression:
+            check_predicts_numbers(loss, network.layers[-1].activation, f"{self.dataset.name}'s targets")
         self.network, self.loss, self._last_optimizer = network, loss, None
         if epochs_trained is not None:
             self.epochs_trained = epochs_trained
@@ -206,8 +208,11 @@ class LabSession(QObject):
         if experiment.augment and len(self.dataset.input_shape) == 2:
             augment = make_augmenter(self.dataset.input_shape, AugmentConfig())
         train, validation = self.splits.train, self.splits.validation
-        x, y, self.user_samples_used = with_user_samples(self.user_samples, self.dataset, train.x, train.y)
-        trainer = Trainer(self.network, x, y, experiment.train, validation.x, validation.y,
+        if self.dataset.is_regression:  # the learner's own samples are drawings or points of a class
+            x, y, self.user_samples_used = train.x, train.answers, 0
+        else:
+            x, y, self.user_samples_used = with_user_samples(self.user_samples, self.dataset, train.x, train.y)
+        trainer = Trainer(self.network, x, y, experiment.train, validation.x, validation.answers,
                           n_classes=self.dataset.n_classes, augment=augment,
                           optimizer=self._optimizer_to_carry_on(experiment))
         trainer.epoch = trainer.completed_epochs = self.epochs_trained
@@ -237,11 +242,12 @@ class LabSession(QObject):
         made = provenance(model.extra)
         prepared, dataset = None, self.dataset
         if made.dataset in BUILTIN_DATASETS and made.dataset != self.dataset_source:
-            dataset = open_dataset(made.dataset)
+            dataset = open_dataset(made.dataset, made.seed)
             prepared = PreparedDataset(made.dataset, dataset, split_dataset(dataset, made.split, seed=made.seed),
                                        (made.split, made.seed))
+        classifier = not is_regression(model.loss, model.network.layers[-1].activation)
         if dataset is None or dataset.n_features != model.network.input_size \
-                or dataset.n_classes != len(model.classes):
+                or dataset.n_classes != len(model.classes) or (dataset.is_regression and classifier):
             raise ValueError(f"{Path(path).name} takes {model.network.input_size} inputs and "
                              f"{len(model.classes)} classes; no open dataset fits it — open a matching "
                              "dataset first")
@@ -255,6 +261,7 @@ class LabSession(QObject):
             self._split_key = prepared.split_key
             self.dataset_changed.emit(prepared.dataset)
         self.network, self.loss, self.epochs_trained, self._last_optimizer = model.network, model.loss, 0, None
+        self.experiment = None  # the last run's settings are not this file's (save records the split in use)
         self._split_locked = True
         self.network_changed.emit(model.network)
         self._set_path(opened.path)
@@ -265,8 +272,12 @@ class LabSession(QObject):
         if self.network is None or self.dataset is None:
             raise ValueError("there is no network to save yet")
         extra = {"experiment": self.experiment.describe()} if self.experiment else {}
-        if self.experiment is not None:
-            extra["experiment"]["dataset"] = self.dataset_source
+        if self.dataset_source is not None and self._split_key is not None:
+            # What this network was split and trained on — also for an opened file saved again — so
+            # `nnlab evaluate` finds the built-in and the held-out part without being told.
+            made = extra.setdefault("experiment", {})
+            made["dataset"], made["split"], made["seed"] = self.dataset_source, list(self._split_key[0]), \
+                self._split_key[1]
         model = SavedModel(self.network, self.loss, list(self.dataset.classes), tuple(self.dataset.input_shape),
                            self.dataset.preprocess, extra=extra)
         save_model(path, model)

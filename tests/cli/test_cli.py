@@ -133,11 +133,15 @@ def test_bad_input_gives_exit_code_2_and_one_line(args, expected, xor_model, wor
     assert expected in lines[0] and "Traceback" not in result.stderr
 
 
-def test_predict_with_a_linear_output_shows_raw_outputs_not_probabilities(workdir):
+def test_a_linear_output_with_mse_predicts_numbers_not_classes(workdir):
+    """xor's two classes as one-hot targets of a linear mse output: the model is a regressor (one rule,
+    ``is_regression``), so predict prints its two numbers by name and picks no class."""
     trained = nnlab("train", "--dataset", "xor", "--layers", "4", "--loss", "mse", "--epochs", "2",
                     "--out", "mse.npz", cwd=workdir)
     assert trained.returncode == 0, trained.stderr
     result = nnlab("predict", "mse.npz", "--input", "0.5,0.5", "--json", cwd=workdir)
     (prediction,) = json.loads(result.stdout)["predictions"]
-    assert "outputs" in prediction and "probabilities" not in prediction and "confidence" not in prediction
-    assert "outputs:" in nnlab("predict", "mse.npz", "--input", "0.5,0.5", cwd=workdir).stdout
+    assert set(prediction) == {"input", "outputs"} and set(prediction["outputs"]) == {"0", "1"}
+    values = prediction["outputs"]
+    assert nnlab("predict", "mse.npz", "--input", "0.5,0.5", cwd=workdir).stdout == \
+        f"--input: 0 = {values['0']:.4g}, 1 = {values['1']:.4g}\n"

@@ -11,14 +11,16 @@ import pytest
 from nnlab.data.builtin import BUILTIN_DATASETS, load_builtin
 from nnlab.resources import resource_path
 
-NAMES = ["digits", "faces", "sketch-faces", "xor", "circles", "spirals", "blobs"]
+NAMES = ["digits", "faces", "sketch-faces", "xor", "circles", "spirals", "blobs", "curve"]
+KINDS = {"digits": "image", "faces": "image", "sketch-faces": "image", "curve": "regression"}
 
 
 def test_registry_lists_every_builtin_with_kind_and_description():
     assert list(BUILTIN_DATASETS) == NAMES
     for name, info in BUILTIN_DATASETS.items():
         assert info.name == name and info.description
-        assert info.kind == ("image" if name in ("digits", "faces", "sketch-faces") else "points")
+        assert info.kind == KINDS.get(name, "points")
+        assert load_builtin(name, n_samples=20).is_regression == (info.kind == "regression")
 
 
 def test_digits_are_5000_balanced_mnist_images():

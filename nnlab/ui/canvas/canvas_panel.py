@@ -20,6 +20,7 @@ from nnlab.data.user_samples import UserSampleStore
 
 from ..selection import InspectedInput, Selection
 from .ink import MAX_RADIUS, MIN_RADIUS
+from .curve_view import CurveView
 from .modes import CanvasMode, class_probabilities, mode_for
 from .input_preview import InputPreview
 from .paint_surface import PaintSurface
@@ -51,6 +52,7 @@ class CanvasPanel(QWidget):
         self._row_version = -1
         self.surface = PaintSurface()
         self.scatter = ScatterView()
+        self.curve = CurveView()
         self.preview = InputPreview()
         self.bars = ProbabilityBars()
         self.gallery = UserGallery()
@@ -99,7 +101,7 @@ class CanvasPanel(QWidget):
         tools.addStretch(1)
         self.nothing_label = QLabel(alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.stack = QStackedWidget()
-        for widget in (self.surface, self.scatter, self.nothing_label):
+        for widget in (self.surface, self.scatter, self.curve, self.nothing_label):
             self.stack.addWidget(widget)
         seen = QVBoxLayout()
         seen.setSpacing(3)
@@ -123,7 +125,9 @@ class CanvasPanel(QWidget):
         self.add_button = QPushButton("Add to training set")
         self.add_button.clicked.connect(lambda: self.add_sample())
         adding = QHBoxLayout()
-        adding.addWidget(QLabel("As class:"))
+        as_class = QLabel("As class:")
+        self.class_tools = [as_class, self.label_picker, self.add_button]  # a set of numbers has no class to add
+        adding.addWidget(as_class)
         adding.addWidget(self.label_picker)
         adding.addWidget(self.add_button)
         adding.addStretch(1)
@@ -255,8 +259,9 @@ class CanvasPanel(QWidget):
         self.dataset = dataset
         self.mode = mode_for(dataset)
         self.mode_label.setText(self.mode.describe())
-        self.stack.setCurrentWidget({"draw": self.surface, "points": self.scatter}.get(self.mode.kind,
-                                                                                        self.nothing_label))
+        self.mode_label.setVisible(self.mode.kind != "none")  # the empty page says it, once, in its middle
+        self.stack.setCurrentWidget({"draw": self.surface, "points": self.scatter,
+                                     "curve": self.curve}.get(self.mode.kind, self.nothing_label))
         self.nothing_label.setText(self.mode.describe())
         drawing = self.mode.kind == "draw"
         for widget in (self.preview, self.preview_title, self.bars, *self.drawing_tools):
@@ -270,6 +275,8 @@ class CanvasPanel(QWidget):
         self.label_picker.addItems(list(self.mode.classes))
         self.add_button.setEnabled(drawing)
         self.add_button.setText("Add to training set" if drawing else "Click the plot to add a point")
+        for widget in (*self.class_tools, self.gallery):
+            widget.setVisible(not self.mode.predicts_numbers)
         self._arrange_middle()
         self._row_version = -1
         self._say("")
@@ -277,7 +284,7 @@ class CanvasPanel(QWidget):
         self._schedule_prediction()
 
     def _on_snapshot_changed(self, network) -> None:
-        if self.mode.kind == "points":
+        if self.mode.kind in ("points", "curve"):
             if not self._regions_timer.isActive():
                 self._regions_timer.start()
         else:
@@ -285,6 +292,9 @@ class CanvasPanel(QWidget):
 
     def _paint_regions(self) -> None:
         network = self.selection.snapshot
+        if self.mode.kind == "curve":
+            self.curve.set_network(network)
+            return
         fits = network is not None and network.input_size == 2 and _outputs_fit(network.n_outputs,
                                                                                  len(self.mode.classes))
         self.scatter.set_network(network if fits else None)
@@ -380,6 +390,10 @@ class CanvasPanel(QWidget):
         samples = self.store.samples(self.dataset) if self.dataset is not None else []
         note = "; ".join(self.store.problems[:2])
         self.gallery.show_samples(samples, "included in the next training run" if samples and not note else note)
+        if self.mode.kind == "curve" and self.dataset is not None:
+            self.curve.set_points(self.dataset.x[:, 0], self.dataset.targets[:, 0],
+                                  ("x", self.dataset.classes[0]))
+            self._paint_regions()
         if self.mode.kind == "points" and self.dataset is not None:
             mine = np.array([s.values for s in samples], np.float32).reshape(-1, 2)
             mine_y = np.array([self.dataset.classes.index(s.label) for s in samples], np.int64)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from nnlab.engine import LayerSpec
 from nnlab.engine import reshape
+from nnlab.engine.losses import check_predicts_numbers
 
 from ..selection import ConnectionRef, NeuronRef
 from .canvas import NetworkCanvas
@@ -214,6 +215,9 @@ class NetworkEditor(QWidget):
         if column == 0:
             what = f"{dataset.n_features:,} features of {dataset.name}" if dataset else "the dataset's features"
             return f"The input layer follows the dataset: one unit per input ({what}); it cannot be removed or resized."
+        if dataset is not None and dataset.is_regression:
+            return (f"The output layer follows the dataset: one unit per number to predict ({', '.join(dataset.classes)}); "
+                    "it cannot be removed or resized. Its targets are numbers, so it is linear with MSE.")
         classes = dataset.n_classes if dataset else "its"
         return (f"The output layer follows the dataset: one unit per class ({classes} classes; one sigmoid unit "
                 "for two classes with binary cross-entropy); it cannot be removed or resized. "
@@ -347,10 +351,14 @@ class NetworkEditor(QWidget):
         network = self.session.network
         if network is not None and (loss, activation) == (self.session.loss, network.layers[-1].activation):
             return False
-        n_classes = self.session.dataset.n_classes if self.session.dataset else network.n_outputs
-        return self._edit(f"Output {pair_text(loss, activation)}",
-                          lambda net, _: (reshape.set_output(net, loss, activation, n_classes, seed=self.seed()),
-                                          loss))
+        dataset = self.session.dataset
+        n_classes = dataset.n_classes if dataset else network.n_outputs
+
+        def compute(net, _):
+            if dataset is not None and dataset.is_regression:
+                check_predicts_numbers(loss, activation, f"{dataset.name}'s targets")
+            return reshape.set_output(net, loss, activation, n_classes, seed=self.seed()), loss
+        return self._edit(f"Output {pair_text(loss, activation)}", compute)
 
     def set_hidden_widths(self, widths: list[int], template: LayerSpec) -> bool:
         """The training panel's "hidden layers" field: layers keep their settings by position."""

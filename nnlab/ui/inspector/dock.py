@@ -135,15 +135,16 @@ class InspectorDock(QWidget):
         return ConnectionRef(neuron.layer - 1, 0, neuron.unit)
 
     def _pool(self) -> tuple[np.ndarray, np.ndarray, str] | None:
-        """Samples the learner can pick from: the lesson's, else validation, else the whole set."""
+        """Samples the learner can pick from: the lesson's, else validation, else the whole set; with their
+        labels (n,) or, for a regression set, their targets (n, k)."""
         if self.lesson is not None:
             x = np.array([s.values for s in self.lesson.samples])
             return x, np.array([s.label for s in self.lesson.samples]), "lesson input"
         splits, dataset = self.session.splits, self.session.dataset
         if splits is not None and len(splits.validation):
-            return splits.validation.x, splits.validation.y, "validation sample"
+            return splits.validation.x, splits.validation.answers, "validation sample"
         if dataset is not None:
-            return dataset.x, dataset.y, "sample"
+            return dataset.x, dataset.answers, "sample"
         return None
 
     def inspect_sample(self) -> None:
@@ -155,7 +156,8 @@ class InspectorDock(QWidget):
         dataset = self.session.dataset
         shape = tuple(dataset.input_shape) if dataset is not None and len(dataset.input_shape) == 2 else None
         name = self.lesson.samples[index].name if self.lesson is not None else f"{word} {index + 1}"
-        self.selection.set_input(InspectedInput(np.asarray(x[index], dtype=np.float64), shape, name, int(y[index])))
+        label, target = (None, np.asarray(y[index], np.float64)) if y.ndim == 2 else (int(y[index]), None)
+        self.selection.set_input(InspectedInput(np.asarray(x[index], dtype=np.float64), shape, name, label, target))
 
     def open_lesson(self, lesson) -> bool:
         previous, self.lesson = self.lesson, lesson  # before the session's signals: the pool is the lesson's
@@ -269,6 +271,8 @@ class InspectorDock(QWidget):
             for sample in self.lesson.samples:
                 if np.array_equal(sample.values, inp.values):
                     return self.lesson.target_for(sample), "the lesson's target"
+        if inp.target is not None and np.size(inp.target) == net.n_outputs:
+            return np.asarray(inp.target, np.float64), "the sample's target"
         if inp.label is not None and (net.n_outputs > 1 or inp.label in (0, 1)):
             return targets_for(np.array([inp.label]), net.n_outputs, np.float64)[0], "the true label"
         predicted = net.forward(np.asarray(inp.values).reshape(1, -1))[0]

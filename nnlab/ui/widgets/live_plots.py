@@ -1,5 +1,10 @@
 """Live loss and accuracy curves: what a learner watches while the network trains.
 
+For a network that predicts numbers (``is_regression``) the second plot shows the mean absolute
+error |output − target| instead of accuracy, which such a network does not have: per batch it is
+always defined (R² is not, for a batch whose targets are all equal — one sample, say), and it reads
+in the targets' own units. The Metrics tab gives R² per epoch.
+
 The teaching moment is the validation loss turning up while the training loss keeps
 falling, so the widget marks the best validation epoch and says when overfitting began.
 Each series is one persistent PlotDataItem over a doubling NumPy buffer, clipped to the view
@@ -45,6 +50,8 @@ class LivePlots(QWidget):
     """Loss (top) and accuracy in % (bottom) against fractional epochs, updated live.
 
     Batch b of n in epoch e sits at x = e − 1 + b/n, so epoch e's summary points sit at x = e.
+    After ``set_regression(True)`` the bottom plot (still keyed "accuracy") shows the mean
+    absolute error, on an axis from 0 that grows like the loss axis.
     """
 
     def __init__(self, parent: QWidget | None = None, *, smoothing: float = 0.9,
@@ -52,6 +59,7 @@ class LivePlots(QWidget):
         super().__init__(parent)
         self.overfit_patience = overfit_patience
         self._smoothing = smoothing
+        self.regression = False
         self.plots = {name: pg.PlotWidget() for name in PLOT_NAMES}
         self._series = {plot: {name: GrowingSeries(self._make_item(plot), initial_capacity)
                                for name in SERIES_NAMES} for plot in PLOT_NAMES}
@@ -91,6 +99,9 @@ class LivePlots(QWidget):
             widget.getPlotItem().autoBtn.clicked.connect(self.flush)  # after pyqtgraph's own handler
             widget.setLimits(xMin=0)
             widget.getAxis("left").setWidth(60)
+            # A regression's loss and error are small numbers: "0.2" reads better than "200" under a
+            # "(x0.001)" that the 60-pixel axis cuts off.
+            widget.getAxis("left").enableAutoSIPrefix(False)
             widget.addItem(self.best_lines[plot], ignoreBounds=True)
             widget.addItem(self._hover_labels[plot], ignoreBounds=True)
             self._hover_labels[plot].setZValue(100)
@@ -121,6 +132,30 @@ class LivePlots(QWidget):
         self.overfit_notice.setColor(colours.warning)
         self.blow_up.style(colours)
         self._style_legend()
+        self._label_score_plot()
+
+    def set_regression(self, regression: bool) -> None:
+        """Show the mean absolute error (True) or the accuracy (False) below the loss.
+
+        A change of task clears every curve: the loss is another function now, and the
+        old points would be read on the new axis.
+        """
+        if bool(regression) == self.regression:
+            return
+        self.regression = bool(regression)
+        self._label_score_plot()
+        self.clear()
+
+    def _label_score_plot(self) -> None:
+        plot = self.plots["accuracy"]
+        plot.setLabel("left", "mean abs. error" if self.regression else "accuracy (%)")
+        plot.setTitle("Mean absolute error |output − target| (lower is better)" if self.regression else None,
+                      color=self._colours.text, size="9pt")
+
+    @property
+    def score_name(self) -> str:
+        """What the bottom plot shows, in words: "accuracy" or "mean absolute error"."""
+        return "mean absolute error" if self.regression else "accuracy"
 
     def _style_legend(self) -> None:
         legend = self.plots["loss"].getPlotItem().legend
@@ -142,13 +177,15 @@ class LivePlots(QWidget):
         super().changeEvent(event)
 
     def add_batches(self, records: Iterable) -> None:
-        """Append batch records (``epoch``, ``batch``, ``n_batches``, ``loss``, ``accuracy`` in 0..1)."""
+        """Append batch records (``epoch``, ``batch``, ``n_batches``, ``loss``, ``accuracy`` in 0..1 —
+        or, for a regression plot, ``mean_absolute_error``)."""
         records = list(records)
         if not records:
             return
         x = np.array([r.epoch - 1 + r.batch / r.n_batches for r in records], dtype=float)
+        scores = [r.mean_absolute_error for r in records] if self.regression else [r.accuracy for r in records]
         values = {"loss": np.array([r.loss for r in records], dtype=float),
-                  "accuracy": np.array([r.accuracy for r in records], dtype=float) * 100.0}
+                  "accuracy": self._as_drawn(np.array(scores, dtype=float))}
         for plot, y in values.items():
             self._series[plot]["train_batch"].append(x, y)
             self._series[plot]["train_smoothed"].append(x, self._emas[plot].extend(y))
@@ -156,15 +193,20 @@ class LivePlots(QWidget):
 
     def add_epoch(self, epoch: int, train_loss: float, train_accuracy: float,
                   val_loss: float = math.nan, val_accuracy: float = math.nan) -> None:
-        """Append one epoch's means (accuracies in 0..1); a NaN validation loss adds no validation point."""
+        """Append one epoch's means (accuracies in 0..1, or for a regression plot the mean absolute
+        errors); a NaN validation loss adds no validation point."""
         x = np.array([float(epoch)])
         self._series["loss"]["train_epoch"].append(x, np.array([train_loss]))
-        self._series["accuracy"]["train_epoch"].append(x, np.array([train_accuracy * 100.0]))
+        self._series["accuracy"]["train_epoch"].append(x, self._as_drawn(np.array([train_accuracy])))
         if math.isfinite(val_loss):
             self._series["loss"]["val_epoch"].append(x, np.array([val_loss]))
-            self._series["accuracy"]["val_epoch"].append(x, np.array([val_accuracy * 100.0]))
+            self._series["accuracy"]["val_epoch"].append(x, self._as_drawn(np.array([val_accuracy])))
             self._track_validation(epoch, train_loss, val_loss)
         self._schedule_repaint()
+
+    def _as_drawn(self, scores: np.ndarray) -> np.ndarray:
+        """Accuracy in 0..1 is drawn in percent; a mean absolute error as it is."""
+        return scores if self.regression else scores * 100.0
 
     def clear(self) -> None:
         """Forget every point, the best epoch and the overfitting notice."""
@@ -179,7 +221,7 @@ class LivePlots(QWidget):
         self._best: tuple[int, float] | None = None
         self._overfit_since: int | None = None
         self.overfit_notice.hide()
-        self._following, self._range_top = [True, True], [0.0, 0.0]
+        self._following, self._range_top = [True, True, True], [0.0, 0.0, 0.0]  # epochs, loss, error axes
         self._planned_end: float | None = None
         self.blow_up.hide()
         self.flush()
@@ -284,29 +326,34 @@ class LivePlots(QWidget):
                 self._following[axis], self._range_top[axis] = True, 0.0
         accuracy = self.plots["accuracy"].getPlotItem().getViewBox()
         x_auto, y_auto = accuracy.autoRangeEnabled()
-        if x_auto or y_auto:  # the accuracy plot's "A": its axis stays 0–100 %, the epochs follow again
+        if x_auto or y_auto:  # the accuracy plot's "A": its axis stays 0–100 % (an error's follows), the epochs too
             accuracy.enableAutoRange(enable=False)
-            accuracy.setYRange(0, 100, padding=0.03)
+            if not self.regression:
+                accuracy.setYRange(0, 100, padding=0.03)
             self._following[0], self._range_top[0] = True, 0.0
+            self._following[2], self._range_top[2] = True, 0.0
         if self._following[0]:
             last = max((s.x[-1] for s in self._series["loss"].values() if s.n), default=1.0)
             right = self._range_top[0] if 0 < last <= self._range_top[0] else epoch_axis_end(last, self._planned_end)
             if right != self._range_top[0]:
                 self._range_top[0] = right
                 view_box.setXRange(0.0, right * 1.02, padding=0.0)
-        if self._following[1]:
-            highest = max((s.top for s in self._series["loss"].values() if s.n), default=0.0)
-            top = self.blow_up.ceiling if self.blow_up.shown else nice_ceiling(highest) if highest > 0 else 1.0
-            if top != self._range_top[1]:
-                self._range_top[1] = top
-                view_box.setYRange(0.0, top * (VIEW_TOP if self.blow_up.shown else 1.03), padding=0.0)
+        for axis, plot, box in ((1, "loss", view_box), (2, "accuracy", accuracy)):
+            if not self._following[axis] or (plot == "accuracy" and not self.regression):
+                continue
+            blown_up = plot == "loss" and self.blow_up.shown
+            highest = max((s.top for s in self._series[plot].values() if s.n), default=0.0)
+            top = self.blow_up.ceiling if blown_up else nice_ceiling(highest) if highest > 0 else 1.0
+            if top != self._range_top[axis]:
+                self._range_top[axis] = top
+                box.setYRange(0.0, top * (VIEW_TOP if blown_up else 1.03), padding=0.0)
 
     def _on_manual_range(self, plot: str, axes: list[bool]) -> None:
         """A zoom or pan: the epoch axis is shared, the loss axis is the loss plot's own."""
         if axes[0]:
             self._following[0] = False
-        if axes[1] and plot == "loss":
-            self._following[1] = False
+        if axes[1]:
+            self._following[1 if plot == "loss" else 2] = False
 
     def _schedule_repaint(self) -> None:
         if not self._timer.isActive():
@@ -383,8 +430,12 @@ class LivePlots(QWidget):
         series = self._series[plot][name]
         x, y = float(series.x[index]), float(series.y[index])
         epoch = f"{x:.0f}" if x.is_integer() else f"{x:.2f}"
-        value = f"{y:.4g}" if plot == "loss" else f"{y:.2f} %"
-        return f"epoch {epoch} · {_HOVER_NAMES[name]} {plot} {value}"
+        value = f"{y:.2f} %" if plot == "accuracy" and not self.regression else f"{y:.4g}"
+        return f"epoch {epoch} · {_HOVER_NAMES[name]} {self._plot_word(plot)} {value}"
+
+    def _plot_word(self, plot: str) -> str:
+        """"loss", "accuracy" or, for a regression plot, "MAE" (hover labels, CSV series names)."""
+        return "MAE" if plot == "accuracy" and self.regression else plot
 
     def _on_mouse_moved(self, plot: str, scene_pos: QPointF) -> None:
         view_box = self.plots[plot].getPlotItem().getViewBox()
@@ -419,8 +470,9 @@ class LivePlots(QWidget):
     def export_csv(self, path: str | os.PathLike) -> None:
         """Save every series as rows ``series,epoch,value`` (atomically).
 
-        ``series`` is ``<plot>.<name>``, e.g. ``loss.val_epoch``; accuracy values are in
-        percent; numbers are written with full precision so they read back exactly.
+        ``series`` is ``<plot>.<name>``, e.g. ``loss.val_epoch`` (``MAE.val_epoch`` for a regression
+        plot); accuracy values are in percent; numbers are written with full precision so they read
+        back exactly.
         """
         path = Path(path)
         with atomic_path(path, ".csv") as temporary:
@@ -430,5 +482,5 @@ class LivePlots(QWidget):
                 for plot in PLOT_NAMES:
                     for name in SERIES_NAMES:
                         x, y = self.series(plot, name)
-                        writer.writerows((f"{plot}.{name}", repr(a), repr(b))
+                        writer.writerows((f"{self._plot_word(plot)}.{name}", repr(a), repr(b))
                                          for a, b in zip(x.tolist(), y.tolist()))

@@ -1,4 +1,5 @@
-"""The metrics dock: how good the network is, class by class, and which samples it gets wrong."""
+"""The metrics dock: how good the network is, class by class, and which samples it gets wrong —
+or, for a network that predicts numbers, its MSE, MAE and R² and its predictions against the truth."""
 from __future__ import annotations
 
 import math
@@ -10,9 +11,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
-from nnlab.engine.metrics import Evaluation
+from nnlab.engine.metrics import Evaluation, RegressionEvaluation
 
 from .confusion_matrix import ConfusionMatrixView
+from .regression_view import PredictedVsTrueView, RegressionMetricsModel
 from .sample_gallery import MAX_SAMPLES, SampleGallery
 
 COLUMNS = ("class", "precision", "recall", "F1", "support")
@@ -189,13 +191,20 @@ class MetricsTable(QTableView):
 
 
 class MetricsView(QWidget):
-    """Header line, per-class table, clickable confusion matrix and the gallery it opens."""
+    """Header line, per-class table, clickable confusion matrix and the gallery it opens.
+
+    For a network that predicts numbers: the per-output MSE/MAE/R² table and the predicted-vs-true
+    picture (click a row for that output) take the places of the class table, matrix and gallery.
+    """
 
     test_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._samples: Samples | None = None
+        self.regression = False
+        self._regression_result: RegressionEvaluation | None = None
+        self._output_names: list[str] = []
         self.header_label = QLabel(NO_EVALUATION)
         self.header_label.setWordWrap(True)
         self.test_button = QPushButton("Evaluate on test set")
@@ -209,7 +218,11 @@ class MetricsView(QWidget):
         self.confusion_view = ConfusionMatrixView()
         self.confusion_view.cell_clicked.connect(self._show_cell)
         self.gallery = SampleGallery()
+        self.regression_model = RegressionMetricsModel(self)
+        self.predicted_view = PredictedVsTrueView()
+        self.table.clicked.connect(self._show_output)
         self._build_layout()
+        self._show_parts(False)  # not arranged yet: the first resize does it, at the dock's real size
 
     def _build_table(self) -> MetricsTable:
         table = MetricsTable(self.proxy)
@@ -231,9 +244,11 @@ class MetricsView(QWidget):
         self.details_splitter.addWidget(self.gallery)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(self.confusion_view)
+        self.main_splitter.addWidget(self.predicted_view)  # one of the two pictures is hidden
         self.main_splitter.addWidget(self.details_splitter)
         self.main_splitter.setStretchFactor(0, 3)
-        self.main_splitter.setStretchFactor(1, 2)
+        self.main_splitter.setStretchFactor(1, 3)
+        self.main_splitter.setStretchFactor(2, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 6)  # the table's five columns fit the 400-px dock with room to spare
         layout.addLayout(top)
@@ -252,8 +267,9 @@ class MetricsView(QWidget):
         """
         table_width = self.table.needed_width()
         margins = self.layout().contentsMargins()
+        picture = self.predicted_view if self.regression else self.confusion_view
         room = (width - margins.left() - margins.right() - self.main_splitter.handleWidth()
-                - self.confusion_view.minimumSizeHint().width())
+                - picture.minimumSizeHint().width())
         wide = width > 1.2 * height and room >= table_width + WIDE_SLACK_PX
         self.main_splitter.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
         self.table.setMinimumWidth(table_width if wide else 0)
@@ -266,8 +282,14 @@ class MetricsView(QWidget):
                         samples: tuple | None = None, *, classes: list[str] | None = None) -> None:
         """Show one split's numbers; ``samples`` feed the gallery and are kept, never copied.
 
-        Class names come from ``classes``, else from ``samples``, else are the indices.
+        Class names come from ``classes``, else from ``samples``, else are the indices. A
+        :class:`RegressionEvaluation` is shown with ``classes`` as its outputs' names.
         """
+        if isinstance(evaluation, RegressionEvaluation):
+            self._show_regression(evaluation, split_name, epoch, classes)
+            return
+        self.set_regression(False)
+        self.header_label.setToolTip("")
         n = len(evaluation.precision)
         self._samples = Samples.from_tuple(samples) if samples is not None else None
         names = classes or (self._samples.classes if self._samples else None) or [str(i) for i in range(n)]
@@ -279,6 +301,54 @@ class MetricsView(QWidget):
         self._arrange(self.width(), self.height())  # the table's needs changed with its contents
         self.confusion_view.set_selected(None)
         self.gallery.clear()
+
+    def set_regression(self, regression: bool) -> None:
+        """Lay the dock out for a network that predicts numbers (True) or one that classifies."""
+        self._show_parts(regression)
+        self._arrange(self.width(), self.height())
+
+    def _show_parts(self, regression: bool) -> None:
+        self.regression = bool(regression)
+        self.confusion_view.setVisible(not self.regression)
+        self.gallery.setVisible(not self.regression)
+        self.predicted_view.setVisible(self.regression)
+        self.details_splitter.setVisible(True)
+        model = self.regression_model if self.regression else self.model
+        if self.proxy.sourceModel() is not model:
+            self.proxy.setSourceModel(model)
+
+    def _show_regression(self, evaluation: RegressionEvaluation, split_name: str, epoch: int | None,
+                         names: list[str] | None) -> None:
+        k = len(evaluation.output_mse)
+        names = list(names or [str(i) for i in range(k)])
+        if len(names) != k:
+            raise ValueError(f"the evaluation has {k} outputs but {len(names)} output names were given")
+        self.set_regression(True)
+        self._samples, self._regression_result, self._output_names = None, evaluation, names
+        parts = [split_name] + ([f"epoch {epoch}"] if epoch is not None else [])
+        parts += [f"R² {three_significant(evaluation.r2)}", f"MSE {three_significant(evaluation.mse)}",
+                  f"MAE {three_significant(evaluation.mae)}", f"loss {three_significant(evaluation.loss)}"]
+        self.header_label.setText(" · ".join(parts))
+        self.header_label.setToolTip("R²: share of the targets' variance explained (1 is perfect) · MSE: mean of "
+                                     "(prediction − target)² · MAE: mean of |prediction − target| · loss: "
+                                     "½·Σ(prediction − target)² per sample, what training minimises")
+        self.regression_model.set_evaluation(evaluation, names)
+        self.details_splitter.setVisible(k > 1)  # one output: the header line holds every number of its row
+        self._arrange(self.width(), self.height())
+        self._picture_output(0 if k == 1 else None)
+
+    def _show_output(self, index) -> None:
+        """A click on a row of the regression table: that output's picture ("all outputs": every one)."""
+        if self.regression and self._regression_result is not None:
+            self._picture_output(self.regression_model.output_of(self.proxy.mapToSource(index).row()))
+
+    def _picture_output(self, output: int | None) -> None:
+        result = self._regression_result
+        if output is None:
+            self.predicted_view.set_values(result.targets, result.predictions, "value")
+        else:
+            self.predicted_view.set_values(result.targets[:, output], result.predictions[:, output],
+                                           self._output_names[output])
 
     @staticmethod
     def _header(evaluation: Evaluation, split_name: str, epoch: int | None) -> str:
@@ -292,10 +362,13 @@ class MetricsView(QWidget):
         return " · ".join(parts)
 
     def clear(self) -> None:
-        self._samples = None
+        self._samples = self._regression_result = None
         self.header_label.setText(NO_EVALUATION)
+        self.header_label.setToolTip("")
         self.model.set_evaluation(None, [])
+        self.regression_model.set_evaluation(None, [])
         self.confusion_view.clear()
+        self.predicted_view.clear()
         self.gallery.clear()
 
     def _show_cell(self, true_class: int, predicted_class: int) -> None:

@@ -46,6 +46,7 @@ class TrainingPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._imported: dict[str, str] = {}
+        self._suggested = ""  # the kind of dataset the last suggestion was for
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 6)  # a 400-px dock with a scroll bar shows every row without scrolling sideways
         layout.addWidget(self._data_group())
@@ -238,8 +239,15 @@ class TrainingPanel(QWidget):
         self.architecture_edited.emit()
 
     def suggest_for(self, kind: str) -> None:
-        """Sensible starting points: a small tanh net for 2-D points, 128-64 ReLU for images."""
-        if kind == "points":
+        """Sensible starting points: a small tanh net for 2-D points and for numbers to predict (with mse,
+        whose linear output predicts numbers), 128-64 ReLU for images. Cross-entropy comes back after a
+        regression set, since mse was chosen for it rather than by the learner."""
+        if kind == "regression":
+            self.loss.setCurrentText("mse")
+        elif self._suggested == "regression":
+            self.loss.setCurrentText("cross_entropy")
+        self._suggested = kind
+        if kind in ("points", "regression"):
             self.hidden_layers.setText("8, 8")
             self.activation.setCurrentText("tanh")
             self.learning_rate.setValue(0.03)
