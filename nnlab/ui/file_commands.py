@@ -39,7 +39,7 @@ class FileCommands:
             self._show_session_dataset()
             return False
         if keep:
-            self._end_paused_run()  # its trained epochs carry on with the network
+            self._end_paused_run()  # the run on the old dataset ends; its weights stay
         self.training.stop()
         dataset = self.session.use_dataset(prepared)
         self.panel.show_dataset(source, Path(source).name)
@@ -59,11 +59,10 @@ class FileCommands:
 
     def _keep_network_for(self, dataset) -> None:
         """The network fits the new dataset: it stays, weights and all; what was measured on the old one goes."""
-        self.metrics.clear()
         self.session.keep_network()
         sizes = " → ".join(map(str, self.session.network.sizes))
-        self.status.show_message(f"{dataset.name} fits the open network ({sizes}): it keeps its weights — "
-                                 "File → New for fresh ones")
+        self.status.show_message(f"{dataset.name} fits the open network ({sizes}): it keeps its weights, the "
+                                 "curves start again — File → New for fresh ones")
 
     def import_dialog(self) -> None:
         path = self._ask_open_path("Import a dataset", "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)")

@@ -117,8 +117,14 @@ class LabSession(QObject):
         return prepared.dataset
 
     def keep_network(self) -> None:
-        """The open network stays with the new dataset it fits: views show it again with the new classes."""
+        """The open network stays, weights and all, with the new dataset it fits; views show it again.
+
+        Its run was on the old dataset: the epoch count starts again, so the curves, the best epoch
+        and the metrics do too (another set's validation losses are not this run's), and the
+        optimizer's moments, measured on the old data, go.
+        """
         if self.network is not None:
+            self.epochs_trained, self._last_optimizer = 0, None
             self.network_changed.emit(self.network)
 
     def network_fits(self, dataset: Dataset) -> bool:

@@ -34,11 +34,15 @@ def test_start_after_stop_carries_on_with_the_optimizer(session):
     assert second.optimizer is first.optimizer and second.optimizer.steps > 0
 
 
-@pytest.mark.parametrize("change", ["reset", "new network", "edited network", "other optimizer", "diverged"])
+@pytest.mark.parametrize("change", ["reset", "new network", "edited network", "other optimizer", "diverged",
+                                    "kept for another dataset"])
 def test_a_changed_network_or_optimizer_starts_a_fresh_one(session, change):
     first = run(session, experiment())
     exp = experiment()
-    if change == "reset":
+    if change == "kept for another dataset":  # Adam's moments were measured on xor
+        session.use_dataset(session.prepare_dataset("circles"))
+        session.keep_network()
+    elif change == "reset":
         session.reset_weights(seed=1)
     elif change == "new network":
         session.new_network(exp)
@@ -63,3 +67,4 @@ def test_a_replaced_network_is_not_kept_alive_for_its_optimizer(session, replace
         session.set_network(session.network.copy(), session.loss)
     gc.collect()
     assert old() is None
+

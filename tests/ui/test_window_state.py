@@ -10,6 +10,7 @@ from nnlab.engine import TrainConfig
 from nnlab.ui import session as session_module
 from nnlab.ui.main_window import MainWindow
 from nnlab.ui.settings import Settings
+from nnlab.ui.widgets.live_plots import PLOT_NAMES, SERIES_NAMES
 
 TIMEOUT = 20_000
 SIZES = [(1280, 800), (1280, 720)]
@@ -203,11 +204,30 @@ def test_a_dataset_the_network_fits_keeps_it_and_asks_nothing(window, qtbot, que
     assert window.choose_dataset("circles")  # 2 inputs, 2 classes, as xor
     assert questions["asked"] == 0
     assert session.dataset.name == "circles" and session.network is network and same_bits(network.params, params)
-    assert session.epochs_trained == 2 and session.dirty
+    assert session.dirty
     assert "fits the open network (2 → 8 → 8 → 2): it keeps its weights" in window.statusBar().currentMessage()
     assert window.selection.snapshot.sizes == network.sizes and window.metrics.confusion_view.counts.size == 0
     assert window.choose_dataset("digits")  # 784 inputs: the trained network would go
     assert questions["asked"] == 1 and session.network is not network
+
+
+def test_a_kept_network_starts_a_new_history_on_the_new_dataset(window, qtbot):
+    """The curves, the epoch count, the best epoch and the training line were about xor: after the
+    switch they start again, so circles' validation losses never join xor's as if one run."""
+    plots, session = window.plots, window.session
+    train(window, qtbot, epochs=3)
+    assert plots.series("loss", "val_epoch")[0].tolist() == [1.0, 2.0, 3.0] and plots.best_epoch() is not None
+    assert window.choose_dataset("circles")
+    assert session.epochs_trained == 0 and session.network is not None
+    assert all(plots.series(plot, name)[0].size == 0 for plot in PLOT_NAMES for name in SERIES_NAMES)
+    assert plots.best_epoch() is None and window.status.position.text() == ""
+    assert "trained" not in window.panel.summary.text()
+    with qtbot.waitSignal(window.training.epoch_finished, timeout=TIMEOUT) as first:
+        train(window, qtbot, epochs=2)
+    assert first.args[0].epoch == 1  # the run on circles counts its own epochs
+    x, y = plots.series("loss", "val_epoch")
+    assert x.tolist() == [1.0, 2.0] and session.epochs_trained == 2
+    assert plots.best_epoch() == 1 + int(np.argmin(y))  # circles' own best, from circles' losses alone
 
 
 def test_a_lesson_asks_only_when_unsaved_weights_would_go(window, questions):
