@@ -128,9 +128,11 @@ class LabSession(QObject):
             self.network_changed.emit(self.network)
 
     def network_fits(self, dataset: Dataset) -> bool:
-        """Can the open network learn ``dataset`` as it is: one input per feature, its outputs for its classes?"""
+        """Can the open network learn ``dataset`` as it is: one input per feature, its outputs for its
+        classes, or for its numbers when it predicts numbers (a one-unit sigmoid classifier has the curve's shape)?"""
         network = self.network
-        if network is None or network.input_size != dataset.n_features:
+        if network is None or network.input_size != dataset.n_features \
+                or is_regression(self.loss, network.layers[-1].activation) != dataset.is_regression:
             return False
         try:
             return output_units(self.loss, dataset.n_classes) == network.n_outputs

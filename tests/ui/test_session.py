@@ -5,6 +5,7 @@ import weakref
 import numpy as np
 import pytest
 
+from nnlab.data.dataset import Dataset
 from nnlab.data.experiment import Experiment
 from nnlab.engine import TrainConfig
 from nnlab.ui.session import LabSession
@@ -68,3 +69,17 @@ def test_a_replaced_network_is_not_kept_alive_for_its_optimizer(session, replace
     gc.collect()
     assert old() is None
 
+
+def test_a_network_fits_a_dataset_only_for_the_same_task(session):
+    """A one-input sigmoid classifier has the curve's shape (1 → … → 1) but cannot learn numbers."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (40, 1)).astype(np.float32)
+    session.load_dataset(Dataset("one feature", x, (x[:, 0] > 0).astype(np.int64), ["below", "above"], (1,)))
+    session.new_network(Experiment(dataset="one feature", hidden=[3], loss="binary_cross_entropy",
+                                   train=TrainConfig(epochs=1)))
+    curve = session.prepare_dataset("curve").dataset
+    assert session.network.sizes == [1, 3, 1] and curve.n_features == 1 and curve.n_classes == 1
+    assert not session.network_fits(curve)
+    session.load_dataset("curve")
+    session.new_network(Experiment(dataset="curve", hidden=[3], loss="mse", train=TrainConfig(epochs=1)))
+    assert session.network_fits(session.prepare_dataset("curve", seed=1).dataset)
