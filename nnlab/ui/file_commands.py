@@ -19,13 +19,14 @@ WEIGHT_FILES = "NN Lab weights (*.npz);;All files (*)"
 
 
 class FileCommands:
-    def choose_dataset(self, source: str) -> bool:
+    def choose_dataset(self, source: str, read_again: bool = False) -> bool:
         """Open ``source``; the open network stays when it fits it, else a new one is built.
 
         The dataset is loaded first: a file that fails changes nothing and asks nothing, and
         "Save the weights first?" comes only when a new network would replace unsaved weights.
+        ``read_again``: a file imported again is read again (the learner may have changed it).
         """
-        if source == self.session.dataset_source and self.session.network is not None:
+        if source == self.session.dataset_source and self.session.network is not None and not read_again:
             return True  # chosen again in the list: nothing to do (File → New builds a fresh network)
         try:
             experiment = self.panel.experiment()
@@ -67,7 +68,7 @@ class FileCommands:
     def import_dialog(self) -> None:
         path = self._ask_open_path("Import a dataset", "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)")
         if path:
-            self.choose_dataset(path)
+            self.choose_dataset(path, read_again=True)
 
     def new_network(self, ask: bool = True) -> bool:
         if ask and not self._may_discard():

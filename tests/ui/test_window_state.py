@@ -230,6 +230,21 @@ def test_a_kept_network_starts_a_new_history_on_the_new_dataset(window, qtbot):
     assert plots.best_epoch() == 1 + int(np.argmin(y))  # circles' own best, from circles' losses alone
 
 
+
+def test_importing_the_open_file_again_reads_it_again(window, tmp_path, monkeypatch, questions):
+    """The learner changed the file and imports it again: the window must not keep the old rows."""
+    path = tmp_path / "points.csv"
+
+    def rows(n: int) -> str:
+        return "label,x1,x2\n" + "".join(f"{'ab'[i % 2]},{i / n:.4f},{1 - i / n:.4f}\n" for i in range(n))
+    path.write_text(rows(40))
+    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(path))
+    window.import_dialog()
+    assert window.session.dataset_source == str(path) and len(window.session.dataset) == 40
+    path.write_text(rows(60))
+    window.import_dialog()
+    assert len(window.session.dataset) == 60 and questions["asked"] == 0  # 2 inputs, 2 classes: the network stays
+
 def test_a_lesson_asks_only_when_unsaved_weights_would_go(window, questions):
     lessons = window.inspector.lessons
     debugger = apply_a_step(window)
