@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 
 # The offscreen screen is 800×800 unless told otherwise, and the window fits itself to its screen: tests
-# run on a 1920×1200 one, where the sizes they ask for (1280×800, 1400×860) fit. A path with ':' or ','
-# cannot be passed to Qt.
+# run on a 1920×1200 one, where the sizes they ask for (1280×800, 1400×860) fit — also when the shell
+# already asks for plain "offscreen", as headless CI often does. A path with ':' or ',' cannot be passed to Qt.
 SCREEN = Path(__file__).resolve().parent / "offscreen_screen.json"
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if set(str(SCREEN)) & {":", ","}
-                      else f"offscreen:configfile={SCREEN}")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen" and not set(str(SCREEN)) & {":", ","}:
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN}"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from nnlab.app import prefer_single_threaded_blas  # noqa: E402
 
 prefer_single_threaded_blas()  # as in the window's process: tests train on worker threads
