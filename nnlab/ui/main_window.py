@@ -221,7 +221,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         except (ValueError, OSError) as error:
             self._show_error("Cannot start training", error)
             return False
-        self.plots.plan_run(trainer.epoch + trainer.config.epochs)
+        self.plots.plan_run(trainer.epoch + trainer.config.epochs, trainer.epoch)
         self.training.start(trainer, paused=paused)
         return True
 

@@ -139,6 +139,28 @@ def test_divergence_restores_the_last_good_epoch_undoably_and_draws_the_blow_up(
     assert plots.series("loss", "train_batch")[1].max() < ceiling
 
 
+
+def test_start_after_a_stop_mid_epoch_redraws_that_epoch_instead_of_doubling_it(window, qtbot):
+    """Stopped at epoch 2 batch 21, a run carries on from the end of epoch 1: the stopped epoch's 20
+    batches were not kept, and its points would otherwise stand under the new ones at the same x."""
+    window.panel.batch_size.setValue(4)
+    window.panel.epochs.setValue(3)
+    window.step_epoch()
+    wait_paused(window, qtbot)
+    for _ in range(20):
+        window.training.step_batch()
+        wait_paused(window, qtbot)
+    window.stop_training()
+    plots = window.plots
+    assert window.session.epochs_trained == 1 and plots.series("loss", "train_batch")[0][-1] > 1.2
+    train(window, qtbot, epochs=1)
+    for plot in PLOT_NAMES:
+        for name in ("train_batch", "train_smoothed"):
+            x = plots.series(plot, name)[0]
+            assert np.all(np.diff(x) > 0), f"{plot}.{name} goes back along the epoch axis"
+    x = plots.series("loss", "train_batch")[0]
+    assert np.count_nonzero(x > 1) == np.count_nonzero(x <= 1)  # epoch 2 drawn once, whole
+
 # -- B10: "Save the weights first?" --------------------------------------------------------------------
 def test_failing_datasets_and_weight_files_ask_nothing_and_change_nothing(window, qtbot, questions, errors,
                                                                           tmp_path, monkeypatch):

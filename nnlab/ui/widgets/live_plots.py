@@ -237,10 +237,14 @@ class LivePlots(QWidget):
         self._series["loss"][series].append(np.array([x]), np.array([loss]))
         self._redraw_loss_axis()
 
-    def _forget_blow_up(self) -> None:
+    def _drop_after(self, epoch: int) -> None:
+        """Forget the points right of ``epoch`` (a stopped epoch's batches, a blow-up) and the blow-up mark."""
+        if not self.blow_up.shown and all(s.n == 0 or s.x[-1] <= epoch + 1e-9
+                                          for plot in PLOT_NAMES for s in self._series[plot].values()):
+            return
         for plot in PLOT_NAMES:
             for name, series in self._series[plot].items():
-                kept = keep_up_to(series, self.blow_up.restored_epoch)
+                kept = keep_up_to(series, epoch)
                 if name == "train_smoothed":  # the average carries on from the last kept point
                     finite = kept[np.isfinite(kept)]
                     self._emas[plot].value = float(finite[-1]) if finite.size else None
@@ -303,10 +307,13 @@ class LivePlots(QWidget):
             for label in (self.best_label, self.overfit_notice):
                 label.updateTransform()
 
-    def plan_run(self, last_epoch: int) -> None:
-        """The run just started ends at ``last_epoch``: the epoch axis grows towards it."""
-        if self.blow_up.shown:
-            self._forget_blow_up()
+    def plan_run(self, last_epoch: int, first_epoch: int | None = None) -> None:
+        """The run just started carries on from the end of ``first_epoch`` (by default the epoch a blow-up
+        restored) and ends at ``last_epoch``: the epoch axis grows towards it, and whatever was drawn right
+        of ``first_epoch`` goes — those weights were not kept, and the new run draws that stretch again."""
+        start = self.blow_up.restored_epoch if first_epoch is None else first_epoch
+        if start is not None:
+            self._drop_after(start)
         self._planned_end = float(last_epoch)
         self._range_top[0] = 0.0  # size the epoch axis afresh for this run
         self._schedule_repaint()
