@@ -17,14 +17,16 @@ span a whole chunk of samples. ∂W is the same K products against δ; ∂x is a
 ``StridedLane`` (stride > 1) builds the full im2col (C·K² rows) as one strided copy per chunk,
 with ∂x by col2im.
 
-Measured, LeNet-style layers, batch 64, float32, one BLAS thread, CPU ms per call (medians;
-benchmarks/conv_alternatives.py prints them again):
+Measured, LeNet-style layers, batch 64, float32, one BLAS thread, CPU ms per call (medians of 15
+interleaved rounds; benchmarks/conv_alternatives.py prints them again):
 
-    conv 8→16, 5×5 on 14×14, forward:  full im2col on (N, C, H, W) with sliding_window_view 3.3,
-        the same on (C, N, H, W) 3.7, full im2col with shared padding 2.0, K² products of (F, C)
-        slices 4.3, row im2col (this) 1.7
-    its ∂x: col2im of Wᵀ·δ (K² shifted adds) 1.2 + 1.5–3, full im2col of the flipped conv 2.9,
-        row im2col of the flipped conv (this) 1.7
+    conv 8→16, 5×5 on 14×14, forward: full im2col with sliding_window_view on (N, C, H, W) 2.2,
+        the same on (C, N, H, W) 3.0, K² products of (F, C) weight slices 3.0, full im2col from
+        shared-padding planes 2.2, row im2col (this) 1.6
+    its ∂x: col2im of Wᵀ·δ (K² shifted adds) 6.9, full im2col of the flipped convolution 3.1,
+        row im2col of the flipped convolution (this) 1.6; its ∂W: full im2col 2.5, row im2col 1.3
+    conv 1→8 on 28×28, forward: 0.8–0.9 whichever way (the product is tiny; this is not the best
+        by a margin the noise can tell)
 
 Chunks: a chunk's row im2col is ≤ ``CHUNK_BYTES`` so that its copy and its products run in L2.
 Every in-place operation uses arrays of the layer's dtype and Python-float scalars, so float32 stays
@@ -37,8 +39,8 @@ from numpy.lib.stride_tricks import as_strided
 
 from .conv_geometry import ConvGeometry
 
-# Row im2col bytes per chunk. LeNet's conv2 (forward + backward, batch 64, one BLAS thread) ran
-# fastest at 128–256 KiB (3–6 samples); 1 sample per chunk took 1.2×, the whole batch 1.4×.
+# Row im2col bytes per chunk. LeNet's conv2, forward + ∂W + ∂x, batch 64, one BLAS thread: 256 KiB
+# (6 samples) 4.5 ms, 128 KiB (3) 4.8, 64 KiB (1) 6.0, 512 KiB (12) 6.2, the whole batch 6.5.
 CHUNK_BYTES = 256 * 1024
 
 
@@ -56,7 +58,6 @@ class _Planes:
         self.values = (self.flat[self.lead:self.lead + planes * self.plane]
                        .reshape(g.in_channels, n, g.height + p, self.row)[:, :, :g.height, :g.width]
                        .transpose(1, 0, 2, 3))
-        self.n = n
 
 
 class _Lane:
@@ -77,9 +78,6 @@ class _Lane:
         if ws is None or not ws.has_input:
             raise ValueError(f"backward needs a forward pass of the same batch size ({n}) first")
         return ws
-
-    def _chunk(self, n: int, bytes_per_sample: int) -> int:
-        return max(1, min(n, CHUNK_BYTES // bytes_per_sample))
 
 
 class _RowWorkspace:

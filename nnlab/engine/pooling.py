@@ -6,10 +6,10 @@ their gradient is zero.
 
 Both pool in two passes, first along rows (the N neighbours of each output column, which lie N
 apart in memory: for contiguous rows whose width N divides, one flat strided loop over the whole
-batch), then across the N rows of each window. For 2×2 on LeNet's first pooling (batch 64,
-8×28×28, float32) max and winners took 0.25 ms this way against 0.9 ms for the N² strided slices
-``x[:, :, i::N, j::N]`` (whose inner loops are 14 values long) and 7.6–8.5 ms for
-``x.reshape(…, 2, …, 2).max(axis=(3, 5))`` (notes/performance.md).
+batch), then across the N rows of each window. 2×2 max-pooling of LeNet's first layer (batch 64,
+8×28×28, float32), CPU ms: this, with the winners, 0.47; the N² strided slices ``x[:, :, i::N, j::N]``
+0.24 for the maximum alone but 1.5 with the winners (their inner loops are 14 values long);
+``x.reshape(…, 2, …, 2).max(axis=(3, 5))`` 7.3 (benchmarks/conv_alternatives.py).
 
 Max-pooling keeps, for backward, which column won within each row of a window and which row won
 between them — the first of equal maxima, as PyTorch does (after ReLU whole windows are often tied
@@ -19,10 +19,6 @@ at 0, and on a blank background tied at the bias) — and routes each δ to that
 from __future__ import annotations
 
 import numpy as np
-
-
-def pooled_size(size: int, pool: int) -> int:
-    return size // pool
 
 
 class _Pool:
@@ -38,7 +34,8 @@ class _Pool:
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, not {self.dtype}")
         self._buffers: dict[tuple, np.ndarray] = {}
-        self._input_shape: tuple | None = None
+        self._input_shapes: dict[int, tuple] = {}  # per batch size, like the buffers
+        self._last_batch: int | None = None
 
     def output_shape(self, channels: int, height: int, width: int) -> tuple[int, int, int]:
         if height < self.pool or width < self.pool:
@@ -63,15 +60,21 @@ class _Pool:
 
     def _start(self, x: np.ndarray) -> tuple[int, int, int]:
         self._check(x, "input")
-        self._input_shape = x.shape
-        return self.output_shape(*x.shape[1:])
-
-    def _start_backward(self, delta: np.ndarray) -> tuple[int, int, int, int]:
-        if self._input_shape is None:
-            raise ValueError(f"{self.kind}'s backward needs a forward pass first")
-        shape = (self._input_shape[0], *self.output_shape(*self._input_shape[1:]))
-        self._check(delta, "δ", shape)
+        shape = self.output_shape(*x.shape[1:])
+        self._input_shapes[x.shape[0]] = x.shape
+        self._last_batch = x.shape[0]
         return shape
+
+    def _start_backward(self, delta: np.ndarray) -> tuple[tuple, tuple]:
+        """(input shape, output shape) of the forward pass of δ's batch size."""
+        self._check(delta, "δ")
+        input_shape = self._input_shapes.get(delta.shape[0])
+        if input_shape is None:
+            raise ValueError(f"{self.kind}'s backward needs a forward pass of the same batch size "
+                             f"({delta.shape[0]}) first")
+        shape = (input_shape[0], *self.output_shape(*input_shape[1:]))
+        self._check(delta, "δ", shape)
+        return input_shape, shape
 
     def _check(self, array: np.ndarray, what: str, shape: tuple | None = None) -> None:
         if array.ndim != 4 or (shape is not None and array.shape != shape):
@@ -90,10 +93,10 @@ class MaxPool2D(_Pool):
         """y (batch, C, H // N, W // N): the largest value of each N×N window of x (batch, C, H, W)."""
         _, out_h, out_w = self._start(x)
         row_max = self._buffer("row max", (*x.shape[:3], out_w))
-        self._column_winner = self._first_max(self._columns(x, out_w), row_max, "column")
+        self._first_max(self._columns(x, out_w), row_max, "column")
         rows = self._rows(row_max, out_h)
         y = self._buffer("y", (x.shape[0], x.shape[1], out_h, out_w))
-        self._row_winner = self._first_max(rows.transpose(0, 1, 2, 4, 3), y, "row")
+        self._first_max(rows.transpose(0, 1, 2, 4, 3), y, "row")
         return y
 
     def _first_max(self, candidates: np.ndarray, out: np.ndarray, name: str) -> np.ndarray:
@@ -114,12 +117,21 @@ class MaxPool2D(_Pool):
 
     def backward(self, delta: np.ndarray) -> np.ndarray:
         """∂L/∂x (batch, C, H, W) from δ = ∂L/∂y: each δ goes to its window's winner, zero elsewhere."""
-        batch, channels, out_h, out_w = self._start_backward(delta)
-        row_delta = self._buffer("row δ", (batch, channels, self._input_shape[2], out_w), zero=True)
-        self._route(delta, self._row_winner, self._rows(row_delta, out_h).transpose(0, 1, 2, 4, 3))
-        dx = self._buffer("dx", self._input_shape, zero=True)  # the floored edge stays zero
-        self._route(row_delta, self._column_winner, self._columns(dx, out_w))
+        input_shape, (batch, channels, out_h, out_w) = self._start_backward(delta)
+        row_winner, column_winner = self._winners(input_shape)
+        row_delta = self._buffer("row δ", (batch, channels, input_shape[2], out_w), zero=True)
+        self._route(delta, row_winner, self._rows(row_delta, out_h).transpose(0, 1, 2, 4, 3))
+        dx = self._buffer("dx", input_shape, zero=True)  # the floored edge stays zero
+        self._route(row_delta, column_winner, self._columns(dx, out_w))
         return dx
+
+    def _winners(self, input_shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """(which row won each window, which column won within each row) of the last forward pass
+        of ``input_shape``: the buffers ``_first_max`` wrote."""
+        batch, channels, height, _ = input_shape
+        _, out_h, out_w = self.output_shape(*input_shape[1:])
+        return (self._buffer("row winner", (batch, channels, out_h, out_w), np.uint8),
+                self._buffer("column winner", (batch, channels, height, out_w), np.uint8))
 
     def _route(self, delta: np.ndarray, winner: np.ndarray, targets: np.ndarray) -> None:
         """targets[..., k] = δ where ``winner`` is k, else 0."""
@@ -135,12 +147,12 @@ class MaxPool2D(_Pool):
     def winners(self) -> np.ndarray:
         """Which input won each window of the last forward: 0 … N²−1, row-major within the window,
         shaped like y. A fresh array, for the inspector (use ``winner_positions`` for rows/columns)."""
-        if self._input_shape is None:
+        if self._last_batch is None:
             raise ValueError("no max-pooling forward pass has run yet")
-        out_h = self._row_winner.shape[2]
-        columns = self._rows(self._column_winner, out_h)  # (batch, C, out_h, N, out_w)
-        column = np.take_along_axis(columns, self._row_winner[:, :, :, None, :].astype(np.intp), axis=3)
-        return self._row_winner.astype(np.intp) * self.pool + column[:, :, :, 0, :]
+        row_winner, column_winner = self._winners(self._input_shapes[self._last_batch])
+        columns = self._rows(column_winner, row_winner.shape[2])  # (batch, C, out_h, N, out_w)
+        column = np.take_along_axis(columns, row_winner[:, :, :, None, :].astype(np.intp), axis=3)
+        return row_winner.astype(np.intp) * self.pool + column[:, :, :, 0, :]
 
 
 def winner_positions(winners: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
@@ -174,13 +186,13 @@ class AvgPool2D(_Pool):
 
     def backward(self, delta: np.ndarray) -> np.ndarray:
         """∂L/∂x (batch, C, H, W): every input of a window gets δ / N²; the floored edge gets zero."""
-        batch, channels, out_h, out_w = self._start_backward(delta)
-        row_delta = self._buffer("row δ", (batch, channels, self._input_shape[2], out_w), zero=True)
+        input_shape, (batch, channels, out_h, out_w) = self._start_backward(delta)
+        row_delta = self._buffer("row δ", (batch, channels, input_shape[2], out_w), zero=True)
         rows = self._rows(row_delta, out_h)
         np.multiply(delta, 1.0 / self.pool ** 2, out=rows[:, :, :, 0])
         for position in range(1, self.pool):
             np.copyto(rows[:, :, :, position], rows[:, :, :, 0])
-        dx = self._buffer("dx", self._input_shape, zero=True)
+        dx = self._buffer("dx", input_shape, zero=True)
         columns = self._columns(dx, out_w)
         for position in range(self.pool):
             np.copyto(columns[..., position], row_delta)

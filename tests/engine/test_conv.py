@@ -191,3 +191,17 @@ def test_a_corner_pixel_reads_the_padding_as_zeros():
     np.testing.assert_array_equal(terms.inputs[0], [[0, 0, 0], [0, 1, 2], [0, 6, 7]])
     assert terms.z == 5 * 1 + 6 * 2 + 8 * 6 + 9 * 7 + 0.5  # the four taps on the image, plus b
     np.testing.assert_array_equal(terms.channel_sums, [5 + 12 + 48 + 63])
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_a_forward_of_another_batch_size_between_does_not_disturb_backward(stride):
+    x, weight, bias = problem(4, 2, 8, 3, 3)
+    conv = Conv2D(ConvGeometry.of(x.shape, weight.shape, stride), np.float64)
+    delta = np.random.default_rng(5).normal(0, 1, (4, *conv.geometry.output_shape))
+    expected = conv2d_gradients(x, weight, delta, stride)
+    conv.forward(x, weight, bias)
+    conv.forward(x[:1] * 2.0, weight, bias)  # one drawing predicted in between
+    grad_weight, grad_bias = np.empty_like(weight), np.empty_like(bias)
+    dx = conv.backward(delta, weight, grad_weight, grad_bias)
+    for ours, theirs in zip((dx, grad_weight, grad_bias), expected):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

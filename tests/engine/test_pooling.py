@@ -122,7 +122,8 @@ def test_one_sample_recorded_for_the_inspector():
     (lambda: MaxPool2D(3, np.float64).forward(np.zeros((1, 1, 2, 5))), r"needs an input of at least that size"),
     (lambda: MaxPool2D(2, np.float64).forward(np.zeros((1, 4, 4))), r"it takes \(batch, channels"),
     (lambda: MaxPool2D(2).forward(np.zeros((1, 1, 4, 4))), "is float64; this layer computes in float32"),
-    (lambda: MaxPool2D(2, np.float64).backward(np.zeros((1, 1, 2, 2))), "needs a forward pass first"),
+    (lambda: MaxPool2D(2, np.float64).backward(np.zeros((1, 1, 2, 2))),
+     r"needs a forward pass of the same batch size \(1\)"),
 ])
 def test_bad_input_is_refused_in_words(make, message):
     with pytest.raises(ValueError, match=message):
@@ -134,3 +135,19 @@ def test_backward_refuses_a_delta_of_another_shape():
     layer.forward(np.zeros((2, 1, 4, 4)))
     with pytest.raises(ValueError, match=r"δ has shape \(2, 1, 3, 3\); it takes \(2, 1, 2, 2\)"):
         layer.backward(np.zeros((2, 1, 3, 3)))
+
+
+@pytest.mark.parametrize("kind", [MaxPool2D, AvgPool2D])
+def test_a_forward_of_another_batch_size_between_does_not_disturb_backward(kind):
+    """Like the convolution, pooling remembers each batch size's forward pass: a one-drawing forward
+    (a prediction) between a batch's forward and backward leaves that batch's gradient right."""
+    rng = np.random.default_rng(6)
+    batch, drawing = rng.normal(0, 1, (4, 2, 6, 6)), rng.normal(0, 1, (1, 2, 6, 6))
+    delta = rng.normal(0, 1, (4, 2, 3, 3))
+    reference = kind(2, np.float64)
+    reference.forward(batch)
+    expected = reference.backward(delta).copy()
+    layer = kind(2, np.float64)
+    layer.forward(batch)
+    layer.forward(drawing)
+    np.testing.assert_array_equal(layer.backward(delta), expected)
