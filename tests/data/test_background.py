@@ -185,6 +185,7 @@ def test_canvas_drawings_come_out_exactly_as_before(monkeypatch):
         assert np.array_equal(new, old)
 
 
+@pytest.mark.slow
 def test_digit_predictions_do_not_change(digits_model, monkeypatch):
     network, test = digits_model
     digits = [test.x.reshape(-1, 28, 28)]
