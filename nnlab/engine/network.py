@@ -300,13 +300,6 @@ def add_penalty_gradient(weight: np.ndarray, grad: np.ndarray, l1: float, l2: fl
         grad += l2 * weight
 
 
-def outputs_to_classes(outputs: np.ndarray) -> np.ndarray:
-    """Class indices from outputs: argmax, or a 0.5 threshold for a single output unit."""
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] > 0.5).astype(np.int64)
-    return outputs.argmax(axis=1)
-
-
 def targets_for(labels: np.ndarray, n_outputs: int, dtype=np.float32) -> np.ndarray:
     """Training targets (n_samples, n_outputs) from class labels (n_samples,)."""
     labels = np.asarray(labels, dtype=np.int64)

@@ -20,8 +20,9 @@ from .activations import get_activation
 from .blas_threads import BlasThreads
 from .losses import check_pair, check_predicts_numbers, get_loss, is_regression
 from .metrics import Evaluation, RegressionEvaluation, evaluate
-from .network import Network, add_penalty_gradient, answer_targets, has_real_targets, outputs_to_classes
+from .network import Network, add_penalty_gradient, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
+from .outputs import outputs_to_classes
 
 _BACKUP_EVERY = 50
 # A run whose smoothed batch loss passes EXPLODED_FACTOR × max(its first batch's loss, 1) has diverged
