@@ -191,7 +191,7 @@ class Trainer:
         elif not optimizer.same_kind(config.optimizer, config.momentum):
             raise ValueError(f"this run trains with {config.optimizer}; the optimizer to carry on is "
                              f"{optimizer.name}")
-        optimizer.learning_rate = float(config.learning_rate)
+        optimizer.learning_rate = config.learning_rate  # the setter refuses a bad rate, also for one carried on
         self.optimizer: Optimizer = optimizer
         self.rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(1,)))
         self.epoch = 0  # the epoch in progress (1-based), or the last one run
