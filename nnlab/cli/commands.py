@@ -13,7 +13,7 @@ from nnlab.data.experiment import Experiment, open_dataset, prepare, provenance,
 from nnlab.data.splits import split_dataset
 from nnlab.data.weights_file import SavedModel, load_model, save_model
 from nnlab.engine import BatchProgress, EpochResult, TrainConfig, TrainingEnded, evaluate as evaluate_on
-from nnlab.engine.losses import is_regression
+from nnlab.engine.outputs import is_probability, is_regression
 
 from . import print_json
 from .reports import (figures, one_line, predicted_classes, predicted_values, print_classification, print_predictions,
@@ -133,8 +133,8 @@ def predict(args) -> int:
     activation = model.network.layers[-1].activation
     if is_regression(model.loss, activation):  # numbers, by the outputs' names; no class to pick
         predictions = predicted_values(model.classes, names, outputs)
-    else:  # only softmax and sigmoid outputs are probabilities; another is a raw score
-        predictions = predicted_classes(model.classes, names, outputs, activation in ("softmax", "sigmoid"))
+    else:  # probabilities as the window's bars show them, or a raw score's own values
+        predictions = predicted_classes(model.classes, names, outputs, is_probability(activation))
     if args.json:
         print_json({"predictions": predictions})
         return 0

@@ -1,14 +1,14 @@
 """The words and tables the CLI prints for an evaluation or a prediction, classifier or regressor.
 
-Which one a model is follows the engine's one rule (``is_regression``: a linear output with mse
-predicts numbers); this module only says the numbers.
+What a model's outputs mean follows the engine's rules (``nnlab.engine.outputs``: a linear output
+with mse predicts numbers; softmax and sigmoid outputs are probabilities); this module only says the numbers.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from nnlab.engine.metrics import Evaluation, RegressionEvaluation
-from nnlab.engine.network import outputs_to_classes
+from nnlab.engine.outputs import class_probabilities, outputs_to_classes
 
 
 def one_line(result: Evaluation | RegressionEvaluation, between: str = " ") -> str:
@@ -52,13 +52,6 @@ def class_names(classes: list[str], n_outputs: int) -> list[str]:
     if n_outputs == 1 and len(classes) == 1:
         return [f"not {classes[0]}", classes[0]]
     return list(classes)
-
-
-def class_probabilities(outputs: np.ndarray) -> np.ndarray:
-    """(n, n_classes) probabilities; a single sigmoid unit p becomes [1 − p, p]."""
-    if outputs.shape[1] == 1:
-        return np.hstack([1.0 - outputs, outputs])
-    return outputs
 
 
 def predicted_values(names: list[str], inputs: list[str], outputs: np.ndarray) -> list[dict]:

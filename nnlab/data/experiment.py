@@ -5,7 +5,7 @@ build the same network, the same split and the same augmentation for the same se
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +40,13 @@ class Experiment:
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
-        self.train.loss = self.loss
         self.train.validate()  # before any data is loaded: a bad setting fails fast
+
+    def train_config(self) -> TrainConfig:
+        """The run's TrainConfig with this experiment's loss: a new object, so the one passed in as
+        ``train`` (perhaps shared with other experiments) is never changed, and ``loss`` stays the
+        one place the loss is chosen."""
+        return replace(self.train, loss=self.loss)
 
     def describe(self) -> dict:
         """Plain data to store in a weight file's meta, so a model knows how it was made."""
@@ -92,7 +97,7 @@ def prepare(experiment: Experiment, dataset: Dataset | None = None) -> Prepared:
         if len(dataset.input_shape) != 2:
             raise ValueError(f"augmentation works on images; {dataset.name!r} holds points")
         augment = make_augmenter(dataset.input_shape, AugmentConfig())
-    trainer = Trainer(network, splits.train.x, splits.train.answers, experiment.train,
+    trainer = Trainer(network, splits.train.x, splits.train.answers, experiment.train_config(),
                       splits.validation.x, splits.validation.answers, n_classes=dataset.n_classes, augment=augment)
     return Prepared(dataset, splits, network, trainer)
 

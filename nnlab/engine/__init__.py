@@ -1,14 +1,16 @@
 """NN Lab's engine: dense networks, their training and metrics, in NumPy alone."""
 from .activations import ACTIVATIONS
-from .losses import LOSSES, is_regression
+from .losses import LOSSES
 from .metrics import Evaluation, RegressionEvaluation, evaluate
-from .network import ForwardTrace, Gradients, LayerSpec, Network, outputs_to_classes, targets_for
+from .network import ForwardTrace, Gradients, LayerSpec, Network, targets_for
 from .optimizers import OPTIMIZERS
+from .outputs import class_probabilities, is_probability, is_regression, outputs_to_classes
 from .trainer import BatchProgress, BlowUp, EpochResult, TrainConfig, Trainer, TrainingEnded
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Evaluation", "RegressionEvaluation", "evaluate", "is_regression",
-    "ForwardTrace", "Gradients", "LayerSpec", "Network", "outputs_to_classes", "targets_for", "BatchProgress",
+    "ForwardTrace", "Gradients", "LayerSpec", "Network", "targets_for", "BatchProgress",
+    "class_probabilities", "is_probability", "outputs_to_classes",
     "BlowUp", "EpochResult",
     "TrainConfig", "Trainer", "TrainingEnded",
 ]

@@ -15,6 +15,7 @@ import numpy as np
 
 from .activations import get_activation
 from .lookup import by_name
+from .outputs import is_regression  # lives in outputs.py; callers that import it from here keep working
 
 _LOG_EPS = 1e-12
 
@@ -95,15 +96,6 @@ def check_pair(loss: str, output_activation: str, units: int | None = None) -> N
 # Kept under 160 characters: weight-file errors quote a low-level message only that far.
 ONE_UNIT_SOFTMAX = ("cross_entropy cannot train a one-unit output (a softmax of one unit is always 1, so the loss "
                     "is always 0): use one sigmoid unit with binary_cross_entropy")
-
-
-def is_regression(loss: str, output_activation: str) -> bool:
-    """The one rule for what a network's outputs mean, shared by the trainer, the metrics, the CLI and the window.
-
-    A linear output trained with mse predicts numbers (regression: scored by MSE, MAE and R²);
-    every other pair predicts classes — a single sigmoid unit stays a binary classifier.
-    """
-    return loss == "mse" and output_activation == "linear"
 
 
 def check_predicts_numbers(loss: str, output_activation: str, what: str = "the targets") -> None:

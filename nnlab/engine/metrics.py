@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .losses import is_regression, loss_value
-from .network import Network, answer_targets, outputs_to_classes
+from .losses import loss_value
+from .network import Network, answer_targets
+from .outputs import is_regression, outputs_to_classes
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:

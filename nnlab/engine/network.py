@@ -15,6 +15,7 @@ training loop writes into.
 """
 from __future__ import annotations
 
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -200,43 +201,56 @@ class Network:
         """Outputs (n_samples, n_outputs) for inputs (n_samples, n_features); no dropout."""
         x = self._as_input(x)
         if len(x) <= chunk_size:
-            return self._forward_block(x)
-        return np.concatenate([self._forward_block(x[i:i + chunk_size])
-                               for i in range(0, len(x), chunk_size)])
+            return self._output(x)
+        return np.concatenate([self._output(x[i:i + chunk_size]) for i in range(0, len(x), chunk_size)])
 
     def forward_with_logits(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(z, a) of the output layer, (n_samples, n_outputs) each; what losses need."""
-        return self._forward_block(self._as_input(x), keep_logits=True)
-
-    def _forward_block(self, a: np.ndarray, keep_logits: bool = False):
-        last = len(self.layers) - 1
-        for index, (weight_t, bias, spec) in enumerate(zip(self.weights_t, self.biases, self.layers)):
-            z = a @ weight_t
-            z += bias
-            if keep_logits and index == last:
-                return z, get_activation(spec.activation).forward(z)
-            a = get_activation(spec.activation).forward(z, out=z)
-        return a
+        for _, z, a in self.forward_layers(self._as_input(x), keep=(len(self.layers) - 1,)):
+            pass
+        return z, a
 
     def predict_one(self, x: np.ndarray) -> np.ndarray:
         """Outputs (n_outputs,) for one sample (n_features,): the canvas's live path."""
-        a = np.asarray(x, dtype=self.dtype).reshape(-1)
-        for weight_t, bias, spec in zip(self.weights_t, self.biases, self.layers):
-            z = a @ weight_t
-            z += bias
-            a = get_activation(spec.activation).forward(z, out=z)
-        return a
+        return self._output(np.asarray(x, dtype=self.dtype).reshape(-1))
 
     def forward_trace(self, x: np.ndarray) -> ForwardTrace:
         """Forward pass that keeps every layer's z and a (inspector, step-debugger)."""
         a = self._as_input(x)
         zs, activations = [], [a.copy()]
-        for weight_t, bias, spec in zip(self.weights_t, self.biases, self.layers):
-            z = a @ weight_t + bias
-            a = get_activation(spec.activation).forward(z)
+        for _, z, a in self.forward_layers(a, keep=range(len(self.layers))):
             zs.append(z)
             activations.append(a)
         return ForwardTrace(zs, activations)
+
+    def forward_layers(self, a: np.ndarray, keep: Container[int] = ()) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """The one forward loop: yields (index, z, a) of every layer in turn, for inputs a: (n, n_features).
+
+        A consumer may stop early (the neuron statistics stop at the layer they need). To save
+        memory the activation is written over ``z``: a yielded ``z`` is its own array only for
+        the layer indices in ``keep`` (``forward_trace`` keeps all, ``forward_with_logits`` the last).
+        A 1-D ``a`` (one sample) works too and yields 1-D arrays.
+        """
+        for index, spec in enumerate(self.layers):
+            z = self._pre_activation(index, a)
+            a = get_activation(spec.activation).forward(z, out=None if index in keep else z)
+            yield index, z, a
+
+    def _pre_activation(self, index: int, a: np.ndarray) -> np.ndarray:
+        """Layer ``index``'s z for its input a, as a fresh array the activation may overwrite.
+
+        The one place that knows what a layer computes before its activation: a layer of
+        another kind (convolution, pooling) answers here, and every forward path follows.
+        """
+        z = a @ self.weights_t[index]
+        z += self.biases[index]
+        return z
+
+    def _output(self, a: np.ndarray) -> np.ndarray:
+        """The last layer's activation for a (n, n_features) or (n_features,)."""
+        for _, _, a in self.forward_layers(a):
+            pass
+        return a
 
     # -- backward ----------------------------------------------------------------------------
     def gradients(self, x: np.ndarray, targets: np.ndarray, loss: str,
@@ -284,13 +298,6 @@ def add_penalty_gradient(weight: np.ndarray, grad: np.ndarray, l1: float, l2: fl
         grad += l1 * np.sign(weight)
     if l2:
         grad += l2 * weight
-
-
-def outputs_to_classes(outputs: np.ndarray) -> np.ndarray:
-    """Class indices from outputs: argmax, or a 0.5 threshold for a single output unit."""
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] > 0.5).astype(np.int64)
-    return outputs.argmax(axis=1)
 
 
 def targets_for(labels: np.ndarray, n_outputs: int, dtype=np.float32) -> np.ndarray:

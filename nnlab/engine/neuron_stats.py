@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import get_activation
 from .network import Network
 
 
@@ -21,10 +20,9 @@ def layer_activations(network: Network, x: np.ndarray, layer: int, chunk_size: i
     out = np.empty((len(x), network.sizes[layer]), dtype=network.dtype)
     for start in range(0, len(x), chunk_size):
         a = x[start:start + chunk_size]
-        for weight_t, bias, spec in zip(network.weights_t[:layer], network.biases[:layer], network.layers[:layer]):
-            z = a @ weight_t
-            z += bias
-            a = get_activation(spec.activation).forward(z, out=z)
+        for index, _, a in network.forward_layers(a):
+            if index == layer - 1:
+                break
         out[start:start + chunk_size] = a
     return out
 

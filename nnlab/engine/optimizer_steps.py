@@ -64,14 +64,15 @@ def apply_one_step(network: Network, weight_gradients: list[np.ndarray], bias_gr
     """A copy of ``network`` after one step of a fresh ``optimizer`` with these gradients.
 
     weight_gradients: (out, in) per layer; bias_gradients: (out,) per layer. Frozen layers stay put.
+    The optimizer is made first, so a bad learning rate is refused (by its setter) before any work.
     """
+    step = make_optimizer(optimizer, learning_rate, **options)
     twin = network.copy()
     twin.grads[...] = 0.0
     for target, source in zip(twin.grad_weights, weight_gradients):
         target[...] = source
     for target, source in zip(twin.grad_biases, bias_gradients):
         target[...] = source
-    step = make_optimizer(optimizer, learning_rate, **options)
     frozen = any(spec.frozen for spec in twin.layers)
     step.step(twin.params, twin.grads, twin.trainable_segments() if frozen else None)
     return twin

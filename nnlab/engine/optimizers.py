@@ -4,12 +4,13 @@ Each works on the whole flat ``params``/``grads`` pair (or on the trainable
 segments of it when some layers are frozen), so one step is a handful of
 whole-array passes. All scalars are Python floats: a NumPy float64 scalar in a
 float32 in-place op forces a slow float64 loop.
-``learning_rate`` is a plain attribute, read at every step, so the UI may change
-it while training runs.
+``learning_rate`` is read at every step, so the UI may change it while training runs;
+its setter is the one place a learning rate is checked (:func:`check_learning_rate`).
 """
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -21,15 +22,31 @@ _SUBNORMAL_GUARD = 1e-30
 _FLUSH_EVERY = 128
 
 
+def check_learning_rate(value) -> float:
+    """``value`` as a float, or a ValueError in one sentence: the rule every path that sets a learning
+    rate goes through — a new run, a carried-on optimizer, a change while training, one debugger step."""
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not (real and math.isfinite(value) and value > 0):
+        shown = repr(float(value)) if real else repr(value)
+        raise ValueError(f"the learning rate must be a number above 0, not {shown}")
+    return float(value)
+
+
 class Optimizer:
     name = "optimizer"
 
     def __init__(self, learning_rate: float):
-        if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate)
-                and learning_rate > 0):
-            raise ValueError(f"the learning rate must be a positive number, not {learning_rate!r}")
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = learning_rate
         self.steps = 0
+
+    @property
+    def learning_rate(self) -> float:
+        """η. Setting it refuses what is not a finite number above 0 and then keeps the old rate."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = check_learning_rate(value)
 
     def step(self, params: np.ndarray, grads: np.ndarray,
              segments: list[tuple[int, int]] | None = None) -> None:

@@ -20,8 +20,9 @@ from .activations import get_activation
 from .blas_threads import BlasThreads
 from .losses import check_pair, check_predicts_numbers, get_loss, is_regression
 from .metrics import Evaluation, RegressionEvaluation, evaluate
-from .network import Network, add_penalty_gradient, answer_targets, has_real_targets, outputs_to_classes
+from .network import Network, add_penalty_gradient, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
+from .outputs import outputs_to_classes
 
 _BACKUP_EVERY = 50
 # A run whose smoothed batch loss passes EXPLODED_FACTOR × max(its first batch's loss, 1) has diverged
@@ -190,7 +191,7 @@ class Trainer:
         elif not optimizer.same_kind(config.optimizer, config.momentum):
             raise ValueError(f"this run trains with {config.optimizer}; the optimizer to carry on is "
                              f"{optimizer.name}")
-        optimizer.learning_rate = float(config.learning_rate)
+        optimizer.learning_rate = config.learning_rate  # the setter refuses a bad rate, also for one carried on
         self.optimizer: Optimizer = optimizer
         self.rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(1,)))
         self.epoch = 0  # the epoch in progress (1-based), or the last one run

@@ -220,7 +220,7 @@ class LabSession(QObject):
             x, y, self.user_samples_used = train.x, train.answers, 0
         else:
             x, y, self.user_samples_used = with_user_samples(self.user_samples, self.dataset, train.x, train.y)
-        trainer = Trainer(self.network, x, y, experiment.train, validation.x, validation.answers,
+        trainer = Trainer(self.network, x, y, experiment.train_config(), validation.x, validation.answers,
                           n_classes=self.dataset.n_classes, augment=augment,
                           optimizer=self._optimizer_to_carry_on(experiment))
         trainer.epoch = trainer.completed_epochs = self.epochs_trained

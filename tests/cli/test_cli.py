@@ -110,7 +110,7 @@ def test_predict_image_uses_the_model_preprocessing(digits_model, workdir):
     (["train", "--dataset", "no-such-set"], "no built-in dataset or file called 'no-such-set'"),
     (["train", "--layers", "a,b"], "expected whole numbers"),
     (["train", "--dataset", "xor", "--layers", "0"], "between 1 and"),
-    (["train", "--dataset", "xor", "--lr", "-1"], "learning rate must be a positive number"),
+    (["train", "--dataset", "xor", "--lr", "-1"], "learning rate must be a number above 0"),
     (["train", "--dataset", "xor", "--loss", "mse", "--output-activation", "linear", "--layers", "4",
       "--optimizer", "sgd", "--lr", "1e9", "--epochs", "3"], "diverged"),
     (["info", "missing.npz"], "missing.npz"),

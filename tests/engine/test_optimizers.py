@@ -69,7 +69,7 @@ def test_learning_rate_can_change_between_steps():
 
 @pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf"), "0.1"])
 def test_bad_learning_rate_is_refused_with_a_message(bad):
-    with pytest.raises(ValueError, match="learning rate must be a positive number"):
+    with pytest.raises(ValueError, match="learning rate must be a number above 0"):
         SGD(bad)
 
 

@@ -84,18 +84,6 @@ def test_divergence_forgets_the_optimizers_exploded_state():
     assert trainer.optimizer.steps == 0 and trainer.optimizer.velocity is None  # Start again begins afresh
 
 
-def test_learning_rate_change_mid_run_is_used():
-    x, y = blobs(128)
-    trainer = Trainer(small_net(), x, y, TrainConfig(optimizer="sgd", learning_rate=0.1, batch_size=32, epochs=1))
-    run = trainer.run()
-    next(run)
-    trainer.optimizer.learning_rate = 0.0  # sgd with lr 0 must change nothing from here on
-    before = trainer.network.params.copy()
-    for record in run:
-        if isinstance(record, BatchProgress):
-            assert np.array_equal(trainer.network.params, before)
-
-
 def test_early_stopping_restores_the_best_epoch():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(60, 2)).astype(np.float32), rng.integers(0, 3, 60)  # pure noise: overfits

@@ -17,11 +17,12 @@ from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
 from nnlab.data.image_io import decode_grey_image, read_grey_image
 from nnlab.data.user_samples import UserSampleStore
+from nnlab.engine.outputs import class_probabilities
 
 from ..selection import InspectedInput, Selection
 from .ink import MAX_RADIUS, MIN_RADIUS
 from .curve_view import CurveView
-from .modes import CanvasMode, class_probabilities, mode_for
+from .modes import CanvasMode, mode_for
 from .input_preview import InputPreview
 from .paint_surface import PaintSurface
 from .probability_bars import ProbabilityBars
@@ -231,7 +232,7 @@ class CanvasPanel(QWidget):
         if network.input_size != self.row.size or not _outputs_fit(network.n_outputs, len(self.mode.classes)):
             return self._publish(None, "The network does not fit this dataset.")
         outputs = network.predict_one(self.row)
-        return self._publish(class_probabilities(outputs, len(self.mode.classes))[0], "")
+        return self._publish(class_probabilities(outputs)[0], "")
 
     def _publish(self, probabilities: np.ndarray | None, message: str) -> np.ndarray | None:
         self._probabilities = probabilities

@@ -67,18 +67,3 @@ def mode_for(dataset: Dataset | None) -> CanvasMode:
         return CanvasMode("points", "none", shape, classes, dataset_name=dataset.name)
     return CanvasMode("none", "none", shape, classes, dataset_name=dataset.name)
 
-
-def class_probabilities(outputs: np.ndarray, n_classes: int) -> np.ndarray:
-    """Network outputs (n, n_outputs) → (n, n_classes) that sum to 1.
-
-    One sigmoid unit means p(class 1); softmax outputs pass through; anything else (a linear
-    or sigmoid layer trained with squared error) is clipped at 0 and normalised.
-    """
-    outputs = np.atleast_2d(np.asarray(outputs, dtype=np.float64))
-    if outputs.shape[1] == 1 and n_classes == 2:
-        p = np.clip(outputs[:, 0], 0.0, 1.0)
-        return np.stack([1.0 - p, p], axis=1)
-    positive = np.clip(np.nan_to_num(outputs, nan=0.0), 0.0, None)
-    total = positive.sum(axis=1, keepdims=True)
-    uniform = np.full_like(positive, 1.0 / positive.shape[1])
-    return np.where(total > 0, positive / np.where(total > 0, total, 1.0), uniform)

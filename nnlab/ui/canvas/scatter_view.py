@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnlab.engine import Network
+from nnlab.engine.outputs import class_probabilities
 
-from .modes import class_probabilities
 
 GRID = 96  # decision-map cells per side: a forward pass of 9,216 points, ~1 ms
 CLASS_COLOURS = np.array([(33, 102, 172), (214, 96, 77), (27, 158, 119), (231, 138, 195), (117, 112, 179),
@@ -36,7 +36,7 @@ def decision_image(network: Network, bounds: tuple[float, float, float, float], 
     xs = x0 + (np.arange(cells, dtype=np.float32) + 0.5) * np.float32((x1 - x0) / cells)
     ys = y0 + (np.arange(cells, dtype=np.float32) + 0.5) * np.float32((y1 - y0) / cells)
     grid = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1).reshape(-1, 2)
-    p = class_probabilities(network.forward(grid), n_classes)
+    p = class_probabilities(network.forward(grid))
     colour = p @ class_colours(n_classes)
     certainty = (p.max(axis=1, keepdims=True) - 1.0 / n_classes) / (1.0 - 1.0 / n_classes)
     mixed = 255.0 - (255.0 - colour) * (0.25 + 0.45 * certainty)

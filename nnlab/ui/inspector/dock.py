@@ -15,6 +15,7 @@ from nnlab.engine.backprop_steps import BackpropWalk
 from nnlab.engine.network import targets_for
 from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
 from nnlab.engine.numbers import format_number
+from nnlab.engine.outputs import outputs_to_classes
 
 from ..priority import window_busy
 from ..selection import ConnectionRef, InspectedInput, NeuronRef
@@ -275,8 +276,7 @@ class InspectorDock(QWidget):
             return np.asarray(inp.target, np.float64), "the sample's target"
         if inp.label is not None and (net.n_outputs > 1 or inp.label in (0, 1)):
             return targets_for(np.array([inp.label]), net.n_outputs, np.float64)[0], "the true label"
-        predicted = net.forward(np.asarray(inp.values).reshape(1, -1))[0]
-        label = int(predicted.argmax()) if net.n_outputs > 1 else int(predicted[0] > 0.5)
+        label = int(outputs_to_classes(net.forward(np.asarray(inp.values).reshape(1, -1)))[0])
         return targets_for(np.array([label]), net.n_outputs, np.float64)[0], "the predicted class (no label known)"
 
     def step_settings(self) -> tuple[str, float, dict, float, float]:

@@ -42,8 +42,12 @@ class StepApplier:
             self._say("The weights changed since this step was worked out; look at it again first.")
             return False
         optimizer, learning_rate, options, _l1, _l2 = self._settings()
-        stepped = apply_one_step(network, walk.weight_gradients(), walk.bias_gradients(), optimizer,
-                                 learning_rate, **options)
+        try:  # the optimizer refuses a bad learning rate (its one rule); say so instead of stepping
+            stepped = apply_one_step(network, walk.weight_gradients(), walk.bias_gradients(), optimizer,
+                                     learning_rate, **options)
+        except ValueError as error:
+            self._say(f"Cannot apply this step: {error}.", about_weights=False)
+            return False
         connection = self._connection()
         before = None if connection is None else float(network.weights[connection.layer][connection.target,
                                                                                           connection.source])

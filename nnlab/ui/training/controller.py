@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from PySide6.QtCore import QObject, QThread, Signal
 
 from nnlab.engine import Trainer, TrainingEnded
+from nnlab.engine.optimizers import check_learning_rate
 
 from ..priority import window_busy
 from .worker import TrainingWorker
@@ -89,8 +90,11 @@ class TrainingController(QObject):
             self._set_state("running")
 
     def set_learning_rate(self, value: float) -> None:
+        """The running optimizer's rate from the next batch; a bad rate is refused also with no run active."""
         if self._worker:
             self._worker.set_learning_rate(value)
+        else:
+            check_learning_rate(value)
 
     def stop(self) -> None:
         """Request stop, disconnect, wait, delete — the order that never leaves a thread behind."""

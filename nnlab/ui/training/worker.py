@@ -131,10 +131,8 @@ class TrainingWorker(QObject):
             self._condition.notify_all()
 
     def set_learning_rate(self, value: float) -> None:
-        """Takes effect from the next batch (the optimizer reads it every step)."""
-        if not (value > 0 and np.isfinite(value)):
-            raise ValueError(f"the learning rate must be a positive number, not {value!r}")
-        self.trainer.optimizer.learning_rate = float(value)
+        """Takes effect from the next batch (the optimizer reads it every step); its setter refuses a bad rate."""
+        self.trainer.optimizer.learning_rate = value
 
     def wait_until_idle(self, timeout: float = 5.0) -> bool:
         """Block until the worker sits between batches (paused or done); True if it does."""
