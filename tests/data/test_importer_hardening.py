@@ -257,6 +257,14 @@ def test_csv_over_the_size_limit(tmp_path, monkeypatch):
     expect_error(tmp_path / "big.csv", "1.562 KiB", "limit of 1,000 bytes")
 
 
+def test_a_refused_csv_peaks_near_its_own_size(tmp_path):
+    row = ",".join(str(k) for k in range(100))
+    (tmp_path / "t.csv").write_text("\n".join([row, row.replace(",7,", ",x7,")] + [row] * 5000))
+    error, peak = peak_while(load_dataset_file, tmp_path / "t.csv")
+    assert isinstance(error, DatasetFormatError) and "line 2, column 8" in str(error)
+    assert peak < 3.5 * (tmp_path / "t.csv").stat().st_size  # bytes, text and lines; not 4 bytes a character
+
+
 def test_csv_lines_are_counted_as_editors_count_them(tmp_path):
     (tmp_path / "nel.csv").write_text("0,1\n1,2\x85x\n0,3\n", encoding="utf-8")
     expect_error(tmp_path / "nel.csv", "line 2, column 2", "is not a number")  # \x85 is no line break
