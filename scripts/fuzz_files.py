@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the fuzzing package beside this script
 
 from fuzzing.mutate import KINDS, make_case  # noqa: E402
-from fuzzing.runner import HANG_SECONDS, PEAK_CAP_BYTES, SLOW_SECONDS, Summary, run_many  # noqa: E402
+from fuzzing.runner import (HANG_SECONDS, PEAK_FLOOR_BYTES, PEAK_PER_FILE_BYTE, SLOW_SECONDS,  # noqa: E402
+                            Summary, run_many)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         return replay(args.replay[0], int(args.replay[1]), int(args.replay[2]), args.out)
     kinds = KINDS if args.kind == "all" else (args.kind,)
     print(f"limits: slow = over {SLOW_SECONDS:g} s; "
-          f"blow-up = tracemalloc peak over {PEAK_CAP_BYTES / 2**20:g} MiB; hang = no answer in {HANG_SECONDS:g} s")
+          f"blow-up = tracemalloc peak over {PEAK_FLOOR_BYTES / 2**20:g} MiB + {PEAK_PER_FILE_BYTE}x the files' size; "
+          f"hang = no answer in {HANG_SECONDS:g} s")
     problems = 0
     for kind in kinds:
         summary = run_many(kind, args.count, args.seed, args.start, args.session_every, progress=_progress)

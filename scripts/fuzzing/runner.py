@@ -29,10 +29,16 @@ from .seeds import SEEDS
 # unmutated seed's own load time is reported too.
 SLOW_SECONDS = 5.0
 HANG_SECONDS = 60.0
-# The seeds are 0.2–9 KB; deflate inflates at most 1,032×, so an honest reader of any mutant
-# allocates at most ~10 MB of data, and a few float32 copies of it. 64 MiB is that with room;
-# a loader that trusts a declared size (2**40 values) blows through it at once.
-PEAK_CAP_BYTES = 64 * 2**20
+# Memory is judged against what the case's files justify: PEAK_FLOOR_BYTES plus PEAK_PER_FILE_BYTE
+# times their size. The seeds are 0.2–9 KB and deflate inflates at most 1,032×, so a mutant's data is
+# at most ~10 MB, and a reader holds a few copies of what it read (text, lines, a float64 table:
+# ~6× a CSV). A loader that trusts a declared size (2**40 values) blows through this at once.
+PEAK_FLOOR_BYTES = 64 * 2**20
+PEAK_PER_FILE_BYTE = 8
+
+
+def peak_cap(file_bytes: int) -> int:
+    return PEAK_FLOOR_BYTES + PEAK_PER_FILE_BYTE * file_bytes
 # The worker may map this much at most; beyond it allocation fails (MemoryError) instead of
 # taking the machine down. Generous next to the 64 MiB cap: Qt and NumPy map a lot up front.
 ADDRESS_SPACE_BYTES = 6 * 2**30
@@ -79,7 +85,7 @@ def judge(case: dict, baseline: float) -> dict:
     if case["status"] in ("loaded", "refused"):
         if case["seconds"] > SLOW_SECONDS:
             case["status"] = "slow"
-        elif case["peak_bytes"] > PEAK_CAP_BYTES:
+        elif case["peak_bytes"] > peak_cap(case["bytes"]):
             case["status"] = "blow-up"
     return case
 

@@ -175,6 +175,8 @@ def meta_json_op(members: list[tuple[str, bytes]], rng: np.random.Generator):
         meta = json.loads(str(text))
     except (ValueError, OSError, KeyError, IndexError, RecursionError):
         return members, "meta unreadable"
+    if not isinstance(meta, dict):  # an earlier step made it another JSON value
+        return members, "meta is not an object"
     values = ["1" + "0" * 400, "1e400", "-1", "0", "1.5", '"x"', "null", "true", "[]", "{}", "[" * 5000 + "]" * 5000,
               '"\\ud800"', "NaN", "-0", "99999999999999999999", '"float16"', '"softmax"', '"none"']
     raw = values[int(rng.integers(0, len(values)))]
