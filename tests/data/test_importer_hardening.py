@@ -301,3 +301,17 @@ def test_folder_of_big_pictures_is_scaled_to_the_input_limit_one_at_a_time(tmp_p
     # four 4-megapixel pictures were kept as 4 × 16 MB of float32 (plus a picture's worth of copies);
     # now the target-size rows and one strip of a picture exist at a time
     assert peak < 16 * 2**20
+
+
+def test_unreadable_csv_and_folder_are_dataset_errors(tmp_path, monkeypatch):
+    import pathlib
+
+    def denied(self, *args):
+        raise PermissionError(13, "Permission denied")
+
+    (tmp_path / "locked.csv").write_text("0,1\n1,2\n")
+    (tmp_path / "d" / "a").mkdir(parents=True)
+    monkeypatch.setattr(pathlib.Path, "read_bytes", denied)
+    monkeypatch.setattr(pathlib.Path, "iterdir", denied)
+    expect_error(tmp_path / "locked.csv", "cannot be read (Permission denied)")  # was a bare PermissionError
+    expect_error(tmp_path / "d", "cannot be read (Permission denied)")

@@ -23,11 +23,14 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors count lines (str.splitline
 
 
 def load_csv(path: Path) -> Dataset:
-    size = path.stat().st_size
-    if size > MAX_CSV_BYTES:
-        raise DatasetFormatError(path, None, f"the file is {format_bytes(size)}, more than NN Lab's limit of "
-                                 f"{format_bytes(MAX_CSV_BYTES)} for a CSV table; save large sets as .npz")
-    raw = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise DatasetFormatError(path, None, f"the file is {format_bytes(size)}, more than NN Lab's limit "
+                                     f"of {format_bytes(MAX_CSV_BYTES)} for a CSV table; save large sets as .npz")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DatasetFormatError(path, None, f"the file cannot be read ({error.strerror or error})") from error
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -23,13 +23,13 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
 def load_image_folder(path: Path) -> Dataset:
-    class_dirs = sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    class_dirs = sorted(p for p in _listing(path) if p.is_dir() and not p.name.startswith("."))
     if not class_dirs:
         raise DatasetFormatError(path, None, "the folder has no class sub-folders (expected one sub-folder "
                                  "of images per class)")
     files, labels = [], []
     for k, folder in enumerate(class_dirs):
-        images = sorted(p for p in folder.iterdir()
+        images = sorted(p for p in _listing(folder)
                         if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
         if not images:
             raise DatasetFormatError(folder, None, f"class folder {folder.name!r} holds no "
@@ -50,6 +50,13 @@ def load_image_folder(path: Path) -> Dataset:
         pixels[i] = read_grey_pixels(file, (height, width)).reshape(-1)
     return image_dataset(path, pixels, np.array(labels), [d.name for d in class_dirs], (height, width),
                          name=path.name)
+
+
+def _listing(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError as error:
+        raise DatasetFormatError(folder, None, f"the folder cannot be read ({error.strerror or error})") from error
 
 
 def target_size(size: tuple[int, int]) -> tuple[int, int]:
