@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.replay:
         return replay(args.replay[0], int(args.replay[1]), int(args.replay[2]), args.out)
     kinds = KINDS if args.kind == "all" else (args.kind,)
-    print(f"limits: slow = over {SLOW_SECONDS:g} s; "
+    print(f"limits: slow = over {SLOW_SECONDS:g} s of CPU time; "
           f"blow-up = tracemalloc peak over {PEAK_FLOOR_BYTES / 2**20:g} MiB + {PEAK_PER_FILE_BYTE}x the files' size; "
           f"hang = no answer in {HANG_SECONDS:g} s")
     problems = 0
@@ -69,6 +69,7 @@ def report(summary: Summary) -> None:
     print(f"  object-dtype members planted: {summary.object_members:,} (pickle never called: "
           f"{'yes' if not summary.statuses['unpickled'] else 'NO'})")
     for label, worst, value in (("worst time", summary.worst_seconds, lambda c: f"{c['seconds'] * 1000:.1f} ms"),
+                                ("worst CPU time", summary.worst_cpu, lambda c: f"{c['cpu_seconds'] * 1000:.1f} ms"),
                                 ("worst time / seed's time", summary.worst_ratio, lambda c: f"{c['ratio']:.0f}x"),
                                 ("worst tracemalloc peak", summary.worst_peak,
                                  lambda c: f"{c['peak_bytes'] / 2**20:.2f} MiB"),

@@ -113,10 +113,11 @@ def interesting_array(rng: np.random.Generator, n: int) -> tuple[np.ndarray, str
         return np.zeros(shape, dtype=dtype), f"void array {shape}"
     if dtype.kind == "M":
         return np.zeros(shape, dtype=dtype), f"datetime array {shape}"
-    values = [lambda: rng.integers(0, 3, size=size), lambda: rng.uniform(-1, 1, size=size),
-              lambda: rng.uniform(0, 255, size=size), lambda: np.full(size, np.nan),
-              lambda: np.full(size, np.inf), lambda: np.full(size, 1e300), lambda: rng.integers(-5, 5, size=size),
-              lambda: np.full(size, 2.0**62)][style]()
+    makers = {"small ints": lambda: rng.integers(0, 3, size=size), "-1..1": lambda: rng.uniform(-1, 1, size=size),
+              "0..255": lambda: rng.uniform(0, 255, size=size), "NaN": lambda: np.full(size, np.nan),
+              "inf": lambda: np.full(size, np.inf), "1e300": lambda: np.full(size, 1e300),
+              "negative": lambda: rng.integers(-5, 5, size=size), "2**62": lambda: np.full(size, 2.0**62)}
+    label = list(makers)[style]
     with np.errstate(all="ignore"):
-        array = np.asarray(values).astype(dtype).reshape(shape)
-    return array, f"{dtype.str} array {shape} ({['small ints', '-1..1', '0..255', 'NaN', 'inf', '1e300', 'negative', '2**62'][style]})"
+        array = np.asarray(makers[label]()).astype(dtype).reshape(shape)
+    return array, f"{dtype.str} array {shape} ({label})"

@@ -22,11 +22,12 @@ from . import oracle
 from .mutate import make_case
 from .seeds import SEEDS
 
-# Time is judged by generous caps, not tight timings (the machines are shared and noisy). The
-# biggest mutant is ~5 MB and the slowest honest load measured here took ~0.3 s: a file that takes
-# SLOW_SECONDS has gone super-linear (the old 8192×8192 JPEG header took 8.9 s, 20,000 tiny
-# session.* arrays 30 s); HANG_SECONDS without an answer ends the worker. The ratio to the
-# unmutated seed's own load time is reported too.
+# Time is judged by generous caps on the worker's CPU time, which other work on a shared machine
+# does not inflate the way it does wall-clock time. The biggest mutant is ~5 MB and the slowest
+# honest load measured here took well under a second: a file that takes SLOW_SECONDS has gone
+# super-linear (the old 8192×8192 JPEG header took 8.9 s, 20,000 tiny session.* arrays 30 s).
+# HANG_SECONDS of wall-clock time without an answer ends the worker. The ratio to the unmutated
+# seed's own load time is reported too.
 SLOW_SECONDS = 5.0
 HANG_SECONDS = 60.0
 # Memory is judged against what the case's files justify: PEAK_FLOOR_BYTES plus PEAK_PER_FILE_BYTE
@@ -53,6 +54,7 @@ class Summary:
     session_statuses: Counter = field(default_factory=Counter)
     findings: list[dict] = field(default_factory=list)  # every case that is not loaded/refused
     worst_seconds: dict = field(default_factory=dict)
+    worst_cpu: dict = field(default_factory=dict)
     worst_ratio: dict = field(default_factory=dict)
     worst_peak: dict = field(default_factory=dict)
     worst_rss: dict = field(default_factory=dict)
@@ -68,8 +70,8 @@ class Summary:
             self.object_members += 1
         if case["status"] not in ("loaded", "refused") or case.get("session") not in (None, "loaded", "refused"):
             self.findings.append(case)
-        for key, worst in (("seconds", self.worst_seconds), ("ratio", self.worst_ratio),
-                           ("peak_bytes", self.worst_peak), ("rss_bytes", self.worst_rss)):
+        for key, worst in (("seconds", self.worst_seconds), ("cpu_seconds", self.worst_cpu),
+                           ("ratio", self.worst_ratio), ("peak_bytes", self.worst_peak), ("rss_bytes", self.worst_rss)):
             if case.get(key) is not None and case[key] > worst.get(key, -1):
                 worst.clear()
                 worst.update(case)
@@ -81,9 +83,9 @@ class Summary:
 
 def judge(case: dict, baseline: float) -> dict:
     """Add the time and memory verdicts to a finished case; ``baseline``: the seed's load time."""
-    case["ratio"] = case["seconds"] / baseline
+    case["ratio"] = case["cpu_seconds"] / max(baseline, 1e-6)
     if case["status"] in ("loaded", "refused"):
-        if case["seconds"] > SLOW_SECONDS:
+        if case["cpu_seconds"] > SLOW_SECONDS:
             case["status"] = "slow"
         elif case["peak_bytes"] > peak_cap(case["bytes"]):
             case["status"] = "blow-up"
@@ -101,6 +103,7 @@ def run_case(kind: str, seed: int, index: int, lab=None, session_folder: Path | 
         case = {"kind": kind, "seed": seed, "index": index, "recipe": recipe, "status": outcome.status,
                 "bytes": _bytes_under(folder),
                 "error": outcome.error, "message": outcome.message, "seconds": outcome.seconds,
+                "cpu_seconds": outcome.cpu_seconds,
                 "peak_bytes": outcome.peak_bytes, "session": None,
                 "rss_bytes": rss_peak - rss_before if rss_peak is not None and rss_before is not None else None}
         if lab is not None:
@@ -112,7 +115,7 @@ def run_case(kind: str, seed: int, index: int, lab=None, session_folder: Path | 
 
 
 def baselines(kind: str) -> dict[str, float]:
-    """Each seed variant's unmutated load time: the median of 5 loads, after one warm-up."""
+    """Each seed variant's unmutated load time (CPU): the median of 5 loads, after one warm-up."""
     times = {}
     with tempfile.TemporaryDirectory(prefix="nnlab-fuzz-") as tmp:
         for name, write in SEEDS[kind].items():
@@ -121,7 +124,7 @@ def baselines(kind: str) -> dict[str, float]:
             path = write(folder)
             runs = [oracle.load_once(kind, path, folder) for _ in range(6)]
             assert all(run.status == "loaded" for run in runs), (name, runs[0])
-            times[name] = statistics.median(run.seconds for run in runs[1:])
+            times[name] = statistics.median(run.cpu_seconds for run in runs[1:])
     return times
 
 
@@ -143,7 +146,8 @@ def run_many(kind: str, count: int, seed: int, start: int = 0, session_every: in
             if case is None:  # hung or died: the worker was replaced
                 case = {"kind": kind, "seed": seed, "index": index, "recipe": worker.last_recipe(index),
                         "status": worker.failure, "error": "", "message": worker.failure_detail,
-                        "seconds": HANG_SECONDS, "peak_bytes": 0, "rss_bytes": None, "session": None, "bytes": 0}
+                        "seconds": HANG_SECONDS, "cpu_seconds": None, "peak_bytes": 0, "rss_bytes": None,
+                        "session": None, "bytes": 0}
                 summary.add(case)
             elif case["status"] == "harness error":
                 summary.add(case)
@@ -227,8 +231,8 @@ def _worker_main(conn, kind: str, seed: int, session_every: int) -> None:
             case = run_case(kind, seed, request, lab if check_session else None)
         except Exception:  # noqa: BLE001 — a bug in the fuzzer itself: report it, keep going
             case = {"kind": kind, "seed": seed, "index": request, "recipe": "?", "status": "harness error",
-                    "error": "", "message": traceback.format_exc()[-600:], "seconds": 0.0, "peak_bytes": 0,
-                    "rss_bytes": None, "session": None, "bytes": 0}
+                    "error": "", "message": traceback.format_exc()[-600:], "seconds": 0.0, "cpu_seconds": 0.0,
+                    "peak_bytes": 0, "rss_bytes": None, "session": None, "bytes": 0}
         if case["session"] == "loaded":
             lab = None  # the load replaced what was open: start the next check from a fresh session
         conn.send(case)

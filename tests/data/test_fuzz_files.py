@@ -8,6 +8,7 @@ under a stated one. The long run (10,000 files of each kind) is the script itsel
 import importlib.util
 import io
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,8 +46,8 @@ def _describe(summary) -> str:
 
 # Weight-file bugs that issue 12 item A3 names and the `weights` branch is fixing (weights_file.py
 # and weights_meta.py are not this branch's files). The short run tolerates exactly these, matched
-# by (status, exception, recipe); once they are fixed the strict xfail below fails, asking for the
-# entry to be removed.
+# by (status, exception, recipe), and warns each time it does. Delete the entries once that branch
+# is merged: the run is then strict.
 KNOWN_WEIGHT_FILE_BUGS = {
     "thousands of session.* arrays load in quadratic time": ("slow", "", "tiny session.* arrays"),
     "a dropout of 10**400 raises OverflowError": ("escaped", "OverflowError", "dropout"),
@@ -74,19 +75,14 @@ def test_seeded_fuzz_finds_nothing(short_run, kind):
     assert summary.count == COUNTS[kind]
     unknown = [case for case in summary.findings if not known_bug(case)]
     assert not unknown, report
+    for case in summary.findings:
+        warnings.warn(f"tolerated a known weight-file bug ({known_bug(case)}): case {case['index']}, "
+                      f"{case['recipe'][:80]}", stacklevel=1)
     # the run exercised what it claims to check: both outcomes, the session, the pickle guard
     assert summary.statuses["loaded"] > 0 and summary.statuses["refused"] > summary.statuses["loaded"], report
     assert summary.session_statuses["refused"] > 0, report
     assert summary.object_members > 0, report
     assert summary.worst_peak["peak_bytes"] <= runner.peak_cap(summary.worst_peak["bytes"]), report
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 12 A3 weight-file bugs, fixed on the weights branch: when this "
-                   "passes, empty KNOWN_WEIGHT_FILE_BUGS and delete this test")
-def test_known_weight_file_bugs_are_gone(short_run):
-    seen = [known_bug(case) for case in short_run["weights"].findings]
-    assert not any(seen), seen
 
 
 # -- the oracle is not blind: each finding it must report, shown on a loader that has the fault ------
@@ -162,9 +158,9 @@ def test_oracle_reports_a_failed_open_that_changed_the_session(tmp_path, qapp):
 
 
 def test_time_and_memory_verdicts():
-    case = {"status": "refused", "seconds": runner.SLOW_SECONDS * 1.5, "peak_bytes": 0, "bytes": 10}
+    case = {"status": "refused", "cpu_seconds": runner.SLOW_SECONDS * 1.5, "peak_bytes": 0, "bytes": 10}
     assert runner.judge(dict(case), 0.001)["status"] == "slow"
-    case = {"status": "loaded", "seconds": 0.01, "peak_bytes": runner.peak_cap(1000) + 1, "bytes": 1000}
+    case = {"status": "loaded", "cpu_seconds": 0.01, "peak_bytes": runner.peak_cap(1000) + 1, "bytes": 1000}
     assert runner.judge(dict(case), 0.001)["status"] == "blow-up"
     assert runner.judge({**case, "bytes": 10**6}, 0.001)["status"] == "loaded"  # a big file may need more
     assert runner.judge({**case, "peak_bytes": 1000}, 0.001)["status"] == "loaded"

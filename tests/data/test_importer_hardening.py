@@ -98,7 +98,8 @@ def test_malformed_header(tmp_path, damage):
 
 def test_oversized_header_length_is_refused_unread(tmp_path):
     blob = b"\x93NUMPY\x02\x00" + struct.pack("<I", 0xFFFFFFF0) + b"{" * 100
-    expect_error(write_npz(tmp_path / "h.npz", {"x.npy": blob, "y.npy": npy(Y)}), "array 'x'", "header is 4,294,967,280")
+    path = write_npz(tmp_path / "h.npz", {"x.npy": blob, "y.npy": npy(Y)})
+    expect_error(path, "array 'x'", "header is 4,294,967,280")
 
 
 def test_zero_d_x_train(tmp_path):
