@@ -235,6 +235,14 @@ def test_idx_gz_declaring_more_than_deflate_can_hold(tmp_path):
     assert peak < 1 << 20
 
 
+def test_idx_load_peaks_under_six_bytes_a_pixel(tmp_path):
+    n = 20_000
+    write_idx_pair(tmp_path, np.zeros((n, 28, 28)), np.arange(n) % 2)
+    data, peak = peak_while(load_dataset_file, tmp_path / "train-images-idx3-ubyte")
+    assert len(data) == n
+    assert peak < 6 * n * 784  # the bytes and the float32 rows; no whole-set NaN mask on top
+
+
 def test_plain_idx_size_is_checked_before_reading(tmp_path):
     path = write_idx_pair(tmp_path, np.zeros((3, 4, 4)), [0, 1, 0])
     path.write_bytes(struct.pack(">IIII", 0x803, 100_000, 64, 64) + bytes(48))

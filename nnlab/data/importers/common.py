@@ -27,7 +27,7 @@ def image_dataset(path: Path, pixels: np.ndarray, y: np.ndarray, classes: list[s
     """
     if pixels.dtype == np.uint8:
         pixels = pixels.astype(np.float32)
-        pixels *= np.float32(1 / 255)
+        pixels /= np.float32(255.0)
     preprocess = "mnist" if tuple(input_shape) == (28, 28) else "resize"
     return finish(path, pixels, y, classes, tuple(input_shape), preprocess, name, extra)
 
@@ -39,8 +39,9 @@ def feature_dataset(path: Path, x: np.ndarray, y: np.ndarray, classes: list[str]
     check_finite(path, x, where)
     with np.errstate(over="ignore"):  # overflow is reported below, with its position
         features = x.astype(np.float32)
-    if not np.isfinite(features).all():
-        sample, feature = np.argwhere(~np.isfinite(features))[0]
+    overflow = first_non_finite(features)
+    if overflow is not None:
+        sample, feature = overflow
         raise DatasetFormatError(path, where(sample, feature), f"value {x[sample, feature]:g} is too large for "
                                  f"NN Lab's 32-bit numbers (at most ±{np.finfo(np.float32).max:.3g})")
     return finish(path, features, y, classes, (x.shape[1],), "none", extra=extra)
@@ -48,10 +49,25 @@ def feature_dataset(path: Path, x: np.ndarray, y: np.ndarray, classes: list[str]
 
 def check_finite(path: Path, x: np.ndarray, where: Where2 | None = None) -> None:
     """Refuse NaN or infinity in (n_samples, n_features) ``x``, naming the first one's position."""
-    if x.dtype.kind == "f" and not np.isfinite(x).all():
-        sample, feature = np.argwhere(~np.isfinite(x))[0]
+    found = first_non_finite(x)
+    if found is not None:
+        sample, feature = found
         raise DatasetFormatError(path, (where or sample_feature)(sample, feature),
                                  f"value {x[sample, feature]} is not a finite number")
+
+
+def first_non_finite(x: np.ndarray) -> tuple[int, int] | None:
+    """(sample, feature) of the first NaN or infinity in 2-D ``x``, checked a few MB at a time
+    (a mask of all of x would cost a byte a value)."""
+    if x.dtype.kind != "f":
+        return None
+    rows = max(1, (1 << 22) // max(1, x.shape[1]))
+    for start in range(0, len(x), rows):
+        bad = ~np.isfinite(x[start: start + rows])
+        if bad.any():
+            sample, feature = np.argwhere(bad)[0]
+            return start + int(sample), int(feature)
+    return None
 
 
 def sample_feature(sample: int, feature: int) -> str:
