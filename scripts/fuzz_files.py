@@ -14,6 +14,7 @@ import argparse
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the fuzzing package beside this script
@@ -77,6 +78,9 @@ def report(summary: Summary) -> None:
                                  lambda c: f"{c['rss_bytes'] / 2**20:.1f} MiB")):
         if worst:
             print(f"  {label}: {value(worst)} (case {worst['index']}: {worst['recipe'][:110]})")
+    kinds = Counter(f"{case['status']} {case['error']}".strip() for case in summary.findings)
+    if kinds:
+        print("  findings by kind: " + ", ".join(f"{kind} {n:,}" for kind, n in kinds.most_common()))
     for case in summary.findings[:50]:
         print(f"  FINDING {case['status']}/{case.get('session')} case {case['index']}: {case['recipe'][:140]}\n"
               f"      {case['error']}: {case['message'][:200]} {case.get('session_detail', '')[:200]}")
