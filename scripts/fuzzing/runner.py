@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import shutil
 import statistics
 import tempfile
 import time
@@ -92,9 +93,9 @@ def judge(case: dict, baseline: float) -> dict:
     return case
 
 
-def run_case(kind: str, seed: int, index: int, lab=None, session_folder: Path | None = None) -> dict:
-    """Make, load and judge one case in this process (the worker's body; tests call it too)."""
-    with tempfile.TemporaryDirectory(prefix="nnlab-fuzz-") as tmp:
+def run_case(kind: str, seed: int, index: int, lab=None, scratch: Path | None = None) -> dict:
+    """Make, load and judge one case in this process (the worker's body); its files go under ``scratch``."""
+    with tempfile.TemporaryDirectory(prefix="nnlab-fuzz-", dir=scratch) as tmp:
         folder = Path(tmp)
         path, recipe = make_case(kind, seed, index, folder)
         rss_before = _reset_rss_peak()
@@ -172,7 +173,8 @@ class _Worker:
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, *self.args), daemon=True)
+        self.home = Path(tempfile.mkdtemp(prefix="nnlab-fuzz-worker-"))  # removed by close(), even after a kill
+        self.process = context.Process(target=_worker_main, args=(child, self.home, *self.args), daemon=True)
         self.process.start()
         child.close()
 
@@ -205,13 +207,13 @@ class _Worker:
             self.process.kill()  # only the worker this runner started
         self.process.join(10)
         self.conn.close()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
-def _worker_main(conn, kind: str, seed: int, session_every: int) -> None:
+def _worker_main(conn, home: Path, kind: str, seed: int, session_every: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _quiet()
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    home = Path(tempfile.mkdtemp(prefix="nnlab-fuzz-session-"))
     os.environ["NNLAB_SETTINGS"] = str(home / "settings.ini")  # never the user's settings or drawings
     os.environ["NNLAB_USER_DATA"] = str(home / "user-data")
     _limit_address_space()
@@ -228,7 +230,7 @@ def _worker_main(conn, kind: str, seed: int, session_every: int) -> None:
         if check_session and lab is None:
             lab = oracle.open_session(home)
         try:
-            case = run_case(kind, seed, request, lab if check_session else None)
+            case = run_case(kind, seed, request, lab if check_session else None, scratch=home)
         except Exception:  # noqa: BLE001 — a bug in the fuzzer itself: report it, keep going
             case = {"kind": kind, "seed": seed, "index": request, "recipe": "?", "status": "harness error",
                     "error": "", "message": traceback.format_exc()[-600:], "seconds": 0.0, "cpu_seconds": 0.0,
