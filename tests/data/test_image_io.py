@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from nnlab.data.errors import DatasetFormatError
-from nnlab.data.image_io import decode_grey_image, read_grey_image, write_grey_png
+from nnlab.data.image_io import decode_grey_image, read_grey_image, read_grey_pixels, write_grey_png
 
 
 def test_png_round_trip_keeps_grey_levels(tmp_path):
@@ -99,3 +99,78 @@ def test_works_without_any_gui_application(tmp_path):
 def test_write_rejects_non_2d(tmp_path):
     with pytest.raises(ValueError, match="shape"):
         write_grey_png(tmp_path / "bad.png", np.zeros((2, 2, 3)))
+
+
+# -- header checks and decoding at a target size (the importers' path) ------------------------------
+
+def _png_claiming(tmp_path, width, height):
+    """A small valid PNG whose IHDR (checksum fixed) then claims width × height."""
+    import struct
+    import zlib
+
+    path = tmp_path / "claims.png"
+    write_grey_png(path, np.zeros((4, 4)))
+    blob = bytearray(path.read_bytes())
+    struct.pack_into(">II", blob, 16, width, height)
+    struct.pack_into(">I", blob, 29, zlib.crc32(bytes(blob[12:29])))
+    path.write_bytes(bytes(blob))
+    return path
+
+
+def test_a_declared_size_over_the_limit_is_refused_before_decoding(tmp_path):
+    from nnlab.data.image_io import MAX_IMAGE_PIXELS, image_size
+
+    path = _png_claiming(tmp_path, 8193, 8192)
+    for read in (image_size, read_grey_image, read_grey_pixels):
+        with pytest.raises(DatasetFormatError, match=r"claims\.png: the image is 8193×8192 pixels, more than"):
+            read(path)
+    assert 8193 * 8192 > MAX_IMAGE_PIXELS >= 8192 * 8192
+
+
+def test_a_png_declaring_more_than_its_bytes_can_hold_is_damaged(tmp_path):
+    with pytest.raises(DatasetFormatError, match=r"declares 4000×4000 pixels, more than its \d+ bytes can hold"):
+        read_grey_pixels(_png_claiming(tmp_path, 4000, 4000))
+
+
+def test_pixels_are_the_grey_levels_at_native_size(tmp_path):
+    image = np.random.default_rng(3).integers(0, 256, size=(9, 13), dtype=np.uint8)
+    write_grey_png(tmp_path / "g.png", image)
+    pixels = read_grey_pixels(tmp_path / "g.png")
+    assert pixels.dtype == np.uint8 and np.array_equal(pixels, image)
+    colour = QImage(3, 1, QImage.Format.Format_RGB32)
+    for x, rgb in enumerate([QColor(255, 0, 0), QColor(0, 255, 0), QColor(0, 0, 255)]):
+        colour.setPixelColor(x, 0, rgb)
+    assert colour.save(str(tmp_path / "rgb.bmp"))
+    assert read_grey_pixels(tmp_path / "rgb.bmp")[0].tolist() == [76, 150, 29]  # 255 × BT.601 luma
+
+
+@pytest.mark.parametrize("shape, target", [((40, 60), (10, 15)), ((37, 53), (16, 9)), ((5, 7), (12, 20))])
+def test_resampled_pixels_follow_resize_image(tmp_path, shape, target):
+    from nnlab.data.transforms import resize_image
+
+    image = np.random.default_rng(4).integers(0, 256, size=shape, dtype=np.uint8)
+    write_grey_png(tmp_path / "r.png", image)
+    expected = resize_image(image / 255.0, target) * 255
+    got = read_grey_pixels(tmp_path / "r.png", target)
+    assert got.shape == target and np.abs(got - expected).max() <= 0.5 + 1e-3
+
+
+def test_jpeg_is_decoded_at_the_target_size(tmp_path):
+    image = QImage(64, 32, QImage.Format.Format_RGB32)
+    image.fill(QColor(200, 200, 200))
+    assert image.save(str(tmp_path / "p.jpg"))
+    assert read_grey_pixels(tmp_path / "p.jpg", (8, 16)) == pytest.approx(np.full((8, 16), 200), abs=3)
+
+
+def test_exif_rotation_is_applied_to_sizes(tmp_path):
+    from PySide6.QtGui import QImageIOHandler, QImageWriter
+
+    from nnlab.data.image_io import image_size
+
+    image = QImage(8, 4, QImage.Format.Format_RGB32)  # stored 8 wide, 4 high; shown rotated
+    image.fill(QColor(255, 255, 255))
+    writer = QImageWriter(str(tmp_path / "turned.jpg"))
+    writer.setTransformation(QImageIOHandler.Transformation.TransformationRotate90)
+    assert writer.write(image)
+    assert image_size(tmp_path / "turned.jpg") == (8, 4) == read_grey_image(tmp_path / "turned.jpg").shape
+    assert read_grey_pixels(tmp_path / "turned.jpg", (4, 2)).shape == (4, 2)
