@@ -7,6 +7,7 @@ import numpy as np
 
 from .losses import loss_value
 from .network import Network, outputs_to_classes, targets_for
+from .scaled_bytes import Rows
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -59,9 +60,12 @@ class Evaluation:
         }
 
 
-def evaluate(network: Network, x: np.ndarray, y: np.ndarray, loss: str, n_classes: int,
+def evaluate(network: Network, x: Rows, y: np.ndarray, loss: str, n_classes: int,
              chunk_size: int = 4096) -> Evaluation:
-    """Loss and metrics of ``network`` on samples x (n, n_features) with labels y (n,)."""
+    """Loss and metrics of ``network`` on samples x (n, n_features) with labels y (n,).
+
+    x may be ``ScaledBytes``: each chunk of ``chunk_size`` rows is scaled as it is read.
+    """
     if len(x) == 0:
         return Evaluation.from_predictions(np.zeros(0, int), np.zeros(0, int), n_classes)
     total_loss, predictions = 0.0, []

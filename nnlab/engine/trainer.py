@@ -22,6 +22,7 @@ from .losses import check_pair, get_loss
 from .metrics import Evaluation, evaluate
 from .network import Network, add_penalty_gradient, outputs_to_classes, targets_for
 from .optimizers import Optimizer, make_optimizer
+from .scaled_bytes import ScaledBytes, as_rows
 
 _BACKUP_EVERY = 50
 # A run whose smoothed batch loss passes EXPLODED_FACTOR × max(its first batch's loss, 1) has diverged
@@ -106,6 +107,7 @@ class _Workspace:
     """Buffers for one batch size, allocated once and reused by every step."""
 
     x: np.ndarray
+    x_bytes: np.ndarray | None  # the batch's bytes, when the training rows are ScaledBytes
     targets: np.ndarray
     labels: np.ndarray
     z: list[np.ndarray]
@@ -117,7 +119,10 @@ class _Workspace:
 
 
 class Trainer:
-    """Trains ``network`` in place on x_train (n, n_features) / y_train (n,) class labels."""
+    """Trains ``network`` in place on x_train (n, n_features) / y_train (n,) class labels.
+
+    x_train and x_val may be ``ScaledBytes``: they stay bytes, and each batch is scaled as it is gathered.
+    """
 
     def __init__(self, network: Network, x_train: np.ndarray, y_train: np.ndarray, config: TrainConfig,
                  x_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
@@ -129,7 +134,7 @@ class Trainer:
         check_pair(config.loss, network.layers[-1].activation)
         self.network, self.config, self.augment = network, config, augment
         dtype = network.dtype
-        self.x = np.ascontiguousarray(x_train, dtype=dtype)
+        self.x = as_rows(x_train, dtype)
         self.y = np.asarray(y_train, dtype=np.int64)
         if self.x.ndim != 2 or self.x.shape[1] != network.input_size:
             raise ValueError(f"the network takes {network.input_size} inputs per sample, "
@@ -142,7 +147,7 @@ class Trainer:
                              f"tell classes 0 to {n_labels - 1} apart")
         self.n_classes = n_classes or max(int(self.y.max()) + 1, 2)
         self.targets = targets_for(self.y, network.n_outputs, dtype)
-        self.x_val = None if x_val is None or len(x_val) == 0 else np.asarray(x_val, dtype=dtype)
+        self.x_val = None if x_val is None or len(x_val) == 0 else as_rows(x_val, dtype)
         self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=np.int64)
         if optimizer is None:
             options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
@@ -281,6 +286,7 @@ class Trainer:
             widths = [spec.units for spec in net.layers]
             ws = _Workspace(
                 x=np.empty((size, net.input_size), dtype),
+                x_bytes=np.empty((size, net.input_size), np.uint8) if isinstance(self.x, ScaledBytes) else None,
                 targets=np.empty((size, net.n_outputs), dtype),
                 labels=np.empty(size, np.int64),
                 z=[np.empty((size, w), dtype) for w in widths],
@@ -297,7 +303,10 @@ class Trainer:
         """Forward and backward on one batch; fills ``network.grads``; returns (loss, hits)."""
         net, config = self.network, self.config
         ws = self._workspace(len(indices))
-        np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
+        if ws.x_bytes is not None:
+            self.x.gather_into(indices, ws.x, ws.x_bytes)
+        else:
+            np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
         np.take(self.targets, indices, axis=0, out=ws.targets, mode="clip")
         np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")
         inputs = [self.augment(ws.x, self.rng) if self.augment else ws.x]
