@@ -102,8 +102,8 @@ def test_training_makes_no_float_copy_of_the_pictures():
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert isinstance(prepared.trainer.x, ScaledBytes) and isinstance(prepared.trainer.x_val, ScaledBytes)
     assert peak < 3 * raw.size, f"peak {peak / raw.size:.2f} bytes a pixel"
+    assert isinstance(prepared.trainer.x, ScaledBytes) and isinstance(prepared.trainer.x_val, ScaledBytes)
 
 
 def test_your_own_samples_join_a_bytes_training_part_with_their_values(tmp_path):
