@@ -53,13 +53,14 @@ def _read_npz(name: str) -> Dataset:
         if not path.is_file():
             raise FileNotFoundError(f"dataset file {path} is missing; run `python scripts/build_datasets.py`")
         with np.load(path) as data:
-            x = data["x"].reshape(len(data["x"]), -1)
+            x = data["x"]
+            x = x.reshape(len(x), -1)
             y = data["y"].astype(np.int64)
         if x.dtype != np.uint8:
             raise ValueError(f"dataset file {path} holds {x.dtype} pixels, not 8-bit ones; "
                              "run `python scripts/build_datasets.py`")
         ds = Dataset(name, x, y, classes, shape, preprocess, BUILTIN_DATASETS[name].description)
-        ds.x.raw_bytes.setflags(write=False)
+        ds.x.store.setflags(write=False)  # every set load_builtin returns reads these bytes
         ds.y.setflags(write=False)
         _cache[name] = ds
     return _cache[name]

@@ -59,7 +59,7 @@ class Dataset:
         return len(self.x)
 
     def subset(self, indices: np.ndarray, name: str | None = None) -> "Dataset":
-        """The rows ``indices`` as a new Dataset; bytes stay bytes."""
+        """The rows ``indices`` as a new Dataset; bytes stay bytes, shared (the new set lists their rows)."""
         x = self.x.select(indices) if isinstance(self.x, ScaledBytes) else self.x[indices]
         return Dataset(name or self.name, x, self.y[indices], list(self.classes),
                        tuple(self.input_shape), self.preprocess, self.description, dict(self.extra))

@@ -72,7 +72,8 @@ def evaluate(network: Network, x: Rows, y: np.ndarray, loss: str, n_classes: int
     for start in range(0, len(x), chunk_size):
         block_x, block_y = x[start:start + chunk_size], y[start:start + chunk_size]
         z, a = network.forward_with_logits(block_x)
+        del block_x  # a chunk of ScaledBytes is a new float array: let it go before the next is read
         targets = targets_for(block_y, network.n_outputs, network.dtype)
-        total_loss += loss_value(loss, z, a, targets, network.layers[-1].activation) * len(block_x)
+        total_loss += loss_value(loss, z, a, targets, network.layers[-1].activation) * len(block_y)
         predictions.append(outputs_to_classes(a))
     return Evaluation.from_predictions(y, np.concatenate(predictions), n_classes, total_loss / len(x))

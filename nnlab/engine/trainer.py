@@ -22,7 +22,7 @@ from .losses import check_pair, get_loss
 from .metrics import Evaluation, evaluate
 from .network import Network, add_penalty_gradient, outputs_to_classes, targets_for
 from .optimizers import Optimizer, make_optimizer
-from .scaled_bytes import ScaledBytes, as_rows
+from .scaled_bytes import GatherScratch, ScaledBytes, as_rows
 
 _BACKUP_EVERY = 50
 # A run whose smoothed batch loss passes EXPLODED_FACTOR × max(its first batch's loss, 1) has diverged
@@ -107,7 +107,7 @@ class _Workspace:
     """Buffers for one batch size, allocated once and reused by every step."""
 
     x: np.ndarray
-    x_bytes: np.ndarray | None  # the batch's bytes, when the training rows are ScaledBytes
+    x_scratch: GatherScratch | None  # for gathering the batch's bytes, when the training rows are ScaledBytes
     targets: np.ndarray
     labels: np.ndarray
     z: list[np.ndarray]
@@ -286,7 +286,7 @@ class Trainer:
             widths = [spec.units for spec in net.layers]
             ws = _Workspace(
                 x=np.empty((size, net.input_size), dtype),
-                x_bytes=np.empty((size, net.input_size), np.uint8) if isinstance(self.x, ScaledBytes) else None,
+                x_scratch=self.x.scratch_for(size) if isinstance(self.x, ScaledBytes) else None,
                 targets=np.empty((size, net.n_outputs), dtype),
                 labels=np.empty(size, np.int64),
                 z=[np.empty((size, w), dtype) for w in widths],
@@ -303,8 +303,8 @@ class Trainer:
         """Forward and backward on one batch; fills ``network.grads``; returns (loss, hits)."""
         net, config = self.network, self.config
         ws = self._workspace(len(indices))
-        if ws.x_bytes is not None:
-            self.x.gather_into(indices, ws.x, ws.x_bytes)
+        if ws.x_scratch is not None:
+            self.x.gather_into(indices, ws.x, ws.x_scratch)
         else:
             np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
         np.take(self.targets, indices, axis=0, out=ws.targets, mode="clip")

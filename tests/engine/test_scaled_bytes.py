@@ -51,21 +51,41 @@ def test_masks_iteration_and_conversions_are_scaled_too():
     assert rows.nbytes == raw.size and rows.mean() == pytest.approx(float(floats.mean(dtype=np.float64)))
 
 
-def test_select_keeps_bytes_and_a_slice_is_a_view():
-    raw, _ = picture_bytes()
+def test_a_selection_shares_the_bytes_it_was_selected_from():
+    raw, labels = picture_bytes()
     rows = ScaledBytes(raw)
-    picked = rows.select(np.array([4, 1]))
-    assert isinstance(picked, ScaledBytes) and np.array_equal(picked[:], as_floats(raw)[[4, 1]])
-    assert np.shares_memory(rows.select(slice(0, 10)).raw_bytes, raw)
+    assert rows.select(slice(0, 10)).rows is None and np.shares_memory(rows.select(slice(0, 10)).store, raw)
+    picked = rows.select(np.array([4, 1, 4]))
+    assert picked.store is rows.store and picked.rows.tolist() == [4, 1, 4] and len(picked) == 3
+    assert np.array_equal(picked[:], as_floats(raw)[[4, 1, 4]]) and picked.nbytes == 3 * 36
+    again = rows.select(labels == 2).select(np.array([-1, 0]))  # a selection of a selection, and a mask
+    assert again.store is rows.store and np.array_equal(again[:], as_floats(raw)[labels == 2][[-1, 0]])
+    with pytest.raises(IndexError):
+        rows.select(np.array([300]))
+
+
+@pytest.mark.parametrize("key", [3, -1, slice(2, 9), slice(None, None, 4), np.array([5, 0, 5, 59]),
+                                 (slice(None), 7), (4, slice(3, 5)), (np.array([2, 1]), slice(0, 3))], ids=repr)
+def test_a_selection_reads_as_the_float_rows_it_selected(key):
+    raw, _ = picture_bytes()
+    chosen = np.random.default_rng(1).permutation(300)[:60]
+    rows = ScaledBytes(raw).select(chosen)
+    assert np.array_equal(rows[key], as_floats(raw)[chosen][key])
+    assert np.array_equal(np.asarray(rows), as_floats(raw)[chosen]) and np.array_equal(rows.raw_bytes, raw[chosen])
+    assert rows.mean() == pytest.approx(float(as_floats(raw)[chosen].mean(dtype=np.float64)))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_gather_into_a_reused_buffer_matches_gathering_float_rows(dtype):
+@pytest.mark.parametrize("selected", [False, True])
+def test_gather_into_a_reused_buffer_matches_gathering_float_rows(dtype, selected):
     raw, _ = picture_bytes()
-    indices = np.array([7, 0, 299, 7, 150])
-    out, scratch = np.empty((5, raw.shape[1]), dtype), np.empty((5, raw.shape[1]), np.uint8)
-    ScaledBytes(raw).gather_into(indices, out, scratch)
-    assert np.array_equal(out, as_floats(raw)[indices].astype(dtype))
+    chosen = np.arange(299, -1, -2)
+    rows, floats = (ScaledBytes(raw).select(chosen), as_floats(raw)[chosen]) if selected else \
+        (ScaledBytes(raw), as_floats(raw))
+    indices = np.array([7, 0, 149, 7, 100])
+    out, scratch = np.empty((5, raw.shape[1]), dtype), rows.scratch_for(5)
+    rows.gather_into(indices, out, scratch)
+    assert np.array_equal(out, floats[indices].astype(dtype))
 
 
 def test_only_uint8_rows_can_be_scaled_bytes():
@@ -73,6 +93,8 @@ def test_only_uint8_rows_can_be_scaled_bytes():
         ScaledBytes(np.zeros((3, 4), np.float32))
     with pytest.raises(ValueError, match="uint8 rows"):
         ScaledBytes(np.zeros(4, np.uint8))
+    with pytest.raises(ValueError, match="row numbers"):
+        ScaledBytes(np.zeros((3, 4), np.uint8), np.zeros((1, 1), int))
     rows = ScaledBytes(np.zeros((3, 4), np.uint8))
     assert as_rows(rows) is rows and as_rows([[1, 2]], np.float64).dtype == np.float64
 
