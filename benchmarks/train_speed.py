@@ -14,7 +14,11 @@ a noisy neighbour slows them alike. Each process trains one untimed warm-up epoc
 lazy set-up, first-touch page faults) and then times one; the figures are medians over the
 processes, and the ones that matter are the ratios.
 
-    python benchmarks/train_speed.py [--repeats 5] [--json]
+    python benchmarks/train_speed.py [--repeats 5] [--threads N] [--json]
+
+--threads N caps every library's threads (OpenBLAS, OpenMP, MKL) at N. Leave it out for the
+figures a user gets; on a machine busy with other work, --threads 1 keeps the frameworks from
+fighting the neighbours with spinning threads (PyTorch's batch-64 epoch took 2–57 s there).
 
 PyTorch is optional: `pip install torch==2.13.0` takes the CPU build on these machines.
 """
@@ -156,8 +160,10 @@ def worker(task: str, batch_size: int, seed: int) -> dict:
 
 
 # -- the parent: starts the workers, one process each, and prints medians and ratios ---------------
-def run_worker(task: str, batch_size: int = 0, seed: int = 0) -> dict:
+def run_worker(task: str, batch_size: int = 0, seed: int = 0, threads: int | None = None) -> dict:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")])))
+    if threads:
+        env.update({name: str(threads) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
     done = subprocess.run([sys.executable, __file__, "--worker", task, str(batch_size), str(seed)],
                           env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -173,6 +179,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="processes (one timed epoch each) per trainer "
                         "and batch size")
+    parser.add_argument("--threads", type=int, default=None, help="cap every library's threads (default: "
+                        "each library's own choice)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--worker", nargs=3, metavar=("TASK", "BATCH", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -189,15 +197,16 @@ def main():
             for name in frameworks:
                 if name == "sklearn" and batch_size not in SKLEARN_BATCH_SIZES:
                     continue
-                result = run_worker(name, batch_size, repeat)
+                result = run_worker(name, batch_size, repeat, args.threads)
                 data, images = result["data"], result["images"]
                 times.setdefault(f"{name}_b{batch_size}", []).append(result["seconds"])
     medians = {name: statistics.median(values) for name, values in times.items()}
-    machine = run_worker("machine")
+    machine = run_worker("machine", threads=args.threads)
     epoch_gflop = 3 * 2 * (784 * HIDDEN[0] + HIDDEN[0] * HIDDEN[1] + HIDDEN[1] * 10) * images / 1e9
     result = {
         "data": data,
         "processes_per_figure": args.repeats,
+        "threads": args.threads or "each library's default",
         "median_epoch_seconds": medians,
         "epoch_seconds": times,
         **machine,
@@ -212,7 +221,7 @@ def main():
         print(json.dumps(result, indent=2))
         return
     print(f"data: {data}; each figure the median of {args.repeats} processes, one warmed-up epoch each, "
-          f"the trainers' processes interleaved")
+          f"the trainers' processes interleaved; threads: {result['threads']}")
     for name, seconds in medians.items():
         print(f"  {name:<14} {seconds:6.3f} s/epoch   (range {min(times[name]):.3f}–{max(times[name]):.3f})")
     for key in [k for k in result if k.startswith("ours_over_")]:
