@@ -18,7 +18,7 @@ processes, and the ones that matter are the ratios.
 
 --threads N caps every library's threads (OpenBLAS, OpenMP, MKL) at N. Leave it out for the
 figures a user gets; on a machine busy with other work, --threads 1 keeps the frameworks from
-fighting the neighbours with spinning threads (PyTorch's batch-64 epoch took 2–57 s there).
+fighting the neighbours with spinning threads (PyTorch's batch-64 epoch took 1.4–73 s there).
 
 PyTorch is optional: `pip install torch==2.13.0` takes the CPU build on these machines.
 """
@@ -46,8 +46,9 @@ SKLEARN_BATCH_SIZES = (64,)  # one epoch at 256 tells nothing the batch-64 ratio
 class Stopwatch:
     """Wall-clock seconds of one timed stretch, and the CPU seconds this process's threads spent in it.
 
-    With one thread per library (--threads 1) the CPU seconds hardly change when other work shares
-    the machine, while the wall-clock ones can double: they are the busy machine's better figure.
+    With one thread per library (--threads 1) the CPU seconds change less when other work shares the
+    machine: our batch-64 epoch took 0.60 and 0.54 CPU seconds in two runs whose wall-clock medians
+    were 0.88 and 0.56 s.
     """
 
     def __enter__(self) -> "Stopwatch":
