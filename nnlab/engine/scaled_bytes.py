@@ -40,9 +40,11 @@ class ScaledBytes:
     ``store`` holds the bytes, (n_stored, n_features) uint8, shared by every selection made from
     it; ``rows`` says which of its rows this one reads, in order (None: all, as stored).
     Indexing (``x[i]``, ``x[a:b]``, ``x[indices]``), iterating and ``np.asarray(x)`` give float32
-    arrays, so a reader cannot forget to scale; a reader of a whole large set should read it a
-    chunk at a time (``x[a:b]``) or keep it as bytes (``select``, ``gather_into``). ``raw_bytes``
-    gives the unscaled bytes of these rows, for code that means bytes.
+    arrays, so a reader cannot forget to scale; so do the few array methods code written for float
+    rows calls (``reshape``, ``astype``, ``copy``; ``min``, ``max`` and ``mean`` from the bytes). A
+    reader of a whole large set should read it a chunk at a time (``x[a:b]``) or keep it as bytes
+    (``select``, ``gather_into``). ``raw_bytes`` gives the unscaled bytes of these rows, for code
+    that means bytes.
     """
 
     dtype = np.dtype(np.float32)  # of the rows it hands out
@@ -106,13 +108,36 @@ class ScaledBytes:
         every = self.rows if self.rows is not None else np.arange(len(self.store), dtype=np.intp)
         return ScaledBytes(self.store, every[key])
 
-    def mean(self) -> float:
-        """The mean of every scaled value, from the bytes, a chunk at a time (no float copy)."""
+    # -- what code written for a float array also calls -------------------------------------------
+    def mean(self, axis=None):
+        """The mean of the scaled values; of all of them from the bytes, a chunk at a time (no float copy)."""
+        if axis is not None:
+            return np.asarray(self).mean(axis=axis)
         if not len(self) or not self.store.shape[1]:
             return float("nan")
         total = sum(int(self.select(slice(start, start + _MEAN_CHUNK)).raw_bytes.sum(dtype=np.uint64))
                     for start in range(0, len(self), _MEAN_CHUNK))
         return total / (len(self) * self.store.shape[1]) / float(BYTE_MAX)
+
+    def min(self, axis=None):
+        """Exactly the float rows' minimum (dividing by 255 keeps the order), from the bytes when axis is None."""
+        return scale_bytes(self.raw_bytes.min()) if axis is None else np.asarray(self).min(axis=axis)
+
+    def max(self, axis=None):
+        return scale_bytes(self.raw_bytes.max()) if axis is None else np.asarray(self).max(axis=axis)
+
+    def reshape(self, *shape) -> np.ndarray:
+        """A new float32 array of every row, reshaped — a float copy of the whole set: read rows instead
+        where the set may be large."""
+        return np.asarray(self).reshape(*shape)
+
+    def astype(self, dtype) -> np.ndarray:
+        """A new ``dtype`` array of every row (a float copy of the whole set)."""
+        return np.asarray(self, dtype=dtype)
+
+    def copy(self) -> np.ndarray:
+        """A new float32 array of every row (a float copy of the whole set)."""
+        return np.asarray(self)
 
     def scratch_for(self, batch_size: int) -> GatherScratch:
         return GatherScratch(np.empty((batch_size, self.store.shape[1]), np.uint8), np.empty(batch_size, np.intp))

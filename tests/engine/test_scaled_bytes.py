@@ -51,6 +51,23 @@ def test_masks_iteration_and_conversions_are_scaled_too():
     assert rows.nbytes == raw.size and rows.mean() == pytest.approx(float(floats.mean(dtype=np.float64)))
 
 
+def test_array_methods_code_for_float_rows_calls_give_the_float_rows_numbers():
+    raw, _ = picture_bytes()
+    for rows, floats in ((ScaledBytes(raw), as_floats(raw)),
+                         (ScaledBytes(raw).select(np.arange(0, 300, 3)), as_floats(raw)[::3])):
+        assert rows.min() == floats.min() and rows.max() == floats.max()
+        assert rows.mean() == pytest.approx(float(floats.mean(dtype=np.float64)))
+        for axis in (0, 1):
+            assert np.array_equal(rows.min(axis=axis), floats.min(axis=axis))
+            assert np.array_equal(rows.max(axis=axis), floats.max(axis=axis))
+            assert np.array_equal(rows.mean(axis=axis), floats.mean(axis=axis))
+        assert np.array_equal(rows.reshape(-1, 6, 6), floats.reshape(-1, 6, 6))
+        assert rows.astype(np.float64).dtype == np.float64 and np.array_equal(rows.astype(np.float64), floats)
+        copied = rows.copy()
+        copied[0, 0] = 7.0  # a copy: the bytes are untouched
+        assert np.array_equal(rows[:], floats) and isinstance(copied, np.ndarray)
+
+
 def test_a_selection_shares_the_bytes_it_was_selected_from():
     raw, labels = picture_bytes()
     rows = ScaledBytes(raw)
