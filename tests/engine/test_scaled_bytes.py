@@ -66,6 +66,18 @@ def test_array_methods_code_for_float_rows_calls_give_the_float_rows_numbers():
         copied = rows.copy()
         copied[0, 0] = 7.0  # a copy: the bytes are untouched
         assert np.array_equal(rows[:], floats) and isinstance(copied, np.ndarray)
+        assert np.min(rows) == floats.min() and np.mean(rows) == pytest.approx(float(floats.mean(dtype=np.float64)))
+        assert np.array_equal(np.reshape(rows, (-1, 36)), floats)
+
+
+def test_arithmetic_and_ufuncs_see_the_float_rows():
+    raw, _ = picture_bytes()
+    rows, floats = ScaledBytes(raw).select(np.arange(100)), as_floats(raw)[:100]
+    assert np.array_equal(rows * 255, floats * 255) and np.array_equal(255 * rows, 255 * floats)
+    assert np.array_equal(rows > 0.5, floats > 0.5) and np.array_equal(np.abs(rows - 1), np.abs(floats - 1))
+    assert np.array_equal(np.rint(rows * 255), raw[:100])
+    with pytest.raises(TypeError):
+        np.multiply(floats, 2, out=rows)  # the rows are only read
 
 
 def test_a_selection_shares_the_bytes_it_was_selected_from():
