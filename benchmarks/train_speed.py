@@ -6,9 +6,10 @@ Our engine trains on the digits' bytes, as nnlab holds an 8-bit image set; PyTor
 scikit-learn on float32 rows.
 
 Every timed epoch runs in a fresh process (this script again, with --worker). In one shared
-process PyTorch's batch-64 epoch took 1.39 s right after our engine's and 0.92 s alone: OpenBLAS's
-threads keep spinning after a product and compete with PyTorch's, so the in-process benchmark
-printed 0.40× where the frameworks alone give ~0.60×. A process per repeat rather than one per
+process PyTorch's batch-64 epoch took 1.39–1.87 s right after our engine's and 0.9–1.1 s alone:
+OpenBLAS's threads keep spinning after a product and compete with PyTorch's (ours slowed too,
+0.91 s against 0.54 s). PyTorch's batch-64 epoch is unsteady even alone — 0.8 or 1.4 s from one
+process to the next — hence medians over several processes. A process per repeat rather than one per
 framework lets the frameworks' processes take turns (ours, PyTorch, scikit-learn, ours, …) so that
 a noisy neighbour slows them alike. Each process trains one untimed warm-up epoch (thread pools,
 lazy set-up, first-touch page faults) and then times one; the figures are medians over the
