@@ -6,8 +6,9 @@ same 60,000 as float32 already scaled to [0, 1], which the importer keeps as flo
 way every image set was held); and the first 30,000 as uint8, to measure how memory grows with
 the set. Each `nnlab train --dataset <file> --epochs E` (default split 70/15/15, batch 64) runs in
 its own process, the three kinds interleaved (bytes, float32, half, bytes, …) so that a noisy
-neighbour slows them alike. The parent reads each child's peak resident memory from os.wait4; the
-child reports the seconds of each epoch (EpochResult.seconds: the batches and the validation pass).
+neighbour slows them alike (each saves its weights into the temporary folder too). The parent reads
+each child's peak resident memory from os.wait4; the child reports the seconds of each epoch
+(EpochResult.seconds: the batches and the validation pass).
 
     python benchmarks/train_memory.py [--runs 3] [--epochs 2] [--json]
 
@@ -83,7 +84,7 @@ def run_train(path: Path, epochs: int, report: Path) -> dict:
     """One `nnlab train` in a child process: its peak RSS (MiB), epoch seconds and row storage."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")])))
     command = [sys.executable, "-c", CHILD, str(report), "train", "--dataset", str(path),
-               "--epochs", str(epochs), "--json"]
+               "--epochs", str(epochs), "--json", "--out", str(report.with_suffix(".npz"))]
     child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
