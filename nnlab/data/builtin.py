@@ -47,17 +47,21 @@ _cache: dict[str, Dataset] = {}
 
 
 def _read_npz(name: str) -> Dataset:
-    """Decode a shipped image file once; later calls reuse the float32 rows (n, H*W)."""
+    """Decode a shipped image file once; later calls reuse its rows (n, H*W), kept as bytes."""
     if name not in _cache:
         filename, classes, shape, preprocess = _FILES[name]
         path = resource_path("datasets", filename)
         if not path.is_file():
             raise FileNotFoundError(f"dataset file {path} is missing; run `python scripts/build_datasets.py`")
         with np.load(path) as data:
-            x = data["x"].reshape(len(data["x"]), -1).astype(np.float32) / np.float32(255)
+            x = data["x"]
+            x = x.reshape(len(x), -1)
             y = data["y"].astype(np.int64)
+        if x.dtype != np.uint8:
+            raise ValueError(f"dataset file {path} holds {x.dtype} pixels, not 8-bit ones; "
+                             "run `python scripts/build_datasets.py`")
         ds = Dataset(name, x, y, classes, shape, preprocess, BUILTIN_DATASETS[name].description)
-        ds.x.setflags(write=False)
+        ds.x.store.setflags(write=False)  # every set load_builtin returns reads these bytes
         ds.y.setflags(write=False)
         _cache[name] = ds
     return _cache[name]

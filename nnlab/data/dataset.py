@@ -5,12 +5,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnlab.engine.scaled_bytes import Rows, ScaledBytes
+
 
 @dataclass
 class Dataset:
     """Samples as rows, labels as class indices — or, for a regression set, targets as numbers.
 
-    x: (n_samples, n_features) float32, pixels scaled to [0, 1] for image sets.
+    x: (n_samples, n_features) float32 rows, pixels scaled to [0, 1] for image sets. 8-bit data
+    (given as uint8) stays bytes — ``ScaledBytes``, one byte a pixel instead of four — and reads as
+    float32 ``byte / 255`` wherever rows are taken from it (``x[i]``, ``x[a:b]``, ``np.asarray(x)``).
     y: (n_samples,) int64 in [0, len(classes)).
     targets: None for a classification set; for a regression set (the network predicts numbers)
     (n_samples, k) float32, ``classes`` names the k outputs and ``y`` is all 0 — there are no
@@ -22,7 +26,7 @@ class Dataset:
     """
 
     name: str
-    x: np.ndarray
+    x: Rows
     y: np.ndarray
     classes: list[str]
     input_shape: tuple[int, ...]
@@ -39,10 +43,13 @@ class Dataset:
                    dict(extra or {}), targets)
 
     def __post_init__(self) -> None:
-        self.x = np.ascontiguousarray(self.x, dtype=np.float32)
+        x = self.x if isinstance(self.x, ScaledBytes) else np.asarray(self.x)
+        if x.ndim != 2:
+            raise ValueError(f"dataset {self.name!r}: x must be (n_samples, n_features), got {x.shape}")
+        if not isinstance(x, ScaledBytes):
+            x = ScaledBytes(x) if x.dtype == np.uint8 else np.ascontiguousarray(x, dtype=np.float32)
+        self.x = x
         self.y = np.asarray(self.y, dtype=np.int64)
-        if self.x.ndim != 2:
-            raise ValueError(f"dataset {self.name!r}: x must be (n_samples, n_features), got {self.x.shape}")
         if self.y.shape != (len(self.x),):
             raise ValueError(f"dataset {self.name!r}: {len(self.x)} samples but y has shape {self.y.shape}")
         if int(np.prod(self.input_shape)) != self.x.shape[1]:
@@ -86,6 +93,8 @@ class Dataset:
         return len(self.x)
 
     def subset(self, indices: np.ndarray, name: str | None = None) -> "Dataset":
-        return Dataset(name or self.name, self.x[indices], self.y[indices], list(self.classes),
+        """The rows ``indices`` as a new Dataset; bytes stay bytes, shared (the new set lists their rows)."""
+        x = self.x.select(indices) if isinstance(self.x, ScaledBytes) else self.x[indices]
+        return Dataset(name or self.name, x, self.y[indices], list(self.classes),
                        tuple(self.input_shape), self.preprocess, self.description, dict(self.extra),
                        None if self.targets is None else self.targets[indices])

@@ -12,6 +12,7 @@ import numpy as np
 from .losses import loss_value
 from .network import Network, answer_targets
 from .outputs import is_regression, outputs_to_classes
+from .scaled_bytes import Rows
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -135,13 +136,14 @@ def r2_per_output(targets: np.ndarray, predictions: np.ndarray) -> np.ndarray:
     return np.where(spread > 0, r2, np.where(residual == 0, 1.0, 0.0))
 
 
-def evaluate(network: Network, x: np.ndarray, y: np.ndarray, loss: str, n_classes: int,
+def evaluate(network: Network, x: Rows, y: np.ndarray, loss: str, n_classes: int,
              chunk_size: int = 4096) -> Evaluation | RegressionEvaluation:
     """Loss and metrics of ``network`` on samples x (n, n_features).
 
     y: class labels (n,), or a regression set's targets (n, n_outputs). A network that predicts
     numbers (``is_regression``) gets a :class:`RegressionEvaluation` — on class labels its targets
-    are their one-hot rows — every other one an :class:`Evaluation`.
+    are their one-hot rows — every other one an :class:`Evaluation`. x may be ``ScaledBytes``: each
+    chunk of ``chunk_size`` rows is scaled as it is read.
     """
     regression = is_regression(loss, network.layers[-1].activation)
     if not regression and np.ndim(y) == 2:
@@ -156,8 +158,9 @@ def evaluate(network: Network, x: np.ndarray, y: np.ndarray, loss: str, n_classe
     for start in range(0, len(x), chunk_size):
         block_x, block_y = x[start:start + chunk_size], y[start:start + chunk_size]
         z, a = network.forward_with_logits(block_x)
+        del block_x  # a chunk of ScaledBytes is a new float array: let it go before the next is read
         targets = answer_targets(block_y, network.n_outputs, network.dtype)
-        total_loss += loss_value(loss, z, a, targets, network.layers[-1].activation) * len(block_x)
+        total_loss += loss_value(loss, z, a, targets, network.layers[-1].activation) * len(block_y)
         outputs.append(a.copy() if regression else outputs_to_classes(a))
     if regression:
         return RegressionEvaluation.from_predictions(answer_targets(y, network.n_outputs, np.float64),

@@ -8,18 +8,21 @@ from __future__ import annotations
 import numpy as np
 
 from .network import Network
+from .scaled_bytes import Rows
 
 
-def layer_activations(network: Network, x: np.ndarray, layer: int, chunk_size: int = 2048) -> np.ndarray:
-    """Activations (n_samples, sizes[layer]) of sizes-layer ``layer`` for inputs x: (n_samples, n_features)."""
+def layer_activations(network: Network, x: Rows, layer: int, chunk_size: int = 2048) -> np.ndarray:
+    """Activations (n_samples, sizes[layer]) of sizes-layer ``layer`` for inputs x: (n_samples, n_features).
+
+    x may be ``ScaledBytes``: it is scaled a chunk at a time.
+    """
     if not 0 <= layer < len(network.sizes):
         raise ValueError(f"there is no layer {layer}: the network has layers 0 to {len(network.sizes) - 1}")
-    x = np.asarray(x, dtype=network.dtype)
     if layer == 0:
-        return x
+        return np.asarray(x, dtype=network.dtype)
     out = np.empty((len(x), network.sizes[layer]), dtype=network.dtype)
     for start in range(0, len(x), chunk_size):
-        a = x[start:start + chunk_size]
+        a = np.asarray(x[start:start + chunk_size], dtype=network.dtype)
         for index, _, a in network.forward_layers(a):
             if index == layer - 1:
                 break

@@ -23,6 +23,7 @@ from .metrics import Evaluation, RegressionEvaluation, evaluate
 from .network import Network, add_penalty_gradient, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
 from .outputs import outputs_to_classes
+from .scaled_bytes import GatherScratch, ScaledBytes, as_rows
 
 _BACKUP_EVERY = 50
 # A run whose smoothed batch loss passes EXPLODED_FACTOR × max(its first batch's loss, 1) has diverged
@@ -135,6 +136,7 @@ class _Workspace:
     """Buffers for one batch size, allocated once and reused by every step."""
 
     x: np.ndarray
+    x_scratch: GatherScratch | None  # for gathering the batch's bytes, when the training rows are ScaledBytes
     targets: np.ndarray
     labels: np.ndarray | None  # None for a network that predicts numbers
     z: list[np.ndarray]
@@ -151,6 +153,8 @@ class Trainer:
     y_train: class labels (n,), or a regression set's real-valued targets (n, n_outputs). Whether
     the network classifies or predicts numbers follows ``is_regression(loss, output activation)``;
     real-valued targets need a network that predicts numbers.
+
+    x_train and x_val may be ``ScaledBytes``: they stay bytes, and each batch is scaled as it is gathered.
     """
 
     def __init__(self, network: Network, x_train: np.ndarray, y_train: np.ndarray, config: TrainConfig,
@@ -165,7 +169,7 @@ class Trainer:
         self.regression = is_regression(config.loss, output_activation)
         self.network, self.config, self.augment = network, config, augment
         dtype = network.dtype
-        self.x = np.ascontiguousarray(x_train, dtype=dtype)
+        self.x = as_rows(x_train, dtype)
         if self.x.ndim != 2 or self.x.shape[1] != network.input_size:
             raise ValueError(f"the network takes {network.input_size} inputs per sample, "
                              f"the training data has shape {self.x.shape}")
@@ -183,7 +187,7 @@ class Trainer:
                              f"tell classes 0 to {n_labels - 1} apart")
         self.n_classes = n_classes or (network.n_outputs if real_targets else max(int(self.y.max()) + 1, 2))
         self.targets = answer_targets(self.y, network.n_outputs, dtype)
-        self.x_val = None if x_val is None or len(x_val) == 0 else np.asarray(x_val, dtype=dtype)
+        self.x_val = None if x_val is None or len(x_val) == 0 else as_rows(x_val, dtype)
         self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=self.y.dtype)
         if optimizer is None:
             options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
@@ -345,6 +349,7 @@ class Trainer:
             widths = [spec.units for spec in net.layers]
             ws = _Workspace(
                 x=np.empty((size, net.input_size), dtype),
+                x_scratch=self.x.scratch_for(size) if isinstance(self.x, ScaledBytes) else None,
                 targets=np.empty((size, net.n_outputs), dtype),
                 labels=None if self.regression else np.empty(size, np.int64),
                 z=[np.empty((size, w), dtype) for w in widths],
@@ -365,7 +370,10 @@ class Trainer:
         """
         net, config = self.network, self.config
         ws = self._workspace(len(indices))
-        np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
+        if ws.x_scratch is not None:
+            self.x.gather_into(indices, ws.x, ws.x_scratch)
+        else:
+            np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
         np.take(self.targets, indices, axis=0, out=ws.targets, mode="clip")
         if ws.labels is not None:
             np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")

@@ -22,12 +22,9 @@ def image_dataset(path: Path, pixels: np.ndarray, y: np.ndarray, classes: list[s
     """The one place an image set becomes a Dataset.
 
     pixels: (n_samples, height * width), uint8 (0 = black, 255 = white) when the source is 8-bit,
-    else float32 already in [0, 1]. For now 8-bit pixels are scaled to float32 value/255 here;
-    when Dataset keeps image bytes, this is the only line to change.
+    else float32 already in [0, 1]. 8-bit pixels stay bytes: the Dataset reads them as value/255 a
+    batch at a time (nnlab/engine/scaled_bytes.py), one byte a pixel in memory.
     """
-    if pixels.dtype == np.uint8:
-        pixels = pixels.astype(np.float32)
-        pixels /= np.float32(255.0)
     preprocess = "mnist" if tuple(input_shape) == (28, 28) else "resize"
     return finish(path, pixels, y, classes, tuple(input_shape), preprocess, name, extra)
 

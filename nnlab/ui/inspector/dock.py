@@ -323,7 +323,7 @@ class InspectorDock(QWidget):
         self._stats_timer.start()
 
     def _stats_pools(self, net, layer: int) -> list[tuple[str, np.ndarray]]:
-        pools = [("all", self.session.dataset.x[:MAX_POOL])]
+        pools = [("all", self.session.dataset.subset(slice(0, MAX_POOL)).x)]  # a view; bytes stay bytes
         validation = self.session.splits.validation if self.session.splits is not None else None
         if validation is not None and len(validation) and layer < len(net.layers) \
                 and net.layers[layer - 1].activation == "relu":

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableView, QVBoxLayout, QWidget)
 
 from nnlab.engine.metrics import Evaluation, RegressionEvaluation
+from nnlab.engine.scaled_bytes import ScaledBytes
 
 from .confusion_matrix import ConfusionMatrixView
 from .regression_view import PredictedVsTrueView, RegressionMetricsModel
@@ -33,7 +34,7 @@ def three_significant(value: float) -> str:
 class Samples:
     """The evaluated split as plain arrays, for the gallery; the caller hands over copies."""
 
-    x: np.ndarray
+    x: np.ndarray | ScaledBytes
     y_true: np.ndarray
     y_pred: np.ndarray
     input_shape: tuple[int, ...]
@@ -54,7 +55,8 @@ class Samples:
         probabilities = np.asarray(rest[0]) if rest and rest[0] is not None else None
         if probabilities is not None and len(probabilities) != len(x):
             raise ValueError(f"{len(x)} samples but {len(probabilities)} probabilities")
-        return cls(np.asarray(x), y_true, y_pred, tuple(int(d) for d in input_shape),
+        x = x if isinstance(x, ScaledBytes) else np.asarray(x)  # bytes stay bytes; rows read scaled
+        return cls(x, y_true, y_pred, tuple(int(d) for d in input_shape),
                    [str(c) for c in classes], probabilities)
 
     def confidence(self, indices: np.ndarray) -> np.ndarray | None:
