@@ -84,7 +84,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from nnlab.ui.main_window import DIAGRAM_REFRESH_SECONDS, MainWindow
-    from nnlab.ui.selection import InspectedInput
+    from nnlab.lab.selection import InspectedInput
 
     app = QApplication([])
     window = MainWindow(load_last_dataset=False)

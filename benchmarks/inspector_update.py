@@ -23,7 +23,7 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from nnlab.ui.main_window import MainWindow
-from nnlab.ui.selection import InspectedInput, NeuronRef
+from nnlab.lab.selection import InspectedInput, NeuronRef
 from nnlab.ui.settings import Settings
 
 FRAME_MS = 1000 / 60

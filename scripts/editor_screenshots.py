@@ -36,7 +36,7 @@ def wait(milliseconds: int) -> None:
 def shoot(window, template: str, epochs: int, run_epochs: int, out: Path) -> None:
     from PySide6.QtCore import QEventLoop
 
-    from nnlab.ui.selection import InspectedInput, NeuronRef
+    from nnlab.lab.selection import InspectedInput, NeuronRef
 
     editor = window.editor
     editor.toolbar.template_actions[template].trigger()

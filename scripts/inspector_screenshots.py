@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from nnlab.engine import TrainConfig, Trainer
 from nnlab.ui.main_window import MainWindow
-from nnlab.ui.selection import ConnectionRef, NeuronRef
+from nnlab.lab.selection import ConnectionRef, NeuronRef
 from nnlab.ui.settings import Settings
 
 SIZE = (1280, 470)

@@ -3,7 +3,7 @@
 This is a second, deliberately plain implementation of the chain rule — per layer,
 from the formulas the texts print — so the step-debugger can show each factor and a
 test can hold it against ``Network.gradients`` and against central differences.
-Indexing follows ``nnlab.ui.selection``: a neuron is (sizes-layer ≥ 1, unit); a
+Indexing follows ``nnlab.lab.selection``: a neuron is (sizes-layer ≥ 1, unit); a
 connection (layer, source, target) is ``weights[layer][target, source]``.
 """
 from __future__ import annotations

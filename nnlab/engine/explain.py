@@ -1,6 +1,6 @@
 """The forward pass written out for one neuron, with the real numbers.
 
-Indexing follows ``nnlab.ui.selection``: ``layer`` indexes ``network.sizes`` (0 is the
+Indexing follows ``nnlab.lab.selection``: ``layer`` indexes ``network.sizes`` (0 is the
 input), so neuron ``(layer, unit)`` reads ``network.weights[layer - 1][unit]`` and the
 activations of layer ``layer - 1``. Everything here returns plain data and text; the
 inspector decides how to show it.

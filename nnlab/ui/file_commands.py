@@ -12,8 +12,7 @@ from pathlib import Path
 
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.lessons import Lesson, lesson_source
-
-from .selection import ConnectionRef, InspectedInput, NeuronRef
+from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef
 
 WEIGHT_FILES = "NN Lab weights (*.npz);;All files (*)"
 

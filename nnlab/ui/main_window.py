@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from nnlab.engine import BlowUp, EpochResult, RegressionEvaluation, TrainingEnded, evaluate
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, is_regression, output_units
+from nnlab.lab.selection import Selection
 
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
@@ -26,7 +27,6 @@ from .inspector.dock import InspectorDock
 from .priority import window_busy
 from .questions import Questions
 from .screen_fit import fit_on_screen
-from .selection import Selection
 from .session import LabSession
 from .settings import Settings
 from .status import TrainingStatus
@@ -53,7 +53,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
         self.session = LabSession(self)
-        self.selection = Selection(self)
+        self.selection = Selection()
         self.training = TrainingController(self)
         self.actions = create_actions(self)
         self.command_keys = CommandKeys(self)

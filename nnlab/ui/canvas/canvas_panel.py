@@ -18,8 +18,8 @@ from nnlab.data.errors import DatasetFormatError
 from nnlab.data.image_io import decode_grey_image, read_grey_image
 from nnlab.data.user_samples import UserSampleStore
 from nnlab.engine.outputs import class_probabilities
+from nnlab.lab.selection import InspectedInput, Selection
 
-from ..selection import InspectedInput, Selection
 from .ink import MAX_RADIUS, MIN_RADIUS
 from .curve_view import CurveView
 from .modes import CanvasMode, mode_for

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from nnlab.engine import LayerSpec
 from nnlab.engine import reshape
 from nnlab.engine.losses import check_predicts_numbers
+from nnlab.lab.selection import ConnectionRef, NeuronRef
 
-from ..selection import ConnectionRef, NeuronRef
 from .canvas import NetworkCanvas
 from .commands import NetworkEditCommand, NetworkState
 from .layout_model import columns_for

@@ -16,9 +16,9 @@ from nnlab.engine.network import targets_for
 from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
 from nnlab.engine.numbers import format_number
 from nnlab.engine.outputs import outputs_to_classes
+from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef
 
 from ..priority import window_busy
-from ..selection import ConnectionRef, InspectedInput, NeuronRef
 from .debugger_view import DebuggerView
 from .layer_view import LayerView
 from .lazy_page import LazyPage

@@ -79,7 +79,7 @@ def test_a_frozen_layer_keeps_its_weights_through_an_epoch_of_training(window, q
 
 
 def test_neurons_are_shaded_by_the_inspected_inputs_activations(window):
-    from nnlab.ui.selection import InspectedInput
+    from nnlab.lab.selection import InspectedInput
 
     x = np.array([0.9, -0.4], dtype=np.float32)
     window.selection.set_input(InspectedInput(x, None, "a point"))

@@ -7,7 +7,7 @@ from nnlab.data.dataset import Dataset
 from nnlab.engine.network import LayerSpec, Network
 from nnlab.engine.scaled_bytes import ScaledBytes
 from nnlab.ui.canvas.modes import mode_for
-from nnlab.ui.selection import NeuronRef
+from nnlab.lab.selection import NeuronRef
 
 
 def as_float_rows(dataset):

@@ -5,7 +5,7 @@ import pytest
 from nnlab.engine.network import LayerSpec, Network
 from nnlab.engine.numbers import format_number
 from nnlab.engine.optimizer_steps import apply_one_step
-from nnlab.ui.selection import ConnectionRef, InspectedInput, NeuronRef
+from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef
 
 
 def test_every_weight_of_a_random_net_matches_the_engine_and_finite_differences(window):
@@ -120,7 +120,7 @@ def test_wrong_sized_input_says_so(window):
 
 
 def test_a_lesson_replacing_the_network_never_shows_the_old_neurons_numbers(window, lesson, qtbot):
-    from nnlab.ui.selection import NeuronRef
+    from nnlab.lab.selection import NeuronRef
 
     assert window.choose_dataset("xor")
     window.selection.select_neuron(NeuronRef(2, 1))  # a neuron the lesson's 3-2-1 network does not have

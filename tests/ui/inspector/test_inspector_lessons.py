@@ -5,7 +5,7 @@ from PySide6.QtGui import QGuiApplication, QTextCursor, QTextTable
 
 from nnlab.engine.numbers import format_full
 from nnlab.ui.main_window import MainWindow
-from nnlab.ui.selection import ConnectionRef, NeuronRef
+from nnlab.lab.selection import ConnectionRef, NeuronRef
 from nnlab.ui.settings import Settings
 
 

@@ -3,7 +3,8 @@
 The editor, the canvas and the inspector never talk to each other: each writes here
 and listens here. The weights are a *snapshot* (an independent ``Network`` copy), never
 the live network a training worker is writing, so any view may run a forward pass on
-it at any time.
+it at any time. A plain object with psygnal signals (no Qt): its rules are tested without a
+window, and a slot runs at once, on the thread that changed the selection (the GUI thread).
 
 Indexing, shared by every view:
 - ``NeuronRef(layer, unit)``: ``layer`` indexes ``network.sizes`` (0 is the input layer,
@@ -16,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from psygnal import Signal
 
 from nnlab.engine import Network
 
@@ -51,14 +52,13 @@ class InspectedInput:
     target: np.ndarray | None = None
 
 
-class Selection(QObject):
+class Selection:
     neuron_changed = Signal(object)  # NeuronRef | None
     connection_changed = Signal(object)  # ConnectionRef | None
     input_changed = Signal(object)  # InspectedInput | None
     snapshot_changed = Signal(object)  # Network | None: an independent copy, safe to read
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self) -> None:
         self.neuron: NeuronRef | None = None
         self.connection: ConnectionRef | None = None
         self.input: InspectedInput | None = None
