@@ -103,7 +103,7 @@ def window_experiment(dataset, epochs):
 
 def run_headless(dataset, experiment):
     from nnlab.engine import EpochResult
-    from nnlab.ui.session import LabSession
+    from nnlab.lab.session import LabSession
 
     session = LabSession()
     session.load_dataset(dataset, split=experiment.split, seed=experiment.train.seed)

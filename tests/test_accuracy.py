@@ -6,7 +6,8 @@ full MNIST ~97.8 % after 8 epochs.
 """
 import pytest
 
-from nnlab.data.experiment import Experiment, prepare
+from nnlab.data.experiment import Experiment
+from nnlab.lab.recipe import prepare
 from nnlab.engine import LayerSpec, Network, TrainConfig, Trainer, evaluate
 
 

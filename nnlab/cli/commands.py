@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 
 from nnlab.data.builtin import BUILTIN_DATASETS
-from nnlab.data.experiment import Experiment, open_dataset, prepare, provenance, saved_model
+from nnlab.data.experiment import Experiment, open_dataset, provenance
 from nnlab.data.splits import split_dataset
-from nnlab.data.weights_file import SavedModel, load_model, save_model
+from nnlab.data.weights_file import load_model
 from nnlab.engine import BatchProgress, EpochResult, TrainConfig, TrainingEnded, evaluate as evaluate_on
 from nnlab.engine.outputs import is_probability, is_regression
+from nnlab.lab.reading import model_misfit
+from nnlab.lab.session import LabSession
 
 from . import print_json
 from .reports import (figures, one_line, predicted_classes, predicted_values, print_classification, print_predictions,
@@ -34,8 +36,12 @@ def train(args) -> int:
                           l2=args.l2, early_stopping_patience=args.early_stopping))
     out = args.out if args.out is not None else default_model_path(args.dataset)
     _check_writable(out)
-    prepared = prepare(experiment)
-    trainer, splits, network = prepared.trainer, prepared.splits, prepared.network
+    # The window's session and recipe, without the window: the same dataset, split, network, checks and
+    # weight file as Start and Save there. Not the Draw dock's samples: a command's run is its arguments.
+    session = LabSession()
+    session.load_dataset(experiment.dataset, experiment.split, experiment.train.seed)
+    trainer = session.make_trainer(experiment)
+    dataset, splits, network = session.dataset, session.splits, session.network
     regression = is_regression(experiment.loss, network.layers[-1].activation)
     bar = tqdm(total=args.epochs * trainer.n_batches, unit="batch", file=sys.stderr, disable=args.json,
                dynamic_ncols=True, mininterval=0.25)
@@ -53,13 +59,13 @@ def train(args) -> int:
                 ended = record
     if ended.reason == "diverged":
         raise ValueError(f"training diverged: {ended.message}; nothing was saved")
-    n_classes = prepared.dataset.n_classes
-    results = {part: evaluate_on(network, ds.x, ds.answers, experiment.loss, n_classes)
+    results = {part: evaluate_on(network, ds.x, ds.answers, experiment.loss, dataset.n_classes)
                for part, ds in (("train", splits.train), ("validation", splits.validation),
                                 ("test", splits.test)) if len(ds)}
-    save_model(out, saved_model(prepared, experiment))
+    session.epochs_trained = trainer.completed_epochs
+    session.save(out)
     if args.json:
-        print_json({"dataset": prepared.dataset.name, "task": "regression" if regression else "classification",
+        print_json({"dataset": dataset.name, "task": "regression" if regression else "classification",
                     "epochs": ended.epochs_done, "ended": ended.reason, "message": ended.message,
                     "saved_to": str(out), **{part: figures(ev) for part, ev in results.items()}})
         return 0
@@ -91,7 +97,9 @@ def evaluate(args) -> int:
         raise ValueError(f"{args.model} names no built-in dataset to evaluate on ({trained_on}): give --dataset")
     # A generated set (xor, curve, sketch-faces…) depends on the seed it was made with.
     dataset = open_dataset(name, made_with.seed if name == made_with.dataset else 0)
-    _check_fits(model, dataset.n_features, dataset.n_classes, dataset.name, dataset.is_regression)
+    problem = model_misfit(model, dataset)  # the window's rule for opening weights on a dataset
+    if problem:
+        raise ValueError(problem)
     part = args.part or ("test" if made_with.dataset == name else "all")
     if part != "all":
         splits = split_dataset(dataset, made_with.split, seed=made_with.seed)
@@ -178,22 +186,6 @@ def _check_writable(path) -> None:
         raise ValueError(f"cannot save to {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK):
         raise ValueError(f"cannot save to {path}: the folder {folder} is not writable")
-
-
-def _check_fits(model: SavedModel, n_features: int, n_classes: int, name: str, real_targets: bool) -> None:
-    if model.network.input_size != n_features:
-        raise ValueError(f"the model takes {model.network.input_size} inputs but {name!r} has {n_features} "
-                         "features per sample")
-    regression = is_regression(model.loss, model.network.layers[-1].activation)
-    if real_targets and not regression:
-        raise ValueError(f"{name!r} holds numbers to predict but the model is a classifier (only a linear output "
-                         "with mse predicts numbers)")
-    if len(model.classes) == n_classes:
-        return
-    if regression:
-        raise ValueError(f"the model predicts {len(model.classes)} number{'s' * (len(model.classes) != 1)} but "
-                         f"{name!r} has {n_classes} {'outputs' if real_targets else 'classes'} to predict")
-    raise ValueError(f"the model knows {len(model.classes)} classes but {name!r} has {n_classes}")
 
 
 __all__ = ["train", "evaluate", "predict", "info"]

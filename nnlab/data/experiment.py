@@ -1,7 +1,8 @@
-"""From "this dataset, these settings" to a ready Trainer — shared by the CLI and the window.
+"""An experiment — "this dataset, these settings" — and the network it describes for a dataset.
 
-Keeping this recipe in one place means ``nnlab train`` and the lab's Start button
-build the same network, the same split and the same augmentation for the same seed.
+``nnlab.lab.recipe`` turns one into a ready Trainer, for ``nnlab train`` and the lab's Start
+button alike; here are the parts below the lab floor: the settings, opening a dataset by name or
+path, building the network, and reading how a saved model was made.
 """
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ import numpy as np
 
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, output_units
 from nnlab.engine.network import LayerSpec, Network, validate_architecture
-from nnlab.engine.trainer import TrainConfig, Trainer
+from nnlab.engine.trainer import TrainConfig
 
-from .augment import AugmentConfig, make_augmenter
 from .builtin import BUILTIN_DATASETS, load_builtin
 from .dataset import Dataset
 from .importers import load_dataset_file
 from .lessons import LESSON_SOURCE_PREFIX, open_lesson_dataset
-from .splits import Splits, split_dataset
-from .weights_file import SavedModel
 
 
 @dataclass
@@ -55,14 +53,6 @@ class Experiment:
                 "augment": self.augment}
 
 
-@dataclass
-class Prepared:
-    dataset: Dataset
-    splits: Splits
-    network: Network
-    trainer: Trainer
-
-
 def open_dataset(name_or_path: str, seed: int = 0) -> Dataset:
     """A built-in dataset by name, or a dataset file/folder by path."""
     if name_or_path in BUILTIN_DATASETS:
@@ -85,27 +75,6 @@ def build_network(experiment: Experiment, dataset: Dataset) -> Network:
     validate_architecture(dataset.n_features, layers, experiment.loss)
     return Network(dataset.n_features, layers, dtype=np.dtype(experiment.dtype), init=experiment.init,
                    seed=experiment.train.seed)
-
-
-def prepare(experiment: Experiment, dataset: Dataset | None = None) -> Prepared:
-    """Load, split, build and wire everything; raises ValueError naming the first bad choice."""
-    dataset = dataset if dataset is not None else open_dataset(experiment.dataset, experiment.train.seed)
-    splits = split_dataset(dataset, experiment.split, seed=experiment.train.seed)
-    network = build_network(experiment, dataset)
-    augment = None
-    if experiment.augment:
-        if len(dataset.input_shape) != 2:
-            raise ValueError(f"augmentation works on images; {dataset.name!r} holds points")
-        augment = make_augmenter(dataset.input_shape, AugmentConfig())
-    trainer = Trainer(network, splits.train.x, splits.train.answers, experiment.train_config(),
-                      splits.validation.x, splits.validation.answers, n_classes=dataset.n_classes, augment=augment)
-    return Prepared(dataset, splits, network, trainer)
-
-
-def saved_model(prepared: Prepared, experiment: Experiment) -> SavedModel:
-    ds = prepared.dataset
-    return SavedModel(prepared.network, experiment.loss, list(ds.classes), tuple(ds.input_shape),
-                      ds.preprocess, extra={"experiment": experiment.describe()})
 
 
 @dataclass(frozen=True)

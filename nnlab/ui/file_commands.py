@@ -78,7 +78,7 @@ class FileCommands:
         except ValueError as error:
             self._show_error("Cannot build this network", error)
             return False
-        self.session._set_path(None)
+        self.session.set_path(None)
         self.session.set_dirty(False)
         return True
 

@@ -15,11 +15,13 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 from nnlab.engine import BlowUp, EpochResult, RegressionEvaluation, TrainingEnded, evaluate
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, is_regression, output_units
 from nnlab.lab.selection import Selection
+from nnlab.lab.session import LabSession
 
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
 from .editor.commands import NetworkState
 from .canvas import CanvasPanel
+from .canvas.user_data import default_store
 from .command_keys import CommandKeys
 from .file_commands import FileCommands
 from .garbage import collect_on_gui_thread
@@ -27,7 +29,6 @@ from .inspector.dock import InspectorDock
 from .priority import window_busy
 from .questions import Questions
 from .screen_fit import fit_on_screen
-from .session import LabSession
 from .settings import Settings
 from .status import TrainingStatus
 from .training.controller import TrainingController
@@ -52,7 +53,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.resize(1280, 800)
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
-        self.session = LabSession(self)
+        self.session = LabSession(default_store())
         self.selection = Selection()
         self.training = TrainingController(self)
         self.actions = create_actions(self)
@@ -159,7 +160,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         training.finished.connect(self._on_finished)
         training.errored.connect(self._on_errored)
         session.network_changed.connect(self._on_network_changed)
-        session.dirty_changed.connect(self.setWindowModified)
+        session.dirty_changed.connect(self.setWindowModified, check_nargs=False)  # a Qt method: no signature
         session.path_changed.connect(self._on_path_changed)
 
     # -- dataset and network ----------------------------------------------------------------------

@@ -140,7 +140,7 @@ def open_session(folder: Path):
     """A LabSession as a learner has it: xor open, a trained-shape network, saved to a file."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from nnlab.data.experiment import Experiment
-    from nnlab.ui.session import LabSession
+    from nnlab.lab.session import LabSession
 
     lab = LabSession()
     lab.load_dataset("xor")

@@ -6,7 +6,8 @@ import pytest
 
 from nnlab.data.builtin import load_builtin
 from nnlab.data.dataset import Dataset
-from nnlab.data.experiment import Experiment, prepare
+from nnlab.data.experiment import Experiment
+from nnlab.lab.recipe import prepare
 from nnlab.data.splits import split_dataset
 from nnlab.data.user_samples import UserSampleStore, with_user_samples
 from nnlab.engine.scaled_bytes import ScaledBytes

@@ -3,7 +3,8 @@ from dataclasses import asdict
 
 import pytest
 
-from nnlab.data.experiment import Experiment, prepare
+from nnlab.data.experiment import Experiment
+from nnlab.lab.recipe import prepare
 from nnlab.engine.trainer import TrainConfig
 
 

@@ -6,12 +6,14 @@ import pytest
 from nnlab.data import toy
 from nnlab.data.builtin import load_builtin
 from nnlab.data.dataset import Dataset
-from nnlab.data.experiment import Experiment, build_network, prepare, saved_model
+from nnlab.data.experiment import Experiment, build_network
 from nnlab.data.lessons import LessonError, load_lessons, parse_lesson
 from nnlab.data.splits import split_dataset
-from nnlab.data.weights_file import load_model, save_model
+from nnlab.data.weights_file import load_model
 from nnlab.engine import EpochResult, TrainConfig, evaluate, is_regression
 from nnlab.engine.losses import ONE_UNIT_SOFTMAX
+from nnlab.lab.recipe import prepare
+from nnlab.lab.session import LabSession
 
 
 def test_a_regression_set_carries_targets_and_names_its_outputs():
@@ -84,16 +86,17 @@ def test_a_one_class_set_cannot_build_a_one_unit_softmax():
 def test_a_regression_model_round_trips_through_a_weight_file(tmp_path):
     quick = TrainConfig(learning_rate=0.03, batch_size=16, epochs=3)
     experiment = Experiment(dataset="curve", loss="mse", hidden=[4], activation="tanh", train=quick)
-    prepared = prepare(experiment)
-    for _ in prepared.trainer.run():
+    session = LabSession()  # as `nnlab train` makes and saves it
+    session.load_dataset("curve", experiment.split, experiment.train.seed)
+    for _ in session.make_trainer(experiment).run():
         pass
-    save_model(tmp_path / "curve.npz", saved_model(prepared, experiment))
+    session.save(tmp_path / "curve.npz")
     model = load_model(tmp_path / "curve.npz")
     assert is_regression(model.loss, model.network.layers[-1].activation) and model.classes == ["y"]
     assert model.extra["experiment"]["dataset"] == "curve"
-    test = prepared.splits.test
+    test = session.splits.test
     assert evaluate(model.network, test.x, test.targets, model.loss, 1).r2 == \
-        evaluate(prepared.network, test.x, test.targets, "mse", 1).r2
+        evaluate(session.network, test.x, test.targets, "mse", 1).r2
 
 
 def test_lessons_with_targets_are_regression_sets():

@@ -175,13 +175,18 @@ def test_a_lesson_with_targets_is_a_regression(window):
 def test_a_model_opened_and_saved_again_still_names_its_builtin_and_split(window, tmp_path):
     """C13: `nnlab evaluate` finds the built-in (and the held-out part) in the file, also after the window
     opened the file and saved it again — not the settings of the window's previous network."""
-    from nnlab.data.experiment import Experiment, prepare, provenance, saved_model
-    from nnlab.data.weights_file import load_model, save_model
+    from nnlab.data.experiment import Experiment, provenance
+    from nnlab.data.weights_file import load_model
     from nnlab.engine import TrainConfig
+    from nnlab.lab.recipe import prepare
+    from nnlab.lab.session import LabSession
 
     experiment = Experiment(dataset="curve", loss="mse", hidden=[4], activation="tanh", split=(0.6, 0.2, 0.2),
                             train=TrainConfig(epochs=1, seed=3))
-    save_model(tmp_path / "made.npz", saved_model(prepare(experiment), experiment))
+    made = LabSession()  # as `nnlab train` makes and saves it
+    made.load_dataset(experiment.dataset, experiment.split, experiment.train.seed)
+    made.make_trainer(experiment)
+    made.save(tmp_path / "made.npz")
     assert window.choose_dataset("xor")  # a network with other settings (seed 0, 70/15/15) comes first
     assert window.open_path(tmp_path / "made.npz", ask=False)
     assert window.save_to(tmp_path / "again.npz")

@@ -5,9 +5,7 @@ activation axis or Backprop message carried over to the next network."""
 import numpy as np
 import pytest
 
-from nnlab.data.experiment import Experiment
-from nnlab.engine import TrainConfig
-from nnlab.ui import session as session_module
+from nnlab.lab import reading as session_reading
 from nnlab.ui.main_window import MainWindow
 from nnlab.ui.settings import Settings
 from nnlab.ui.widgets.live_plots import PLOT_NAMES, SERIES_NAMES
@@ -188,8 +186,9 @@ def test_a_good_file_asks_once_after_it_has_loaded_and_cancel_keeps_everything(w
     network = session.network
     monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(tmp_path / "saved.npz"))
     loaded = []  # how many questions had been asked when the file was read
-    real_load = session_module.load_model
-    monkeypatch.setattr(session_module, "load_model", lambda path: loaded.append(questions["asked"]) or real_load(path))
+    real_load = session_reading.load_model
+    monkeypatch.setattr(session_reading, "load_model",
+                        lambda path: loaded.append(questions["asked"]) or real_load(path))
     questions["answer"] = "cancel"
     window.open_dialog()
     assert loaded == [0] and questions["asked"] == 1  # read before the question, asked once
@@ -331,22 +330,3 @@ def test_a_refusal_while_training_stays_until_the_run_ends(window, qtbot):
     window.selection.set_snapshot(window.selection.snapshot.copy())  # a training update's new snapshot
     assert "training run is active" in window.inspector.debugger.status.text()
     window.stop_training()
-
-
-def test_session_dirty_is_bit_for_bit():
-    from nnlab.ui.session import LabSession
-
-    session = LabSession()
-    session.load_dataset("xor")
-    session.new_network(Experiment(dataset="xor", hidden=[3], train=TrainConfig(epochs=1)))
-    session.set_dirty(False)
-    session.network.params[0] = -session.network.params[0]
-    session.note_weights_changed()
-    assert session.dirty
-    session.network.params[0] = -session.network.params[0]
-    session.note_weights_changed()
-    assert not session.dirty
-    assert session.network.biases[0][0] == 0.0  # biases start at 0: −0.0 is another bit pattern
-    session.network.biases[0][0] = -0.0
-    session.note_weights_changed()
-    assert session.dirty

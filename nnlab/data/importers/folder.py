@@ -14,7 +14,6 @@ import numpy as np
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
-from nnlab.data.image_io import image_size, read_grey_pixels
 
 from .common import image_dataset
 from .limits import MAX_INPUT_PIXELS, MAX_VALUES
@@ -23,6 +22,9 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 
 
 def load_image_folder(path: Path) -> Dataset:
+    # Qt's decoders are loaded only here: the rest of nnlab.data (and nnlab.lab) imports without Qt.
+    from nnlab.data.image_io import image_size, read_grey_pixels
+
     class_dirs = sorted(p for p in _listing(path) if p.is_dir() and not p.name.startswith("."))
     if not class_dirs:
         raise DatasetFormatError(path, None, "the folder has no class sub-folders (expected one sub-folder "

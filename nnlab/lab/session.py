@@ -1,7 +1,10 @@
 """The lab's model: the dataset, its split, the network and the file they belong to.
 
-Views never live here: they connect to the signals and read this state. While a run
-is in progress the worker thread writes ``network`` in place, so views use the
+Views never live here: they connect to the signals and read this state. It is a plain object
+with psygnal signals (no Qt), so its rules — the split lock, the optimizer carried on, what
+counts as unsaved — are tested without a window, and ``nnlab train`` runs on one too. A slot
+runs at once on the emitting thread; only the GUI thread calls the session.
+While a run is in progress the worker thread writes ``network`` in place, so views use the
 snapshots the worker sends, and only code holding the controller paused reads it.
 """
 from __future__ import annotations
@@ -10,39 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from psygnal import Signal
 
 from nnlab.data.dataset import Dataset
-from nnlab.data.builtin import BUILTIN_DATASETS
-from nnlab.data.experiment import Experiment, build_network, open_dataset, provenance
+from nnlab.data.experiment import Experiment, build_network
 from nnlab.data.splits import Splits, split_dataset
-from nnlab.data.augment import AugmentConfig, make_augmenter
-from nnlab.data.user_samples import with_user_samples
-from nnlab.data.weights_file import SavedModel, load_model, save_model
+from nnlab.data.user_samples import UserSampleStore
+from nnlab.data.weights_file import SavedModel, save_model
 from nnlab.engine import Network, Trainer
 from nnlab.engine.losses import check_pair, check_predicts_numbers, is_regression, output_units
 from nnlab.engine.optimizers import Optimizer
 
-from .canvas.user_data import default_store
+from . import reading
+from .reading import DEFAULT_SPLIT, OpenedModel, PreparedDataset
+from .recipe import make_run
 
-
-@dataclass(frozen=True)
-class PreparedDataset:
-    """A dataset opened and split, not yet the session's: a question may still come between."""
-
-    source: str
-    dataset: Dataset
-    splits: Splits
-    split_key: tuple
-
-
-@dataclass(frozen=True)
-class OpenedModel:
-    """A weight file read and checked against the datasets, not yet the session's."""
-
-    path: Path
-    model: SavedModel
-    dataset: PreparedDataset | None  # the built-in the file names, when it is not the open one
+__all__ = ["LabSession", "OpenedModel", "PreparedDataset"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,14 +52,15 @@ class _KeptWeights:
             and np.array_equal(self.params.view(np.uint8), params.view(np.uint8))
 
 
-class LabSession(QObject):
+class LabSession:
     dataset_changed = Signal(object)  # Dataset
     network_changed = Signal(object)  # Network: a new architecture or new weights
     dirty_changed = Signal(bool)
     path_changed = Signal(object)  # Path | None
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, user_samples: UserSampleStore | None = None) -> None:
+        """``user_samples``: the learner's own samples, added to each classifier's training run (the
+        window passes the store in the user's data folder; None adds none)."""
         self.dataset: Dataset | None = None
         self.dataset_source: str | None = None
         self.splits: Splits | None = None
@@ -92,21 +79,18 @@ class LabSession(QObject):
         self.dirty = False
         # The network as last saved, opened or freshly built: the weights are unsaved only when they differ.
         self._clean: _KeptWeights | None = None
-        self.user_samples = default_store()  # the learner's own samples, added to each training run
-        self.user_samples_used = 0
+        self.user_samples = user_samples
+        self.user_samples_used = 0  # how many the last run added
 
     # -- dataset ----------------------------------------------------------------------------------
-    def load_dataset(self, source: str | Dataset, split=(0.70, 0.15, 0.15), seed: int = 0) -> Dataset:
+    def load_dataset(self, source: str | Dataset, split=DEFAULT_SPLIT, seed: int = 0) -> Dataset:
         """Open and split a dataset; raises ValueError/OSError and changes nothing on failure."""
         return self.use_dataset(self.prepare_dataset(source, split, seed))
 
     @staticmethod
-    def prepare_dataset(source: str | Dataset, split=(0.70, 0.15, 0.15), seed: int = 0) -> PreparedDataset:
+    def prepare_dataset(source: str | Dataset, split=DEFAULT_SPLIT, seed: int = 0) -> PreparedDataset:
         """Open and split a dataset without touching the session (raises ValueError/OSError)."""
-        dataset = source if isinstance(source, Dataset) else open_dataset(source, seed)
-        splits = split_dataset(dataset, split, seed=seed)
-        return PreparedDataset(source if isinstance(source, str) else dataset.name, dataset, splits,
-                               (tuple(split), seed))
+        return reading.prepare_dataset(source, split, seed)
 
     def use_dataset(self, prepared: PreparedDataset) -> Dataset:
         """Make a prepared dataset the session's; the network stays (the caller replaces it if it must)."""
@@ -139,11 +123,12 @@ class LabSession(QObject):
         except ValueError:
             return False
 
-    def resplit(self, split, seed: int) -> None:
-        """Split again only when the shares or the seed changed (a big set takes a while)."""
-        if self.dataset is not None and (tuple(split), seed) != self._split_key:
-            self.splits = split_dataset(self.dataset, split, seed=seed)
-            self._split_key = (tuple(split), seed)
+    def _split_for(self, split, seed: int) -> tuple[Splits, tuple]:
+        """The split these shares and seed draw: the current one unless they changed (a big set takes a while)."""
+        key = (tuple(split), seed)
+        if key == self._split_key:
+            return self.splits, key
+        return split_dataset(self.dataset, split, seed=seed), key
 
     # -- network ----------------------------------------------------------------------------------
     def matches(self, experiment: Experiment) -> bool:
@@ -174,7 +159,7 @@ class LabSession(QObject):
         """A network made elsewhere (a lesson's): untrained here, from no file, nothing to save yet."""
         self.epochs_trained, self.experiment = 0, None
         self.set_network(network, loss)
-        self._set_path(None)
+        self.set_path(None)
         self.set_dirty(False)
 
     def new_network(self, experiment: Experiment) -> Network:
@@ -182,12 +167,16 @@ class LabSession(QObject):
         if self.dataset is None:
             raise ValueError("choose a dataset first")
         network = build_network(experiment, self.dataset)
+        self._take_new_network(network, experiment)
+        return network
+
+    def _take_new_network(self, network: Network, experiment: Experiment) -> None:
+        """A network freshly built from ``experiment``: no epochs, no optimizer, and the split may be drawn again."""
         self.network, self.loss, self.experiment, self.epochs_trained = network, experiment.loss, experiment, 0
         self._last_optimizer = None
         self._split_locked = False
         self.network_changed.emit(network)
         self.note_weights_changed()
-        return network
 
     def reset_weights(self, seed: int) -> None:
         if self.network is not None:
@@ -199,40 +188,27 @@ class LabSession(QObject):
             self.note_weights_changed()
 
     def make_trainer(self, experiment: Experiment) -> Trainer:
-        """A trainer for the current network and split; keeps the weights when the shape still fits."""
+        """A trainer for the current network and split (nnlab.lab.recipe), keeping the network, its
+        epoch count and its optimizer when the experiment's widths and loss still fit it.
+
+        Raises ValueError and changes nothing when the run cannot be made.
+        """
         if self.dataset is None:
             raise ValueError("choose a dataset first")
-        if self.dataset.extra.get("worked_example"):
-            raise ValueError("this lesson is a worked example on its own sample, and training would change the "
-                             "numbers its text explains: step through it on the Backprop tab (Apply this step "
-                             "takes one step), or choose a dataset to train on")
-        if not self.matches(experiment):
-            self.new_network(experiment)
-        if not self._split_locked:
-            self.resplit(experiment.split, experiment.train.seed)
-            self._split_locked = True
-        self.experiment = experiment
-        augment = None
-        if experiment.augment and len(self.dataset.input_shape) == 2:
-            augment = make_augmenter(self.dataset.input_shape, AugmentConfig())
-        train, validation = self.splits.train, self.splits.validation
-        if self.dataset.is_regression:  # the learner's own samples are drawings or points of a class
-            x, y, self.user_samples_used = train.x, train.answers, 0
-        else:
-            x, y, self.user_samples_used = with_user_samples(self.user_samples, self.dataset, train.x, train.y)
-        trainer = Trainer(self.network, x, y, experiment.train_config(), validation.x, validation.answers,
-                          n_classes=self.dataset.n_classes, augment=augment,
-                          optimizer=self._optimizer_to_carry_on(experiment))
-        trainer.epoch = trainer.completed_epochs = self.epochs_trained
-        self._last_optimizer = trainer.optimizer
-        return trainer
-
-    def _optimizer_to_carry_on(self, experiment: Experiment) -> Optimizer | None:
-        optimizer, config = self._last_optimizer, experiment.train
-        if optimizer is not None and optimizer.same_kind(config.optimizer, config.momentum) \
-                and optimizer.state_is_finite():
-            return optimizer
-        return None
+        keep = self.matches(experiment)
+        if keep and self._split_locked:
+            splits, split_key = self.splits, self._split_key
+        else:  # a network that has not learned yet may take a new split
+            splits, split_key = self._split_for(experiment.split, experiment.train.seed)
+        run = make_run(experiment, self.dataset, splits, network=self.network if keep else None,
+                       optimizer=self._last_optimizer if keep else None, user_samples=self.user_samples,
+                       epochs_trained=self.epochs_trained if keep else 0)
+        if run.built:
+            self._take_new_network(run.network, experiment)
+        self.splits, self._split_key, self._split_locked = splits, split_key, True
+        self.experiment, self.user_samples_used = experiment, run.user_samples_used
+        self._last_optimizer = run.trainer.optimizer
+        return run.trainer
 
     # -- files ------------------------------------------------------------------------------------
     def open_model(self, path: str | Path) -> SavedModel:
@@ -240,26 +216,9 @@ class LabSession(QObject):
         return self.use_model(self.read_model(path))
 
     def read_model(self, path: str | Path) -> OpenedModel:
-        """Read a weight file and the dataset it needs without touching the session (raises ValueError/OSError).
-
-        A built-in dataset named in the file is opened with the file's split; a file path is
-        never opened on a weight file's say-so (it may be anything) — the current dataset is
-        kept when it fits.
-        """
-        model = load_model(path)
-        made = provenance(model.extra)
-        prepared, dataset = None, self.dataset
-        if made.dataset in BUILTIN_DATASETS and made.dataset != self.dataset_source:
-            dataset = open_dataset(made.dataset, made.seed)
-            prepared = PreparedDataset(made.dataset, dataset, split_dataset(dataset, made.split, seed=made.seed),
-                                       (made.split, made.seed))
-        classifier = not is_regression(model.loss, model.network.layers[-1].activation)
-        if dataset is None or dataset.n_features != model.network.input_size \
-                or dataset.n_classes != len(model.classes) or (dataset.is_regression and classifier):
-            raise ValueError(f"{Path(path).name} takes {model.network.input_size} inputs and "
-                             f"{len(model.classes)} classes; no open dataset fits it — open a matching "
-                             "dataset first")
-        return OpenedModel(Path(path), model, prepared)
+        """Read a weight file and the dataset it needs without touching the session (raises ValueError/OSError);
+        the rules are ``nnlab.lab.reading.read_model``'s, which ``nnlab evaluate`` shares."""
+        return reading.read_model(path, self.dataset, self.dataset_source)
 
     def use_model(self, opened: OpenedModel) -> SavedModel:
         """Make a read weight file the session's network (and its built-in dataset the session's)."""
@@ -272,7 +231,7 @@ class LabSession(QObject):
         self.experiment = None  # the last run's settings are not this file's (save records the split in use)
         self._split_locked = True
         self.network_changed.emit(model.network)
-        self._set_path(opened.path)
+        self.set_path(opened.path)
         self.set_dirty(False)
         return model
 
@@ -289,7 +248,7 @@ class LabSession(QObject):
         model = SavedModel(self.network, self.loss, list(self.dataset.classes), tuple(self.dataset.input_shape),
                            self.dataset.preprocess, extra=extra)
         save_model(path, model)
-        self._set_path(Path(path))
+        self.set_path(Path(path))
         self.set_dirty(False)
 
     def set_dirty(self, dirty: bool) -> None:
@@ -309,6 +268,7 @@ class LabSession(QObject):
             self.dirty = not same
             self.dirty_changed.emit(self.dirty)
 
-    def _set_path(self, path: Path | None) -> None:
+    def set_path(self, path: Path | None) -> None:
+        """The file the network belongs to (None: none yet, File → New)."""
         self.path = path
         self.path_changed.emit(path)
