@@ -54,9 +54,9 @@ def window_with(dataset, epochs):
     window.resize(1400, 900)
     window.show()
     window.session.load_dataset(dataset)
-    window.panel.show_dataset(dataset.name)
-    window.panel.suggest_for("image")
-    window.panel.epochs.setValue(epochs)
+    window.run_settings.dataset = dataset.name
+    window.run_settings.suggest_for("image")
+    window.run_settings.epochs = epochs
     window.new_network(ask=False)
     return window
 
@@ -96,7 +96,7 @@ def run_in_window(app, dataset, epochs, stall_seconds=None):
 def window_experiment(dataset, epochs):
     """Exactly the run the window's panel describes, so both sides train the same network."""
     window = window_with(dataset, epochs)
-    experiment = window.panel.experiment()
+    experiment = window.run_settings.experiment()
     window.close()
     return experiment
 

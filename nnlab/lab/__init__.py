@@ -6,6 +6,7 @@ without a window, and the CLI builds its runs from the same objects as the windo
 Change events come from psygnal (synchronous, Qt-free); lab objects are touched only on the
 GUI thread, and the training worker still talks to the window through Qt signals.
 """
+from .run_settings import RunSettings
 from .training_state import TrainingState
 
-__all__ = ["TrainingState"]
+__all__ = ["RunSettings", "TrainingState"]

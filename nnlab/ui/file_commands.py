@@ -27,35 +27,31 @@ class FileCommands:
         """
         if source == self.session.dataset_source and self.session.network is not None and not read_again:
             return True  # chosen again in the list: nothing to do (File → New builds a fresh network)
+        run_settings = self.run_settings
         try:
-            experiment = self.panel.experiment()
-            prepared = self.session.prepare_dataset(source, experiment.split, experiment.train.seed)
+            prepared = self.session.prepare_dataset(source, run_settings.split, run_settings.seed)
         except (ValueError, OSError) as error:
             self._show_error("Could not open the dataset", error)
-            self._show_session_dataset()
             return False
         keep = self.session.network_fits(prepared.dataset)
         if not keep and not self._may_discard():
-            self._show_session_dataset()
             return False
         if keep:
             self._end_paused_run()  # the run on the old dataset ends; its weights stay
         self.training.stop()
         dataset = self.session.use_dataset(prepared)
-        self.panel.show_dataset(source, Path(source).name)
+        self.panel.name_dataset(source, Path(source).name)
+        run_settings.dataset = source
         self.settings.set("last_dataset", source)
-        if keep:
-            self._keep_network_for(dataset)
-            return True
         kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else "regression" \
             if dataset.is_regression else ("points" if len(dataset.input_shape) == 1 else "image")
-        self.panel.suggest_for(kind)
+        if keep:
+            if run_settings.from_lesson:  # a lesson's training settings leave with the lesson
+                run_settings.suggest_for(kind, network=False)
+            self._keep_network_for(dataset)
+            return True
+        run_settings.suggest_for(kind)
         return self.new_network(ask=False)
-
-    def _show_session_dataset(self) -> None:
-        """The panel's list back on the open dataset after a choice that did not happen."""
-        if self.session.dataset_source is not None:
-            self.panel.show_dataset(self.session.dataset_source)
 
     def _keep_network_for(self, dataset) -> None:
         """The network fits the new dataset: it stays, weights and all; what was measured on the old one goes."""
@@ -74,7 +70,7 @@ class FileCommands:
             return False
         self.training.stop()
         try:
-            self.session.new_network(self.panel.experiment())
+            self.session.new_network(self.run_settings.experiment())
         except ValueError as error:
             self._show_error("Cannot build this network", error)
             return False
@@ -99,16 +95,19 @@ class FileCommands:
         self.training.stop()
         self.session.use_model(opened)
         if self.session.dataset_source:
-            self.panel.show_dataset(self.session.dataset_source, Path(self.session.dataset_source).name)
-        self.panel.show_network(self.session.network, self.session.loss)
+            self.panel.name_dataset(self.session.dataset_source, Path(self.session.dataset_source).name)
+            self.run_settings.dataset = self.session.dataset_source
+        self.run_settings.follow_network(self.session.network, self.session.loss)
         self.settings.add_recent_file(path)
         return True
 
     def open_lesson(self, lesson: Lesson) -> bool:
-        """The lesson's dataset and float64 network replace the session's; False if the user kept their work."""
+        """The lesson's dataset and float64 network replace the session's; False if the user kept their work.
+        Its training settings (optimizer, learning rate, …) are the lesson's: the next dataset replaces them."""
         split = (0.70, 0.15, 0.15) if lesson.trainable else (1.0, 0.0, 0.0)
         try:
             network = lesson.build_network()
+            self.run_settings.training_fields(lesson.training)  # refused here, before anything changes
             prepared = self.session.prepare_dataset(lesson_source(lesson), split, 0)
         except ValueError as error:
             self._show_error("Cannot open the lesson", error)
@@ -117,9 +116,9 @@ class FileCommands:
             return False
         self.training.stop()
         self.session.use_dataset(prepared)
-        self.panel.show_dataset(self.session.dataset_source, lesson.title)
-        self.panel.show_network(network, lesson.loss)
-        self.panel.show_training(lesson.training)
+        self.panel.name_dataset(self.session.dataset_source, lesson.title)
+        self.run_settings.dataset = self.session.dataset_source
+        self.run_settings.follow_lesson(network, lesson.loss, lesson.training)
         self.session.adopt_network(network, lesson.loss)
         self.selection.set_input(lesson_input(lesson))
         if lesson.select is not None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from nnlab.engine import BlowUp, EpochResult, RegressionEvaluation, TrainingEnded, evaluate
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, is_regression, output_units
+from nnlab.lab import RunSettings
 from nnlab.lab.selection import Selection
 from nnlab.lab.session import LabSession
 
@@ -55,7 +56,8 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.settings = settings or Settings()
         self.session = LabSession(default_store())
         self.selection = Selection()
-        self.training = TrainingController(self)
+        self.run_settings = RunSettings()
+        self.training = TrainingController(self.run_settings, self)
         self.actions = create_actions(self)
         self.command_keys = CommandKeys(self)
         self._diagram_painted = 0.0
@@ -64,7 +66,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._metrics_timer.timeout.connect(self._show_latest_epoch_metrics)
         self.editor = NetworkEditor(self.session, self.selection)
         self.setCentralWidget(self.editor)
-        self.panel = TrainingPanel()
+        self.panel = TrainingPanel(self.run_settings)
         self.panel.set_actions(self.actions)
         self.plots = LivePlots()
         self.metrics = MetricsView()
@@ -146,9 +148,9 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             a[name].triggered.connect(lambda _checked=False, run=handler: run())
         panel.dataset_chosen.connect(self.choose_dataset)
         panel.import_requested.connect(self.import_dialog)
-        panel.learning_rate_changed.connect(self._on_learning_rate_changed)
-        panel.architecture_edited.connect(self._update_summary)
-        link_panel(self.editor, panel)
+        for name in ("hidden", "loss"):
+            getattr(self.run_settings.events, name).connect(self._update_summary)
+        link_panel(self.editor, panel, self.run_settings)
         self.editor.message.connect(self.status.show_message)
         self.editor.edit_starting.connect(self._end_paused_run)
         self.editor.dataset_wanted.connect(self.choose_dataset)
@@ -165,7 +167,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
 
     # -- dataset and network ----------------------------------------------------------------------
     def reset_weights(self) -> None:
-        self.session.reset_weights(self.panel.seed.value())
+        self.session.reset_weights(self.run_settings.seed)
 
     def _forget_pending_metrics(self) -> None:
         """A result queued for display belongs to the run that just ended; never show it later."""
@@ -185,16 +187,16 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._update_summary()
         self._refresh_actions()
 
-    def _update_summary(self) -> None:
+    def _update_summary(self, *_) -> None:
         dataset = self.session.dataset
         if dataset is None:
             self.panel.set_summary("Choose a dataset.")
             return
-        loss = self.panel.loss.currentText()
+        loss = self.run_settings.loss
         try:
             if dataset.is_regression:
                 check_predicts_numbers(loss, self._output_activation(loss), f"{dataset.name}'s targets")
-            widths = [dataset.n_features, *self.panel.hidden_widths(), output_units(loss, dataset.n_classes)]
+            widths = [dataset.n_features, *self.run_settings.hidden, output_units(loss, dataset.n_classes)]
         except ValueError as error:
             self.panel.set_summary(str(error))
             return
@@ -215,7 +217,10 @@ class MainWindow(FileCommands, Questions, QMainWindow):
     # -- training ---------------------------------------------------------------------------------
     def start_training(self, paused: bool = False) -> bool:
         try:
-            experiment = self.panel.experiment()
+            refused = self.panel.refusal()  # a field still shows a value it did not take: say so, not run
+            if refused:
+                raise ValueError(refused)
+            experiment = self.run_settings.experiment()
             if experiment.dataset != self.session.dataset_source and not self.choose_dataset(experiment.dataset):
                 return False
             trainer = self.session.make_trainer(experiment)
@@ -256,9 +261,6 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             self.selection.set_snapshot(self.session.network.copy())
             self.session.note_weights_changed()  # a run that changed nothing leaves nothing unsaved
         self._update_summary()
-
-    def _on_learning_rate_changed(self, value: float) -> None:
-        self.training.set_learning_rate(value)
 
     def _on_state_changed(self, state: str) -> None:
         if state == "paused" and self.session.network is not None:

@@ -7,6 +7,7 @@ import pytest
 
 from nnlab.engine.network import LayerSpec, Network
 from nnlab.engine.trainer import TrainConfig, Trainer
+from nnlab.lab import RunSettings
 from nnlab.ui.training.controller import TrainingController
 
 BAD = [float("nan"), 0, -1, float("inf")]
@@ -18,7 +19,7 @@ def refused(value) -> str:
 
 @pytest.fixture
 def controller(qtbot):
-    made = TrainingController()
+    made = TrainingController(RunSettings())
     yield made
     made.stop()
 

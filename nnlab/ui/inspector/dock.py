@@ -37,6 +37,7 @@ class InspectorDock(QWidget):
         self.window = window
         self.selection = window.selection
         self.session = window.session
+        self.run_settings = window.run_settings
         self.lesson = None
         self._running = False
         self._stats_cache: dict[tuple, list[np.ndarray]] = {}
@@ -86,6 +87,8 @@ class InspectorDock(QWidget):
         s.snapshot_changed.connect(self._on_snapshot)
         self.session.dataset_changed.connect(self._on_dataset)
         self.window.training.state_changed.connect(self._on_training_state)
+        for name in ("optimizer", "learning_rate", "l1", "l2"):  # the Backprop tab's step uses them
+            getattr(self.run_settings.events, name).connect(self._on_step_setting)
         self.layer_spin.valueChanged.connect(self._on_spins)
         self.unit_spin.valueChanged.connect(self._on_spins)
         self.sample_button.clicked.connect(self.inspect_sample)
@@ -211,6 +214,10 @@ class InspectorDock(QWidget):
         if not self._running:
             self.refresh()
 
+    def _on_step_setting(self) -> None:
+        if self.tabs.currentWidget() is self.debugger and not self._running:
+            self.refresh()
+
     def _on_spins(self) -> None:
         net = self.selection.snapshot
         if net is None:
@@ -280,11 +287,8 @@ class InspectorDock(QWidget):
         return targets_for(np.array([label]), net.n_outputs, np.float64)[0], "the predicted class (no label known)"
 
     def step_settings(self) -> tuple[str, float, dict, float, float]:
-        """(optimizer, learning rate, optimizer options, l1, l2) the Training panel holds."""
-        try:
-            train = self.window.panel.experiment().train
-        except ValueError:
-            return "sgd", 0.01, {}, 0.0, 0.0
+        """(optimizer, learning rate, optimizer options, l1, l2) of the run settings the Training panel shows."""
+        train = self.run_settings.train_config()
         options = {"momentum": train.momentum} if train.optimizer == "momentum" else {}
         return train.optimizer, train.learning_rate, options, train.l1, train.l2
 

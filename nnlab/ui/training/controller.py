@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from nnlab.engine import Trainer, TrainingEnded
 from nnlab.engine.optimizers import check_learning_rate
+from nnlab.lab.run_settings import RunSettings
 
 from ..priority import window_busy
 from .worker import TrainingWorker
@@ -31,7 +32,8 @@ def stop_all_threads(timeout_ms: int = 5000) -> None:
 class TrainingController(QObject):
     """Start, pause, step and stop training; relays the worker's signals to the GUI thread.
 
-    ``state`` is "idle" (no run), "running" or "paused".
+    ``state`` is "idle" (no run), "running" or "paused". A change of the settings' learning rate
+    reaches the running optimizer from its next batch.
     """
 
     state_changed = Signal(str)
@@ -40,11 +42,12 @@ class TrainingController(QObject):
     finished = Signal(object)
     errored = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, settings: RunSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self.state = "idle"
+        settings.events.learning_rate.connect(self._on_learning_rate_setting)
 
     @property
     def trainer(self) -> Trainer | None:
@@ -95,6 +98,11 @@ class TrainingController(QObject):
             self._worker.set_learning_rate(value)
         else:
             check_learning_rate(value)
+
+    def _on_learning_rate_setting(self, rate: float, _old: float) -> None:
+        """The settings checked the rate already; with no run it is simply the next run's."""
+        if self._worker:
+            self._worker.set_learning_rate(rate)
 
     def stop(self) -> None:
         """Request stop, disconnect, wait, delete — the order that never leaves a thread behind."""

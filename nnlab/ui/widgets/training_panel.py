@@ -1,52 +1,92 @@
-"""The training panel: every choice of a run, and the buttons that drive it.
+"""The training panel: shows and edits the next run's settings (a ``RunSettings``), and holds the buttons.
 
-The buttons show the main window's actions (so shortcuts, menus and buttons share one
-enabled state); the panel itself only reads its fields into an ``Experiment``.
+Bound the way napari's layer controls are: a widget's edit goes to the setting's setter; a setting's
+change event updates the widget with its signals blocked, so nothing echoes. A value the settings refuse
+never becomes a setting: the field shows the sentence (red border, tooltip, a line under its group),
+and the setting stays as it was before the edit began; when editing finishes, the field shows it again.
+The buttons show the main window's actions (so shortcuts, menus and buttons share one enabled state).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout, QWidget,
-                               QAbstractSpinBox)
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPalette
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from nnlab.data.builtin import BUILTIN_DATASETS
-from nnlab.data.experiment import Experiment
-from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS, TrainConfig
-from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
+from nnlab.engine import LOSSES, OPTIMIZERS
+from nnlab.lab import run_settings as limits
+from nnlab.lab.run_settings import HIDDEN_ACTIVATIONS, RunSettings, widths_from_text
 
 BUTTON_ACTIONS = ("start", "pause", "resume", "step_batch", "step_epoch", "stop", "reset_weights")
+# On a light window, on a dark one: contrast 4.7:1 on Fusion's #efefef, 5.4:1 on a #2b2b2b dark window.
+REFUSED_COLOURS = ("#c0392b", "#ff7466")
 
 
-def _double_spin(minimum: float, maximum: float, value: float, decimals: int, tip: str) -> QDoubleSpinBox:
+def refused_colour(widget: QWidget) -> str:
+    return REFUSED_COLOURS[widget.palette().color(QPalette.ColorRole.Window).lightness() < 128]
+
+
+def _double_spin(minimum: float, maximum: float, decimals: int, tip: str) -> QDoubleSpinBox:
     spin = QDoubleSpinBox()
     spin.setRange(minimum, maximum)
     spin.setDecimals(decimals)
-    spin.setValue(value)
     spin.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
     spin.setToolTip(tip)
     return spin
 
 
-def _spin(minimum: int, maximum: int, value: int, tip: str) -> QSpinBox:
+def _spin(minimum: int, maximum: int, tip: str) -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(minimum, maximum)
-    spin.setValue(value)
     spin.setToolTip(tip)
     return spin
+
+
+class _RefusalLine(QLabel):
+    """A line at the foot of a group's form that says why a value typed in it was refused; no room when empty."""
+
+    def __init__(self, form: QFormLayout) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self._form = form
+        form.addRow(self)
+        form.setRowVisible(self, False)
+
+    def say(self, sentence: str) -> None:
+        self.setStyleSheet(f"color: {refused_colour(self)}")  # the palette may have turned dark meanwhile
+        self.setText(sentence[:1].upper() + sentence[1:])
+        self._form.setRowVisible(self, bool(sentence))
+
+
+@dataclass
+class _Binding:
+    """One setting's widgets: ``read`` the edited value (ValueError for text that is no value), ``show`` one."""
+
+    widgets: tuple[QWidget, ...]
+    read: Callable[[], object]
+    show: Callable[[object], None]
+    message: _RefusalLine
+    typed: bool  # edited in steps that end with editingFinished (text, spin boxes), not in one click
 
 
 class TrainingPanel(QWidget):
     dataset_chosen = Signal(str)
     import_requested = Signal()
-    learning_rate_changed = Signal(float)
-    architecture_edited = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: RunSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._imported: dict[str, str] = {}
-        self._suggested = ""  # the kind of dataset the last suggestion was for
+        self.settings = settings
+        self._labels: dict[str, str] = {}  # an imported file's or a lesson's name in the dataset list
+        self._bindings: dict[str, _Binding] = {}
+        self._before_edit: dict[str, object] = {}  # a field's setting when the edit in progress began
+        self._refused: dict[str, str] = {}  # fields whose widget shows a refused value, and why
+        self._tips: dict[QWidget, str] = {}
+        self._pushing: str | None = None  # the field whose own widget is being read into the settings
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 6, 4, 6)  # a 400-px dock with a scroll bar shows every row without scrolling sideways
         layout.addWidget(self._data_group())
@@ -59,6 +99,9 @@ class TrainingPanel(QWidget):
                                       if isinstance(w, (QComboBox, QSpinBox, QDoubleSpinBox, QLineEdit,
                                                         QCheckBox, QToolButton))
                                       and w is not self.learning_rate]
+        for name in self._bindings:
+            self._show(name)
+        settings.events.connect(self._on_setting_changed)
 
     # -- building ---------------------------------------------------------------------------------
     def _data_group(self) -> QGroupBox:
@@ -69,7 +112,7 @@ class TrainingPanel(QWidget):
         for name, info in BUILTIN_DATASETS.items():
             self.dataset.addItem(name, name)
             self.dataset.setItemData(self.dataset.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
-        self.dataset.activated.connect(lambda _: self.dataset_chosen.emit(self.dataset.currentData()))
+        self.dataset.activated.connect(self._dataset_activated)
         self.import_button = QToolButton(text="Import…")
         self.import_button.setToolTip("Import MNIST IDX, .npz, CSV or a folder of images (one sub-folder per class)")
         self.import_button.clicked.connect(self.import_requested)
@@ -77,12 +120,12 @@ class TrainingPanel(QWidget):
         row.addWidget(self.import_button)
         form.addRow("Dataset", row)
         split = QHBoxLayout()
-        self.train_percent = _spin(10, 98, 70, "share of samples the network learns from")
-        self.validation_percent = _spin(0, 80, 15, "share used to watch for over-fitting after each epoch")
+        self.train_percent = _spin(*limits.TRAIN_PERCENT, "share of samples the network learns from")
+        self.validation_percent = _spin(*limits.VALIDATION_PERCENT,
+                                        "share used to watch for over-fitting after each epoch")
         self.test_label = QLabel()
         for spin in (self.train_percent, self.validation_percent):
             spin.setSuffix(" %")
-            spin.valueChanged.connect(self._update_test_share)
         split.addWidget(QLabel("train"))
         split.addWidget(self.train_percent)
         split.addWidget(QLabel("validation"))
@@ -91,35 +134,43 @@ class TrainingPanel(QWidget):
         form.addRow("Split", split)
         self.augment = QCheckBox("shift training images by up to ±2 px")
         form.addRow("Augment", self.augment)
-        self._update_test_share()
+        message = _RefusalLine(form)
+        self._bind("dataset", (self.dataset,), self.dataset.currentData, self._select_dataset, None, message)
+        for name in ("train_percent", "validation_percent"):
+            spin = getattr(self, name)
+            self._bind(name, (spin,), spin.value, spin.setValue, spin.valueChanged, message, spin.editingFinished)
+        self._bind("augment", (self.augment,), self.augment.isChecked, self.augment.setChecked, self.augment.toggled,
+                   message)
         return group
 
     def _network_group(self) -> QGroupBox:
         group = QGroupBox("&Network")
         form = QFormLayout(group)
-        self.hidden_layers = QLineEdit("128, 64")
-        self._shown_widths: list[int] | None = None  # the current network's, as show_network wrote them
+        self.hidden_layers = QLineEdit()
         self.hidden_layers.setToolTip("widths of the hidden layers, input first, e.g. 128, 64 (empty: none); "
                                       "Enter applies them to the network in the editor")
-        self.hidden_layers.textEdited.connect(self.architecture_edited)
         form.addRow("Hidden layers", self.hidden_layers)
         self.activation = QComboBox()
-        self.activation.addItems([n for n, a in ACTIVATIONS.items() if a.hidden_allowed])
-        self.activation.setCurrentText("relu")
-        self.activation.currentTextChanged.connect(self.architecture_edited)
+        self.activation.addItems(list(HIDDEN_ACTIVATIONS))
         form.addRow("Activation", self.activation)
         self.loss = QComboBox()
         self.loss.addItems(list(LOSSES))
-        self.loss.setCurrentText("cross_entropy")
-        self.loss.currentTextChanged.connect(self.architecture_edited)
         form.addRow("Loss", self.loss)
-        self.dropout = _double_spin(0.0, 0.9, 0.0, 2, "fraction of each hidden layer's outputs dropped "
+        self.dropout = _double_spin(0.0, 0.99, 2, "fraction of each hidden layer's outputs dropped "
                                     "at random during training")
-        self.dropout.valueChanged.connect(self.architecture_edited)
         form.addRow("Dropout", self.dropout)
+        message = _RefusalLine(form)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         form.addRow(self.summary)
+        field = self.hidden_layers
+        self._bind("hidden", (field,), lambda: widths_from_text(field.text()),
+                   lambda widths: field.setText(", ".join(map(str, widths))), field.textChanged, message,
+                   field.editingFinished)
+        for name, combo in (("activation", self.activation), ("loss", self.loss)):
+            self._bind(name, (combo,), combo.currentText, combo.setCurrentText, combo.currentTextChanged, message)
+        self._bind("dropout", (self.dropout,), self.dropout.value, self.dropout.setValue, self.dropout.valueChanged,
+                   message, self.dropout.editingFinished)
         return group
 
     def _training_group(self) -> QGroupBox:
@@ -127,19 +178,16 @@ class TrainingPanel(QWidget):
         form = QFormLayout(group)
         self.optimizer = QComboBox()
         self.optimizer.addItems(list(OPTIMIZERS))
-        self.optimizer.setCurrentText("adam")
         form.addRow("Optimizer", self.optimizer)
-        # Up to 100: trying a rate far too big, and seeing training diverge, is part of the lesson.
-        self.learning_rate = _double_spin(1e-6, 100.0, 1e-3, 6, "step size of gradient descent; may be "
+        self.learning_rate = _double_spin(*limits.LEARNING_RATE, 6, "step size of gradient descent; may be "
                                           "changed while training runs")
-        self.learning_rate.valueChanged.connect(self.learning_rate_changed)
         form.addRow("Learning rate", self.learning_rate)
-        self.batch_size = _spin(1, 4096, 64, "samples per gradient step")
+        self.batch_size = _spin(*limits.BATCH_SIZE, "samples per gradient step")
         form.addRow("Batch size", self.batch_size)
-        self.epochs = _spin(1, 10_000, 10, "passes over the training samples")
+        self.epochs = _spin(*limits.EPOCHS, "passes over the training samples")
         form.addRow("Epochs", self.epochs)
-        self.l1 = _double_spin(0.0, 1.0, 0.0, 6, "L1 penalty λ1·Σ|w|: pushes weights to exactly zero")
-        self.l2 = _double_spin(0.0, 1.0, 0.0, 6, "L2 penalty ½·λ2·Σw²: keeps weights small")
+        self.l1 = _double_spin(0.0, limits.PENALTY_MAX, 6, "L1 penalty λ1·Σ|w|: pushes weights to exactly zero")
+        self.l2 = _double_spin(0.0, limits.PENALTY_MAX, 6, "L2 penalty ½·λ2·Σw²: keeps weights small")
         penalties = QHBoxLayout()
         penalties.addWidget(QLabel("L1"))
         penalties.addWidget(self.l1)
@@ -148,19 +196,32 @@ class TrainingPanel(QWidget):
         form.addRow("Penalty", penalties)
         stopping = QHBoxLayout()
         self.early_stopping = QCheckBox("after")
-        self.patience = _spin(1, 100, 5, "epochs without a better validation loss")
+        self.patience = _spin(*limits.PATIENCE, "epochs without a better validation loss")
+        self.patience.setValue(5)  # shown while early stopping is off: what ticking the box would use
         self.patience.setSuffix(" epochs")
         stopping.addWidget(self.early_stopping)
         stopping.addWidget(self.patience)
         form.addRow("Early stop", stopping)
-        self.seed = _spin(0, 2**31 - 1, 0, "random seed: the same seed gives the same run")
+        self.seed = _spin(0, limits.SEED_MAX, "random seed: the same seed gives the same run")
         form.addRow("Seed", self.seed)
+        message = _RefusalLine(form)
+        self._bind("optimizer", (self.optimizer,), self.optimizer.currentText, self.optimizer.setCurrentText,
+                   self.optimizer.currentTextChanged, message)
+        for name in ("learning_rate", "batch_size", "epochs", "l1", "l2", "seed"):
+            spin = getattr(self, name)
+            self._bind(name, (spin,), spin.value, spin.setValue, spin.valueChanged, message, spin.editingFinished)
+        self._bind("early_stopping", (self.early_stopping, self.patience),
+                   lambda: self.patience.value() if self.early_stopping.isChecked() else None,
+                   self._show_early_stopping, self.early_stopping.toggled, message, self.patience.editingFinished)
+        self.patience.valueChanged.connect(self._patience_changed)
         return group
 
-    def _update_test_share(self) -> None:
-        test = 100 - self.train_percent.value() - self.validation_percent.value()
-        self.test_label.setText(f"test {max(test, 0)} %")
-        self.test_label.setStyleSheet("color: #c0392b" if test < 0 else "")
+    def _bind(self, name: str, widgets, read, show, changed, message: _RefusalLine, finished=None) -> None:
+        self._bindings[name] = _Binding(tuple(widgets), read, show, message, finished is not None)
+        if changed is not None:
+            changed.connect(lambda *_: self._edited(name))
+        if finished is not None:
+            finished.connect(lambda: self._finished(name))
 
     def set_actions(self, actions: dict[str, QAction]) -> None:
         """Show the window's training actions as buttons (two columns)."""
@@ -172,95 +233,137 @@ class TrainingPanel(QWidget):
                                  button.sizePolicy().verticalPolicy())
             self._buttons.addWidget(button, index // 2, index % 2)
 
-    # -- reading and state ------------------------------------------------------------------------
-    def hidden_widths(self) -> list[int]:
-        text = self.hidden_layers.text().replace(";", ",")
+    # -- widget → setting ---------------------------------------------------------------------------
+    def _edited(self, name: str) -> None:
+        """A widget changed: its value goes to the setter, or the field says why it cannot."""
+        binding = self._bindings[name]
+        before = self._before_edit.setdefault(name, getattr(self.settings, name)) if binding.typed \
+            else getattr(self.settings, name)
+        self._pushing = name
         try:
-            widths = [int(part) for part in text.split(",") if part.strip()]
-        except ValueError:
-            raise ValueError(f"hidden layers must be whole numbers separated by commas, not {text!r}") from None
-        if widths == self._shown_widths:  # the network's own (an opened file may be wider than the editor allows)
-            return widths
-        if len(widths) > MAX_HIDDEN_LAYERS:  # the editor's limits, whichever way new widths arrive
-            raise ValueError(f"{len(widths)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
-        return [check_width(units) for units in widths]
+            setattr(self.settings, name, binding.read())
+        except ValueError as error:
+            # Typing passes through values that were fine ("8," on the way to "8, x"): the setting goes
+            # back to what it was before this edit, and the field keeps the text until editing finishes.
+            if before != getattr(self.settings, name):
+                try:
+                    setattr(self.settings, name, before)
+                except ValueError:
+                    pass  # another field moved meanwhile: the setting stays as it is
+            self._mark_refused(name, str(error))
+            return
+        finally:
+            self._pushing = None
+        self._clear_refused(name, message_too=True)
 
-    def show_training(self, settings: dict) -> None:
-        """Fill the optimizer, learning rate, batch size and epochs a lesson (or a file) asks for."""
-        if "optimizer" in settings:
-            self.optimizer.setCurrentText(settings["optimizer"])
-        for name, widget in (("learning_rate", self.learning_rate), ("batch_size", self.batch_size),
-                             ("epochs", self.epochs)):
-            if name in settings:
-                widget.setValue(settings[name])
+    def _finished(self, name: str) -> None:
+        """Editing ended (Enter, focus elsewhere): the field shows its setting as the setting writes it ("8,8"
+        reads "8, 8"; the typing is applied, so the field's own undo history ends); a refused value goes,
+        its sentence stays under the group until the next good edit."""
+        self._before_edit.pop(name, None)
+        self._clear_refused(name)
+        self._show(name)
 
-    def experiment(self) -> Experiment:
-        """The run the fields describe; raises ValueError naming the first bad field."""
-        test = 100 - self.train_percent.value() - self.validation_percent.value()
-        if test < 0:
-            raise ValueError("train and validation shares add up to more than 100 %")
-        patience = self.patience.value() if self.early_stopping.isChecked() else None
-        return Experiment(
-            dataset=self.dataset.currentData(), hidden=self.hidden_widths(),
-            activation=self.activation.currentText(), loss=self.loss.currentText(),
-            dropout=self.dropout.value(), augment=self.augment.isChecked(),
-            split=(self.train_percent.value() / 100, self.validation_percent.value() / 100, test / 100),
-            train=TrainConfig(optimizer=self.optimizer.currentText(), learning_rate=self.learning_rate.value(),
-                              batch_size=self.batch_size.value(), epochs=self.epochs.value(),
-                              seed=self.seed.value(), l1=self.l1.value(), l2=self.l2.value(),
-                              early_stopping_patience=patience))
+    def _patience_changed(self, _value: int) -> None:
+        if self.early_stopping.isChecked():  # off, the box only keeps the number ticking it would use
+            self._edited("early_stopping")
 
-    def show_dataset(self, source: str, label: str | None = None) -> None:
-        """Select ``source`` in the list, adding it first when it is an imported file."""
+    def _dataset_activated(self, _index: int) -> None:
+        """A dataset picked in the list is the window's to open; the list then shows what is open."""
+        self.dataset_chosen.emit(self.dataset.currentData())
+        self._show("dataset")
+
+    # -- setting → widget ---------------------------------------------------------------------------
+    def _on_setting_changed(self, info) -> None:
+        name = info.signal.name
+        if name in ("train_percent", "validation_percent"):
+            self._show_test_share()
+        if name != self._pushing:  # the widget that made the change already shows it
+            self._before_edit.pop(name, None)
+            self._clear_refused(name, message_too=True)
+            self._show(name)
+
+    def _show(self, name: str) -> None:
+        binding = self._bindings[name]
+        blockers = [QSignalBlocker(widget) for widget in binding.widgets]
+        binding.show(getattr(self.settings, name))
+        for blocker in blockers:
+            blocker.unblock()
+        if name in ("train_percent", "validation_percent"):
+            self._show_test_share()
+
+    def _show_test_share(self) -> None:
+        self.test_label.setText(f"test {self.settings.test_percent} %")
+
+    def _show_early_stopping(self, patience: int | None) -> None:
+        self.early_stopping.setChecked(patience is not None)
+        if patience is not None:
+            self.patience.setValue(patience)
+
+    def _select_dataset(self, source: str) -> None:
         index = self.dataset.findData(source)
         if index < 0:
-            self.dataset.addItem(label or source, source)
+            self.dataset.addItem(self._labels.get(source, source), source)
             self.dataset.setItemData(self.dataset.count() - 1, source, Qt.ItemDataRole.ToolTipRole)
             index = self.dataset.count() - 1
         self.dataset.setCurrentIndex(index)
 
-    def show_network(self, network, loss: str) -> None:
-        """Fill the network fields from the network (the editor's), so Start keeps its weights.
+    def name_dataset(self, source: str, label: str) -> None:
+        """How ``source`` (an imported file, a lesson) reads in the list once the settings choose it."""
+        self._labels[source] = label
+        index = self.dataset.findData(source)
+        if index >= 0:
+            self.dataset.setItemText(index, label)
 
-        Signals stay blocked: showing the network must not read back as an edit of it. Layers
-        that differ in activation or dropout show the first hidden layer's.
-        """
-        hidden = network.layers[:-1]
-        fields = (self.hidden_layers, self.activation, self.dropout, self.loss)
-        blocked = [field.blockSignals(True) for field in fields]
-        self.hidden_layers.setText(", ".join(str(spec.units) for spec in hidden))
-        self._shown_widths = [int(spec.units) for spec in hidden]
-        if hidden:
-            self.activation.setCurrentText(hidden[0].activation)
-            self.dropout.setValue(hidden[0].dropout)
-        self.loss.setCurrentText(loss)
-        for field, was in zip(fields, blocked):
-            field.blockSignals(was)
-        self.architecture_edited.emit()
+    # -- refusals -----------------------------------------------------------------------------------
+    def _mark_refused(self, name: str, sentence: str) -> None:
+        """Red text (and a red frame round a line edit: a style sheet on a spin box would resize it), the
+        sentence as the field's tooltip and on the line under its group."""
+        binding = self._bindings[name]
+        self._refused[name] = sentence
+        colour = refused_colour(self)
+        for widget in binding.widgets:
+            if widget not in self._tips:
+                self._tips[widget] = widget.toolTip()
+                if isinstance(widget, QLineEdit):
+                    widget.setStyleSheet(f"QLineEdit {{ border: 2px solid {colour}; color: {colour}; }}")
+                else:
+                    palette = widget.palette()
+                    palette.setColor(QPalette.ColorRole.Text, QColor(colour))
+                    widget.setPalette(palette)
+            widget.setToolTip(sentence)
+        binding.message.say(sentence)
 
-    def suggest_for(self, kind: str) -> None:
-        """Sensible starting points: a small tanh net for 2-D points and for numbers to predict (with mse,
-        whose linear output predicts numbers), 128-64 ReLU for images. Cross-entropy comes back after a
-        regression set, since mse was chosen for it rather than by the learner."""
-        if kind == "regression":
-            self.loss.setCurrentText("mse")
-        elif self._suggested == "regression":
-            self.loss.setCurrentText("cross_entropy")
-        self._suggested = kind
-        if kind in ("points", "regression"):
-            self.hidden_layers.setText("8, 8")
-            self.activation.setCurrentText("tanh")
-            self.learning_rate.setValue(0.03)
-            self.batch_size.setValue(16)
-            self.epochs.setValue(100)
-        else:
-            self.hidden_layers.setText("128, 64")
-            self.activation.setCurrentText("relu")
-            self.learning_rate.setValue(0.001)
-            self.batch_size.setValue(64)
-            self.epochs.setValue(10)
-        self.architecture_edited.emit()
+    def _clear_refused(self, name: str, message_too: bool = False) -> None:
+        """The field looks as before. The sentence under the group stays after editing finished (saying
+        what the field went back to), unless ``message_too``."""
+        binding = self._bindings[name]
+        sentence = self._refused.pop(name, None)
+        if sentence is not None:
+            for widget in binding.widgets:
+                if isinstance(widget, QLineEdit):
+                    widget.setStyleSheet("")
+                else:
+                    widget.setPalette(QPalette())  # no role set: the window's palette again (a dark one too)
+                widget.setToolTip(self._tips.pop(widget, widget.toolTip()))
+        if message_too and not any(self._bindings[other].message is binding.message for other in self._refused):
+            binding.message.say("")
+        elif sentence is not None:
+            binding.message.say(f"{sentence}; kept {self._shown_text(name)}")
 
+    def _shown_text(self, name: str) -> str:
+        value = getattr(self.settings, name)
+        if name == "hidden":
+            return ", ".join(map(str, value)) or "no hidden layer"
+        if name in ("train_percent", "validation_percent"):
+            return f"{value} %"
+        return "off" if value is None else str(value)
+
+    def refusal(self) -> str | None:
+        """Why a field shows a value that is not the setting (typed and refused, not yet given up), if one does."""
+        return next(iter(self._refused.values()), None)
+
+    # -- window ----------------------------------------------------------------------------------------
     def set_summary(self, text: str) -> None:
         self.summary.setText(text)
 

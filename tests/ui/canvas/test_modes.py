@@ -85,7 +85,7 @@ def test_points_mode_adds_clicked_points_and_shows_decision_regions(open_window,
     step = (canvas.scatter.bounds[1] - canvas.scatter.bounds[0]) / canvas.scatter.plot_rect().width()
     assert label == "1" and abs(x - 0.5) <= step and abs(y + 0.25) <= step
     assert canvas.scatter.mine_points.tolist() == [[x, y]]
-    window.session.make_trainer(window.panel.experiment())
+    window.session.make_trainer(window.run_settings.experiment())
     assert window.session.user_samples_used == 1
 
 

@@ -25,7 +25,7 @@ def test_an_added_drawing_survives_a_restart_and_joins_the_next_training_run(ope
     assert [s.label for s in gallery.samples] == ["7"]
     np.testing.assert_allclose(gallery.samples[0].values, drawn)
     again.panel.epochs.setValue(1)
-    trainer = again.session.make_trainer(again.panel.experiment())
+    trainer = again.session.make_trainer(again.run_settings.experiment())
     train = again.session.splits.train
     assert len(trainer.x) == len(train.x) + 1 and again.session.user_samples_used == 1
     np.testing.assert_allclose(trainer.x[-1], drawn)
@@ -45,7 +45,7 @@ def test_deleting_a_sample_removes_it_from_disk_and_training(open_window):
     canvas.gallery.delete_button.click()
     assert canvas.gallery.samples == []
     assert not list(user_data_folder().rglob("*.npz"))
-    window.session.make_trainer(window.panel.experiment())
+    window.session.make_trainer(window.run_settings.experiment())
     assert window.session.user_samples_used == 0
 
 

@@ -179,7 +179,7 @@ def test_an_opened_network_wider_than_the_editor_allows_still_trains(window, err
     path = tmp_path / "wide.npz"
     save_model(path, SavedModel(wide, "cross_entropy", list(window.session.dataset.classes), (2,)))
     assert window.open_path(path, ask=False)
-    assert window.panel.hidden_widths() == [3000]
+    assert window.run_settings.hidden == (3000,)
     assert window.start_training(), errors
     window.stop_training()
 
@@ -193,7 +193,7 @@ def test_the_panel_widths_become_an_undoable_edit_of_the_same_network(window):
     assert window.editor.actions["undo"].text() == "&Undo Hidden widths → 8, 5"
     window.editor.select_layer(1)
     window.editor.actions["freeze"].trigger()
-    assert window.session.matches(window.panel.experiment())  # Start keeps the edited network
+    assert window.session.matches(window.run_settings.experiment())  # Start keeps the edited network
 
 
 def test_hovering_a_connection_shows_its_exact_weight_and_clicking_selects_it(window, qtbot):
