@@ -2,12 +2,12 @@ import hashlib
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from nnlab.data import builtin
 from nnlab.data.builtin import BUILTIN_DATASETS, load_builtin
 from nnlab.resources import resource_path
 
@@ -65,11 +65,14 @@ def test_loaded_copies_cannot_corrupt_the_cache():
     assert again.x[:].max() == 1.0 and np.bincount(again.y).tolist() == [500] * 10
 
 
-def test_second_digits_load_is_fast():
-    load_builtin("digits")
-    start = time.perf_counter()
-    load_builtin("digits")
-    assert time.perf_counter() - start < 0.2
+def test_the_shipped_digits_are_decoded_once(monkeypatch):
+    """Later loads, whole or a subset, read the bytes the first one decoded: the file is opened once."""
+    monkeypatch.setattr(builtin, "_cache", {})
+    opened, np_load = [], np.load
+    monkeypatch.setattr(np, "load", lambda file, *args, **kwargs: opened.append(file) or np_load(file, *args, **kwargs))
+    first, again, subset = load_builtin("digits"), load_builtin("digits"), load_builtin("digits", n_samples=100)
+    assert len(opened) == 1
+    assert again.x.store is first.x.store and subset.x.store is first.x.store
 
 
 def test_image_subset_is_balanced_and_seeded():
