@@ -1,5 +1,7 @@
 """Rows kept as bytes: every read gives the float32 numbers ``bytes / 255`` gave before, bit for bit,
 and a run trained on bytes ends with the very weights a run on float rows does."""
+import tracemalloc
+
 import numpy as np
 import pytest
 
@@ -154,3 +156,17 @@ def test_evaluation_and_activations_read_bytes_a_chunk_at_a_time_with_the_same_n
     for layer in (0, 1, 2):
         assert np.array_equal(layer_activations(network, ScaledBytes(raw), layer, chunk_size=50),
                               layer_activations(network, as_floats(raw), layer, chunk_size=50))
+
+
+def test_forward_scales_bytes_a_chunk_at_a_time_with_the_same_numbers():
+    raw = np.random.default_rng(0).integers(0, 256, (4000, 400), dtype=np.uint8)
+    network = Network(400, [LayerSpec(12, "relu"), LayerSpec(3, "softmax")], seed=3)
+    expected = network.forward(as_floats(raw), chunk_size=500)
+    tracemalloc.start()
+    try:
+        outputs = network.forward(ScaledBytes(raw), chunk_size=500)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(outputs, expected)
+    assert peak < raw.size, f"peak {peak / raw.size:.2f} bytes a value (a float copy of every row is 4)"
