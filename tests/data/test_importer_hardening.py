@@ -312,6 +312,26 @@ def test_folder_of_big_pictures_is_scaled_to_the_input_limit_one_at_a_time(tmp_p
     assert peak < 16 * 2**20
 
 
+@pytest.mark.parametrize("bad", ["class", "image"])
+def test_folder_names_that_are_not_utf8_are_named_in_the_refusal(tmp_path, bad):
+    """Linux keeps such names' bytes as lone surrogates: Qt answered "File not found" for the image
+    inside, and a class name must be text a weight file and a terminal can hold."""
+    import os
+
+    root = os.fsencode(tmp_path / "d")
+    for name in (b"caf\xe9" if bad == "class" else b"a", b"b"):
+        os.makedirs(os.path.join(root, name))
+        for image in (b"1.png", b"\xff.png" if bad == "image" and name == b"b" else b"2.png"):
+            write_grey_png(tmp_path / "plain.png", np.eye(4))
+            os.replace(tmp_path / "plain.png", os.path.join(root, name, image))
+    odd = "caf\udce9" if bad == "class" else os.path.join("b", "\udcff.png")
+    byte, at = ("0xE9", 3) if bad == "class" else ("0xFF", 0)
+    with pytest.raises(DatasetFormatError) as refused:
+        load_dataset_file(tmp_path / "d")
+    assert str(refused.value) == (f"{tmp_path / 'd' / odd}: the {bad if bad == 'image' else 'class folder'}'s name "
+                                  f"is not UTF-8 text (byte {at} is {byte}); rename it.")
+
+
 def test_unreadable_csv_and_folder_are_dataset_errors(tmp_path, monkeypatch):
     import pathlib
 
