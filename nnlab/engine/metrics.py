@@ -1,6 +1,6 @@
 """How good a network is on one split: the loss, and either the classification figures (accuracy,
 per-class precision/recall/F1, confusion matrix) or, for a network that predicts numbers, MSE, MAE
-and R² per output and overall. Which one follows :func:`nnlab.engine.losses.is_regression`.
+and R² per output and overall. Which one follows :func:`nnlab.engine.outputs.is_regression`.
 """
 from __future__ import annotations
 

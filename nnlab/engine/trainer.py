@@ -18,11 +18,11 @@ import numpy as np
 
 from .activations import get_activation
 from .blas_threads import BlasThreads
-from .losses import check_pair, check_predicts_numbers, get_loss, is_regression
+from .losses import check_pair, check_predicts_numbers, get_loss
 from .metrics import evaluate
 from .network import Network, add_penalty_gradient, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
-from .outputs import outputs_to_classes
+from .outputs import is_regression, outputs_to_classes
 from .scaled_bytes import GatherScratch, ScaledBytes, as_rows
 from .training_records import (BatchProgress, BlowUp, EpochResult, Progress,  # noqa: F401 (re-exported)
                                TrainConfig, TrainingEnded)

@@ -75,7 +75,7 @@ def finish(path: Path, x: np.ndarray, y: np.ndarray, classes: list[str], input_s
            preprocess: str, name: str | None = None, extra: dict | None = None) -> Dataset:
     """Checks every importer shares (samples, features, classes, finite values), then build the Dataset.
 
-    x: (n_samples, n_features) float32.
+    x: (n_samples, n_features) float32, or uint8 for an 8-bit image set (it stays bytes).
     """
     if len(x) == 0:
         raise DatasetFormatError(path, None, "it holds no samples")
