@@ -53,7 +53,7 @@ def load_digits():
         from nnlab.data.builtin import load_builtin
 
         digits = load_builtin("digits")
-        x, y = digits.x.astype(np.float32), digits.y
+        x, y = np.asarray(digits.x), digits.y
         description = f"shipped digits ({len(x):,}; ../shared/mnist absent)"
     return description, np.ascontiguousarray(x.reshape(-1, 1, 28, 28)), np.asarray(y, dtype=np.int64)
 

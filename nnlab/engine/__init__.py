@@ -5,7 +5,8 @@ from .metrics import Evaluation, RegressionEvaluation, evaluate
 from .network import ForwardTrace, Gradients, LayerSpec, Network, targets_for
 from .optimizers import OPTIMIZERS
 from .outputs import class_probabilities, is_probability, is_regression, outputs_to_classes
-from .trainer import BatchProgress, BlowUp, EpochResult, TrainConfig, Trainer, TrainingEnded
+from .trainer import Trainer
+from .training_records import BatchProgress, BlowUp, EpochResult, TrainConfig, TrainingEnded
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "Evaluation", "RegressionEvaluation", "evaluate", "is_regression",

@@ -1,6 +1,6 @@
 """How good a network is on one split: the loss, and either the classification figures (accuracy,
 per-class precision/recall/F1, confusion matrix) or, for a network that predicts numbers, MSE, MAE
-and R² per output and overall. Which one follows :func:`nnlab.engine.losses.is_regression`.
+and R² per output and overall. Which one follows :func:`nnlab.engine.outputs.is_regression`.
 """
 from __future__ import annotations
 
@@ -124,16 +124,19 @@ def r2_per_output(targets: np.ndarray, predictions: np.ndarray) -> np.ndarray:
     """R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² for each output column, (n_outputs,).
 
     As scikit-learn's ``r2_score`` (force_finite): a constant target scores 1 when predicted
-    exactly and 0 otherwise; fewer than two samples have no R² (NaN).
+    exactly and 0 otherwise; fewer than two samples have no R² (NaN). "Constant" is tested on the
+    values themselves: three targets of 0.1 have a float64 mean of 0.10000000000000002, and the
+    spread of ~2·10⁻³³ that rounding leaves made R² about −3·10³¹ (as ``r2_score`` still does).
     """
     targets, predictions = np.asarray(targets, np.float64), np.asarray(predictions, np.float64)
     if len(targets) < 2:
         return np.full(targets.shape[1], np.nan)
     residual = ((targets - predictions) ** 2).sum(axis=0)
     spread = ((targets - targets.mean(axis=0)) ** 2).sum(axis=0)
+    constant = (targets == targets[0]).all(axis=0) | ~(spread > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = 1.0 - residual / spread
-    return np.where(spread > 0, r2, np.where(residual == 0, 1.0, 0.0))
+    return np.where(constant, np.where(residual == 0, 1.0, 0.0), r2)
 
 
 def evaluate(network: Network, x: Rows, y: np.ndarray, loss: str, n_classes: int,

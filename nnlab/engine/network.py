@@ -23,6 +23,7 @@ import numpy as np
 from .activations import get_activation
 from .initializers import default_initializer, get_initializer
 from .losses import check_pair, get_loss
+from .scaled_bytes import Rows, ScaledBytes
 
 MAX_PARAMETERS = 50_000_000
 MAX_UNITS = 100_000
@@ -197,8 +198,14 @@ class Network:
             raise ValueError(f"the network takes {self.input_size} inputs per sample, got shape {x.shape}")
         return x
 
-    def forward(self, x: np.ndarray, chunk_size: int = 4096) -> np.ndarray:
-        """Outputs (n_samples, n_outputs) for inputs (n_samples, n_features); no dropout."""
+    def forward(self, x: Rows, chunk_size: int = 4096) -> np.ndarray:
+        """Outputs (n_samples, n_outputs) for inputs (n_samples, n_features); no dropout.
+
+        ``chunk_size`` rows at a time; ``ScaledBytes`` rows are scaled a chunk at a time too.
+        """
+        if isinstance(x, ScaledBytes):
+            return np.concatenate([self.forward(x[i:i + chunk_size], chunk_size)
+                                   for i in range(0, max(len(x), 1), chunk_size)])
         x = self._as_input(x)
         if len(x) <= chunk_size:
             return self._output(x)

@@ -26,10 +26,13 @@ def check_learning_rate(value) -> float:
     """``value`` as a float, or a ValueError in one sentence: the rule every path that sets a learning
     rate goes through — a new run, a carried-on optimizer, a change while training, one debugger step."""
     real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (real and math.isfinite(value) and value > 0):
-        shown = repr(float(value)) if real else repr(value)
-        raise ValueError(f"the learning rate must be a number above 0, not {shown}")
-    return float(value)
+    try:
+        rate = float(value) if real else math.nan
+    except OverflowError:  # a whole number past float's range (10**400)
+        raise ValueError("the learning rate must be a number above 0, not a whole number past 1.8e308") from None
+    if not (math.isfinite(rate) and rate > 0):
+        raise ValueError(f"the learning rate must be a number above 0, not {repr(rate) if real else repr(value)}")
+    return rate
 
 
 class Optimizer:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numpy.lib.mixins import NDArrayOperatorsMixin
 
 BYTE_MAX = np.float32(255)
 _MEAN_CHUNK = 4096  # rows summed at a time by mean(), so a selection is never copied whole
@@ -35,21 +34,23 @@ class GatherScratch(NamedTuple):
     rows: np.ndarray  # (batch,) intp
 
 
-class ScaledBytes(NDArrayOperatorsMixin):
+class ScaledBytes:
     """Rows (n_samples, n_features) of bytes, read as float32 ``byte / 255``.
 
     ``store`` holds the bytes, (n_stored, n_features) uint8, shared by every selection made from
     it; ``rows`` says which of its rows this one reads, in order (None: all, as stored).
-    Indexing (``x[i]``, ``x[a:b]``, ``x[indices]``), iterating and ``np.asarray(x)`` give float32
-    arrays, so a reader cannot forget to scale; so do arithmetic and NumPy's functions (``x * 255``,
-    ``x > 0.5``, ``np.abs(x)``) and the few array methods code written for float rows calls
-    (``reshape``, ``astype``, ``copy``; ``min``, ``max`` and ``mean`` from the bytes). A reader of a
-    whole large set should read it a chunk at a time (``x[a:b]``) or keep it as bytes (``select``,
-    ``gather_into``). ``raw_bytes`` gives the unscaled bytes of these rows, for code that means bytes.
+    Indexing (``x[i]``, ``x[a:b]``, ``x[indices]``) and iterating give float32 arrays, so a reader
+    cannot forget to scale. A float copy of every row is made only when asked for by name —
+    ``np.asarray(x)`` or ``x[:]`` — never behind arithmetic, a ufunc or an array method: ``x * 255``,
+    ``np.abs(x)`` and ``x.reshape(…)`` raise TypeError or AttributeError instead of quietly
+    allocating four bytes a value for a whole set (1.5 GB for 500,000 digits). A reader of a
+    large set reads it a chunk at a time (``x[a:b]``) or keeps it as bytes (``select``,
+    ``gather_into``, ``mean``); ``raw_bytes`` gives the unscaled bytes, for code that means bytes.
     """
 
     dtype = np.dtype(np.float32)  # of the rows it hands out
     ndim = 2
+    __array_ufunc__ = None  # NumPy's opt-out: arithmetic and ufuncs raise TypeError (see the class docstring)
 
     def __init__(self, store: np.ndarray, rows: np.ndarray | None = None) -> None:
         store = np.asarray(store)
@@ -97,14 +98,6 @@ class ScaledBytes(NDArrayOperatorsMixin):
         rows = scale_bytes(self.raw_bytes)
         return rows if dtype is None else rows.astype(dtype, copy=False)
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **options):
-        """Arithmetic and NumPy's ufuncs see the float rows (a float copy, as ndarray arithmetic makes
-        a new array anyway); the rows themselves cannot be written."""
-        if any(isinstance(out, ScaledBytes) for out in options.get("out", ())):
-            return NotImplemented
-        inputs = tuple(np.asarray(value) if isinstance(value, ScaledBytes) else value for value in inputs)
-        return getattr(ufunc, method)(*inputs, **options)
-
     def __repr__(self) -> str:
         kind = "stored" if self.rows is None else f"selected from {len(self.store)}"
         return f"ScaledBytes({len(self)} rows of {self.store.shape[1]} bytes, {kind})"
@@ -117,40 +110,14 @@ class ScaledBytes(NDArrayOperatorsMixin):
         every = self.rows if self.rows is not None else np.arange(len(self.store), dtype=np.intp)
         return ScaledBytes(self.store, every[key])
 
-    # -- what code written for a float array also calls -------------------------------------------
-    def mean(self, axis=None, **options):
-        """The mean of the scaled values; of all of them from the bytes, a chunk at a time (no float copy)."""
-        if axis is not None or any(value is not None for value in options.values()):
-            return np.asarray(self).mean(axis=axis, **options)
+    def mean(self) -> float:
+        """The mean of every scaled value, summed from the bytes a chunk at a time (no float copy):
+        how the Draw dock tells light ink on dark from dark ink on light."""
         if not len(self) or not self.store.shape[1]:
             return float("nan")
         total = sum(int(self.select(slice(start, start + _MEAN_CHUNK)).raw_bytes.sum(dtype=np.uint64))
                     for start in range(0, len(self), _MEAN_CHUNK))
         return total / (len(self) * self.store.shape[1]) / float(BYTE_MAX)
-
-    def min(self, axis=None, **options):
-        """Exactly the float rows' minimum (dividing by 255 keeps the order), from the bytes when axis is None."""
-        if axis is not None or any(value is not None for value in options.values()):
-            return np.asarray(self).min(axis=axis, **options)
-        return scale_bytes(self.raw_bytes.min())
-
-    def max(self, axis=None, **options):
-        if axis is not None or any(value is not None for value in options.values()):
-            return np.asarray(self).max(axis=axis, **options)
-        return scale_bytes(self.raw_bytes.max())
-
-    def reshape(self, *shape, order="C") -> np.ndarray:
-        """A new float32 array of every row, reshaped — a float copy of the whole set: read rows instead
-        where the set may be large."""
-        return np.asarray(self).reshape(*shape, order=order)
-
-    def astype(self, dtype) -> np.ndarray:
-        """A new ``dtype`` array of every row (a float copy of the whole set)."""
-        return np.asarray(self, dtype=dtype)
-
-    def copy(self) -> np.ndarray:
-        """A new float32 array of every row (a float copy of the whole set)."""
-        return np.asarray(self)
 
     def scratch_for(self, batch_size: int) -> GatherScratch:
         return GatherScratch(np.empty((batch_size, self.store.shape[1]), np.uint8), np.empty(batch_size, np.intp))

@@ -18,12 +18,14 @@ import numpy as np
 
 from .activations import get_activation
 from .blas_threads import BlasThreads
-from .losses import check_pair, check_predicts_numbers, get_loss, is_regression
-from .metrics import Evaluation, RegressionEvaluation, evaluate
+from .losses import check_pair, check_predicts_numbers, get_loss
+from .metrics import evaluate
 from .network import Network, add_penalty_gradient, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
-from .outputs import outputs_to_classes
+from .outputs import is_regression, outputs_to_classes
 from .scaled_bytes import GatherScratch, ScaledBytes, as_rows
+from .training_records import (BatchProgress, BlowUp, EpochResult, Progress,  # noqa: F401 (re-exported)
+                               TrainConfig, TrainingEnded)
 
 _BACKUP_EVERY = 50
 # A run whose smoothed batch loss passes EXPLODED_FACTOR × max(its first batch's loss, 1) has diverged
@@ -33,102 +35,6 @@ _BACKUP_EVERY = 50
 EXPLODED_FACTOR = 1000.0
 _SMOOTHING = 0.9
 Augmenter = Callable[[np.ndarray, np.random.Generator], np.ndarray]
-
-
-@dataclass
-class TrainConfig:
-    loss: str = "cross_entropy"
-    optimizer: str = "adam"
-    learning_rate: float = 1e-3
-    momentum: float = 0.9
-    batch_size: int = 64
-    epochs: int = 10
-    seed: int = 0
-    l1: float = 0.0
-    l2: float = 0.0
-    early_stopping_patience: int | None = None
-    blas_threads: int | None = None  # None: chosen per matrix product (see blas_threads.py)
-
-    def validate(self) -> None:
-        if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise ValueError(f"the batch size must be a whole number of at least 1, not {self.batch_size!r}")
-        if not isinstance(self.epochs, int) or self.epochs < 1:
-            raise ValueError(f"the number of epochs must be at least 1, not {self.epochs!r}")
-        for name in ("l1", "l2"):
-            value = getattr(self, name)
-            if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"the {name.upper()} penalty must be 0 or more, not {value!r}")
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise ValueError(f"the seed must be a whole number of 0 or more, not {self.seed!r}")
-        if self.early_stopping_patience is not None and self.early_stopping_patience < 1:
-            raise ValueError("early-stopping patience must be at least 1 epoch")
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    epoch: int  # 1-based
-    batch: int  # 1-based within the epoch
-    n_batches: int
-    loss: float
-    accuracy: float  # NaN for a network that predicts numbers: it has no accuracy
-    samples_seen: int
-    mean_absolute_error: float = math.nan  # mean |output − target|, for a network that predicts numbers
-
-
-@dataclass(frozen=True)
-class EpochResult:
-    epoch: int
-    train_loss: float
-    train_accuracy: float  # NaN for a network that predicts numbers
-    seconds: float
-    validation: Evaluation | RegressionEvaluation | None = None
-    best_epoch: int | None = None
-    train_mean_absolute_error: float = math.nan  # NaN for a classifier
-
-    @property
-    def val_loss(self) -> float:
-        return self.validation.loss if self.validation else float("nan")
-
-    @property
-    def val_accuracy(self) -> float:
-        return self.validation.accuracy if self.validation else float("nan")
-
-    @property
-    def val_mean_absolute_error(self) -> float:
-        return self.validation.mae if isinstance(self.validation, RegressionEvaluation) else float("nan")
-
-
-@dataclass(frozen=True)
-class BlowUp:
-    """Where a diverged run's loss blew up, and the weights the trainer put back.
-
-    ``wrecked_params`` is a copy of the weights at the blow-up (the last finite ones when they
-    were no longer finite), flat like ``Network.params``: a learner may want to look at them.
-    """
-
-    epoch: int
-    batch: int | None  # None: the validation loss after ``epoch`` blew up
-    n_batches: int
-    loss: float  # the loss that blew up: a batch's, or the validation loss; may be inf or NaN
-    restored_epoch: int  # the weights now in the network are those at the end of this epoch
-    wrecked_params: np.ndarray = field(repr=False, compare=False)
-
-    @property
-    def x(self) -> float:
-        """The blow-up on a fractional-epoch axis: batch b of n in epoch e sits at e − 1 + b/n."""
-        return float(self.epoch) if self.batch is None else self.epoch - 1 + self.batch / self.n_batches
-
-
-@dataclass(frozen=True)
-class TrainingEnded:
-    reason: str  # "finished" | "stopped" | "early_stopping" | "diverged"
-    message: str
-    epochs_done: int
-    best_epoch: int | None = None
-    blow_up: BlowUp | None = field(default=None, compare=False)  # set when reason is "diverged"
-
-
-Progress = BatchProgress | EpochResult | TrainingEnded
 
 
 @dataclass
@@ -418,7 +324,6 @@ class Trainer:
                 if not spec.frozen:
                     add_penalty_gradient(weight, grad, config.l1, config.l2)
         return loss, tally
-
 
 
 def _what(value: float) -> str:

@@ -24,6 +24,7 @@ from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
 from nnlab.data.importers import load_dataset_file
 from nnlab.data.weights_file import SavedModel, WeightFileError, load_model
+from nnlab.engine.scaled_bytes import ScaledBytes
 
 DOCUMENTED = {"datasets": DatasetFormatError, "weights": WeightFileError}
 LOADERS = {"datasets": load_dataset_file, "weights": load_model}
@@ -119,7 +120,8 @@ def check_dataset(data: Dataset) -> str:
         return f"x is {x.dtype} shaped {x.shape}"
     if math.prod(data.input_shape) != x.shape[1] or min(data.input_shape) < 1:
         return f"input_shape {data.input_shape} for {x.shape[1]} features"
-    if not np.isfinite(x).all():
+    floats = None if isinstance(x, ScaledBytes) else x  # bytes read as 0..1 and finite by construction
+    if floats is not None and not np.isfinite(floats).all():
         return "x holds non-finite values"
     if y.shape != (len(x),) or y.min() < 0 or y.max() >= len(data.classes) or len(np.unique(y)) < 2:
         return f"labels {y[:5]}… do not fit {len(data.classes)} classes"
@@ -130,8 +132,8 @@ def check_dataset(data: Dataset) -> str:
             name.encode("utf-8")
         except UnicodeEncodeError:
             return f"class name {name!r} cannot be written as UTF-8"
-    if data.preprocess in ("mnist", "resize") and x.dtype == np.float32 and (x.min() < 0 or x.max() > 1):
-        return f"image values {x.min():g}..{x.max():g} outside 0..1"
+    if data.preprocess in ("mnist", "resize") and floats is not None and (floats.min() < 0 or floats.max() > 1):
+        return f"image values {floats.min():g}..{floats.max():g} outside 0..1"
     return ""
 
 

@@ -188,7 +188,7 @@ def test_canvas_drawings_come_out_exactly_as_before(monkeypatch):
 @pytest.mark.slow
 def test_digit_predictions_do_not_change(digits_model, monkeypatch):
     network, test = digits_model
-    digits = [test.x.reshape(-1, 28, 28)]
+    digits = [test.x[:].reshape(-1, 28, 28)]
     if MNIST_NPZ.exists():  # MNIST's 10,000 test digits too, where ../shared has them
         with np.load(MNIST_NPZ) as data:
             digits.append(data["x_test"])

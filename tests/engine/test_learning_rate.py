@@ -30,6 +30,15 @@ def test_the_setter_refuses_in_one_sentence_and_keeps_the_old_rate(bad):
     assert optimizer.learning_rate == 0.1
 
 
+@pytest.mark.parametrize("huge", [10**400, -10**400, 10**5000], ids=["1e400", "-1e400", "1e5000"])
+def test_a_whole_number_past_floats_range_is_refused_in_the_same_way(huge):
+    optimizer = SGD(0.1)
+    with pytest.raises(ValueError, match=r"^the learning rate must be a number above 0, not a whole number past "
+                                         r"1\.8e308$"):
+        optimizer.learning_rate = huge
+    assert optimizer.learning_rate == 0.1
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 @pytest.mark.parametrize("bad", BAD)
 def test_every_optimizer_refuses_a_bad_rate_when_made(name, bad):

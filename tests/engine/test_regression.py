@@ -49,11 +49,24 @@ def test_regression_figures_agree_with_scikit_learn():
     result = RegressionEvaluation.from_predictions(targets, predictions)
     np.testing.assert_allclose(result.output_mse, mean_squared_error(targets, predictions, multioutput="raw_values"))
     np.testing.assert_allclose(result.output_mae, mean_absolute_error(targets, predictions, multioutput="raw_values"))
-    np.testing.assert_allclose(result.output_r2, r2_score(targets, predictions, multioutput="raw_values"))
+    np.testing.assert_allclose(result.output_r2[:2], r2_score(targets[:, :2], predictions[:, :2],
+                                                              multioutput="raw_values"))
+    # r2_score itself misses its convention here: the rounding of fifty 0.7s' mean leaves a spread of
+    # ~1e-31, and it returns about -1.5e32; the convention's 0 is what a learner should see.
+    assert result.output_r2[2] == 0.0 and r2_score(targets[:, 2], predictions[:, 2]) < -1e30
     assert result.mse == pytest.approx(mean_squared_error(targets, predictions))
-    assert result.r2 == pytest.approx(r2_score(targets, predictions))
+    assert result.r2 == pytest.approx(np.mean([*r2_score(targets[:, :2], predictions[:, :2], multioutput="raw_values"),
+                                               0.0]))
     assert r2_per_output(targets, targets)[2] == 1.0 == r2_score(targets[:, 2], targets[:, 2])
     assert np.isnan(r2_per_output(targets[:1], predictions[:1])).all()  # one sample has no variance to explain
+
+
+def test_r2_of_a_constant_target_is_not_made_of_the_rounding_of_its_mean():
+    targets = np.full((3, 1), 0.1)
+    assert targets.mean() != 0.1  # 0.10000000000000002: a spread of ~2e-33 that is only rounding
+    near = targets + np.array([[0.1], [0.0], [-0.1]])
+    assert r2_per_output(targets, near).tolist() == [0.0] and r2_per_output(targets, targets).tolist() == [1.0]
+    assert RegressionEvaluation.from_predictions(targets, near).r2 == 0.0
 
 
 def test_a_linear_output_on_class_labels_is_scored_as_regression_on_their_one_hot_rows():

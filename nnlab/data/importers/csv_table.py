@@ -15,7 +15,7 @@ import numpy as np
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
 
-from .common import feature_dataset, image_dataset, integer_labels, string_labels
+from .common import feature_dataset, first_non_finite, image_dataset, integer_labels, string_labels, whole_numbers
 from .limits import MAX_CSV_BYTES, MAX_CSV_CELL_CHARS, format_bytes
 
 _NUMERIC_ERRORS = (ValueError, TypeError, OverflowError)
@@ -54,8 +54,8 @@ def load_csv(path: Path) -> Dataset:
         y, classes = string_labels(path, labels, "column 1")
     cell_at = lambda row, col: f"line {numbered[row][0]}, column {col + 2}"  # noqa: E731
     side = math.isqrt(x.shape[1])
-    if side >= 4 and side * side == x.shape[1] and np.isfinite(x).all() and x.min() >= 0 and x.max() <= 255 \
-            and np.array_equal(x, np.round(x)):
+    if side >= 4 and side * side == x.shape[1] and first_non_finite(x) is None and x.min() >= 0 and x.max() <= 255 \
+            and whole_numbers(x):
         return image_dataset(path, x.astype(np.uint8), y, classes, (side, side))
     return feature_dataset(path, x, y, classes, where=cell_at)
 

@@ -31,8 +31,11 @@ def load_image_folder(path: Path) -> Dataset:
                                  "of images per class)")
     files, labels = [], []
     for k, folder in enumerate(class_dirs):
+        _check_name(folder, "class folder")
         images = sorted(p for p in _listing(folder)
                         if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
+        for image in images:
+            _check_name(image, "image")
         if not images:
             raise DatasetFormatError(folder, None, f"class folder {folder.name!r} holds no "
                                      f"{'/'.join(s[1:] for s in IMAGE_SUFFIXES)} images")
@@ -52,6 +55,17 @@ def load_image_folder(path: Path) -> Dataset:
         pixels[i] = read_grey_pixels(file, (height, width)).reshape(-1)
     return image_dataset(path, pixels, np.array(labels), [d.name for d in class_dirs], (height, width),
                          name=path.name)
+
+
+def _check_name(path: Path, what: str) -> None:
+    """Refuse a name that is not UTF-8 text (Linux keeps such bytes as lone surrogates): Qt cannot open
+    the file (it said "File not found"), and a class name must be text a weight file can hold."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError as error:
+        byte = path.name[error.start].encode("utf-8", "surrogateescape")[0]
+        raise DatasetFormatError(path, None, f"the {what}'s name is not UTF-8 text (byte {error.start} is "
+                                 f"0x{byte:02X}); rename it") from None
 
 
 def _listing(folder: Path) -> list[Path]:

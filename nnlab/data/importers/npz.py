@@ -14,7 +14,8 @@ import numpy as np
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
 
-from .common import check_finite, feature_dataset, image_dataset, integer_labels, string_labels, text_labels
+from .common import (check_finite, feature_dataset, image_dataset, integer_labels, string_labels, text_labels,
+                     whole_numbers)
 from .limits import MAX_CLASSES, MAX_VALUES, format_bytes
 from .npy_zip import NpyHeader, NpzArchive
 
@@ -156,16 +157,9 @@ def _pixels(path: Path, x: np.ndarray, x_name: str) -> np.ndarray:
                                  f"{x[sample, feature]:g}{hint}")
     if high <= 1:
         return x.astype(np.float32)
-    if _whole_numbers(x):
+    if whole_numbers(x):
         return x.astype(np.uint8)
     return (x / 255.0).astype(np.float32)
-
-
-def _whole_numbers(x: np.ndarray) -> bool:
-    if x.dtype.kind != "f":
-        return True
-    rows = max(1, (1 << 22) // max(1, x.shape[1]))  # a few MiB at a time, not a copy of all of x
-    return all(np.array_equal(block, np.round(block)) for block in (x[i: i + rows] for i in range(0, len(x), rows)))
 
 
 def _labels(path: Path, y: np.ndarray, classes: list[str] | None) -> tuple[np.ndarray, list[str]]:
