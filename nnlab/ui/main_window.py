@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 from nnlab.engine import BlowUp, EpochResult, RegressionEvaluation, TrainingEnded, evaluate
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, is_regression, output_units
+from nnlab.lab.history import History
 
 from .actions import ALWAYS_ENABLED, create_actions
 from .editor import NetworkEditor, link_panel
@@ -65,7 +66,8 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.setCentralWidget(self.editor)
         self.panel = TrainingPanel()
         self.panel.set_actions(self.actions)
-        self.plots = LivePlots()
+        self.history = History()  # the curves of the network's run; issue 14 keeps one per run
+        self.plots = LivePlots(self.history)
         self.metrics = MetricsView()
         self.canvas = CanvasPanel(self.selection, self.session.user_samples)
         self.inspector = InspectorDock(self)
@@ -159,6 +161,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         training.finished.connect(self._on_finished)
         training.errored.connect(self._on_errored)
         session.network_changed.connect(self._on_network_changed)
+        self.history.started.connect(self._on_history_started)
         session.dirty_changed.connect(self.setWindowModified)
         session.path_changed.connect(self._on_path_changed)
 
@@ -175,14 +178,20 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._forget_pending_metrics()
         self.selection.set_snapshot(network.copy())
         regression = is_regression(self.session.loss, network.layers[-1].activation)
-        self.plots.set_regression(regression)  # a change of task clears the curves
-        if self.session.epochs_trained == 0:  # a new, reset or opened network: no run behind it
-            self.plots.clear()
-            self.metrics.clear()
-            self.status.clear_progress()
+        # a change of task, or a new, reset or opened network: no run behind it
+        if regression != self.history.regression or self.session.epochs_trained == 0:
+            self._start_new_history()
         self.metrics.set_regression(regression)
         self._update_summary()
         self._refresh_actions()
+
+    def _start_new_history(self) -> None:
+        network = self.session.network
+        self.history.start_new(network is not None and is_regression(self.session.loss, network.layers[-1].activation))
+
+    def _on_history_started(self) -> None:
+        self.metrics.clear()
+        self.status.clear_progress()
 
     def _update_summary(self) -> None:
         dataset = self.session.dataset
@@ -221,7 +230,8 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         except (ValueError, OSError) as error:
             self._show_error("Cannot start training", error)
             return False
-        self.plots.plan_run(trainer.epoch + trainer.config.epochs, trainer.epoch)
+        self.history.carry_on_from(trainer.epoch)
+        self.plots.plan_run(trainer.epoch + trainer.config.epochs)
         self.training.start(trainer, paused=paused)
         return True
 
@@ -270,7 +280,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._refresh_actions()
 
     def _on_progress(self, update: TrainingUpdate) -> None:
-        self.plots.add_batches(update.batches)
+        self.history.add_batches(update.batches)
         now = time.monotonic()
         if now - self._diagram_painted >= DIAGRAM_REFRESH_SECONDS:
             self._diagram_painted = now
@@ -279,12 +289,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.session.set_dirty(True)
 
     def _on_epoch(self, result: EpochResult) -> None:
-        if self.plots.regression:
-            self.plots.add_epoch(result.epoch, result.train_loss, result.train_mean_absolute_error, result.val_loss,
-                                 result.val_mean_absolute_error)
-        else:
-            self.plots.add_epoch(result.epoch, result.train_loss, result.train_accuracy, result.val_loss,
-                                 result.val_accuracy)
+        self.history.add_result(result)
         if result.validation is not None:
             self._latest_epoch = result
             if not self._metrics_timer.isActive():
@@ -318,8 +323,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
                            "Restore the weights the run started from",
                            NetworkState(wrecked, session.loss, epochs),
                            NetworkState(session.network.copy(), session.loss, epochs))
-        self.plots.show_blow_up(blow_up.x, blow_up.loss, restored,
-                                "val_epoch" if blow_up.batch is None else "train_batch")
+        self.history.record_blow_up(blow_up)
 
     def _on_errored(self, message: str) -> None:
         self._show_error("Training failed", message.splitlines()[0])

@@ -238,18 +238,18 @@ def test_a_kept_network_starts_a_new_history_on_the_new_dataset(window, qtbot):
     switch they start again, so circles' validation losses never join xor's as if one run."""
     plots, session = window.plots, window.session
     train(window, qtbot, epochs=3)
-    assert plots.series("loss", "val_epoch")[0].tolist() == [1.0, 2.0, 3.0] and plots.best_epoch() is not None
+    assert plots.series("loss", "val_epoch")[0].tolist() == [1.0, 2.0, 3.0] and window.history.best_epoch is not None
     assert window.choose_dataset("circles")
     assert session.epochs_trained == 0 and session.network is not None
     assert all(plots.series(plot, name)[0].size == 0 for plot in PLOT_NAMES for name in SERIES_NAMES)
-    assert plots.best_epoch() is None and window.status.position.text() == ""
+    assert window.history.best_epoch is None and window.status.position.text() == ""
     assert "trained" not in window.panel.summary.text()
     with qtbot.waitSignal(window.training.epoch_finished, timeout=TIMEOUT) as first:
         train(window, qtbot, epochs=2)
     assert first.args[0].epoch == 1  # the run on circles counts its own epochs
     x, y = plots.series("loss", "val_epoch")
     assert x.tolist() == [1.0, 2.0] and session.epochs_trained == 2
-    assert plots.best_epoch() == 1 + int(np.argmin(y))  # circles' own best, from circles' losses alone
+    assert window.history.best_epoch == 1 + int(np.argmin(y))  # circles' own best, from circles' losses alone
 
 
 
