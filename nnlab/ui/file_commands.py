@@ -61,6 +61,7 @@ class FileCommands:
     def _keep_network_for(self, dataset) -> None:
         """The network fits the new dataset: it stays, weights and all; what was measured on the old one goes."""
         self.session.keep_network()
+        self._start_new_history()
         sizes = " → ".join(map(str, self.session.network.sizes))
         self.status.show_message(f"{dataset.name} fits the open network ({sizes}): it keeps its weights, the "
                                  "curves start again — File → New for fresh ones")
@@ -79,6 +80,7 @@ class FileCommands:
         except ValueError as error:
             self._show_error("Cannot build this network", error)
             return False
+        self._start_new_history()
         self.session._set_path(None)
         self.session.set_dirty(False)
         return True
@@ -99,6 +101,7 @@ class FileCommands:
             return False
         self.training.stop()
         self.session.use_model(opened)
+        self._start_new_history()
         if self.session.dataset_source:
             self.panel.show_dataset(self.session.dataset_source, Path(self.session.dataset_source).name)
         self.panel.show_network(self.session.network, self.session.loss)
@@ -122,6 +125,7 @@ class FileCommands:
         self.panel.show_network(network, lesson.loss)
         self.panel.show_training(lesson.training)
         self.session.adopt_network(network, lesson.loss)
+        self._start_new_history()
         self.selection.set_input(lesson_input(lesson))
         if lesson.select is not None:
             self.selection.select_neuron(NeuronRef(*lesson.select))

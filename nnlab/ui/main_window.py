@@ -153,6 +153,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.editor.message.connect(self.status.show_message)
         self.editor.edit_starting.connect(self._end_paused_run)
         self.editor.dataset_wanted.connect(self.choose_dataset)
+        self.editor.reinitialised.connect(self._start_new_history)
         self.metrics.test_requested.connect(self.evaluate_test)
         session.dataset_changed.connect(self.canvas.set_dataset)
         training.state_changed.connect(self._on_state_changed)
@@ -168,6 +169,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
     # -- dataset and network ----------------------------------------------------------------------
     def reset_weights(self) -> None:
         self.session.reset_weights(self.panel.seed.value())
+        self._start_new_history()
 
     def _forget_pending_metrics(self) -> None:
         """A result queued for display belongs to the run that just ended; never show it later."""
@@ -175,17 +177,21 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._latest_epoch = None
 
     def _on_network_changed(self, network) -> None:
+        """The curves stay unless the task changed (the old points would be read on another axis): a new
+        history starts where one does (:meth:`_start_new_history`) — an undone restore or a Backprop step
+        on an untrained network keeps its run's curves."""
         self._forget_pending_metrics()
         self.selection.set_snapshot(network.copy())
         regression = is_regression(self.session.loss, network.layers[-1].activation)
-        # a change of task, or a new, reset or opened network: no run behind it
-        if regression != self.history.regression or self.session.epochs_trained == 0:
+        if regression != self.history.regression:
             self._start_new_history()
         self.metrics.set_regression(regression)
         self._update_summary()
         self._refresh_actions()
 
     def _start_new_history(self) -> None:
+        """A new, reset, opened or lesson network, a kept one on another dataset or task, or an edit that
+        re-initialised every layer: nothing of the old curves is about this network's run."""
         network = self.session.network
         self.history.start_new(network is not None and is_regression(self.session.loss, network.layers[-1].activation))
 
@@ -226,10 +232,13 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             experiment = self.panel.experiment()
             if experiment.dataset != self.session.dataset_source and not self.choose_dataset(experiment.dataset):
                 return False
+            network = self.session.network
             trainer = self.session.make_trainer(experiment)
         except (ValueError, OSError) as error:
             self._show_error("Cannot start training", error)
             return False
+        if trainer.network is not network:  # the panel asked for another shape: Start built a new network
+            self._start_new_history()
         self.history.carry_on_from(trainer.epoch)
         self.plots.plan_run(trainer.epoch + trainer.config.epochs)
         self.training.start(trainer, paused=paused)
