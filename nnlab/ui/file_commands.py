@@ -56,6 +56,7 @@ class FileCommands:
     def _keep_network_for(self, dataset) -> None:
         """The network fits the new dataset: it stays, weights and all; what was measured on the old one goes."""
         self.session.keep_network()
+        self._start_new_history()
         sizes = " → ".join(map(str, self.session.network.sizes))
         self.status.show_message(f"{dataset.name} fits the open network ({sizes}): it keeps its weights, the "
                                  "curves start again — File → New for fresh ones")
@@ -74,6 +75,7 @@ class FileCommands:
         except ValueError as error:
             self._show_error("Cannot build this network", error)
             return False
+        self._start_new_history()
         self.session.set_path(None)
         self.session.set_dirty(False)
         return True
@@ -94,6 +96,7 @@ class FileCommands:
             return False
         self.training.stop()
         self.session.use_model(opened)
+        self._start_new_history()
         if self.session.dataset_source:
             self.panel.name_dataset(self.session.dataset_source, Path(self.session.dataset_source).name)
             self.run_settings.dataset = self.session.dataset_source
@@ -120,6 +123,7 @@ class FileCommands:
         self.run_settings.dataset = self.session.dataset_source
         self.run_settings.follow_lesson(network, lesson.loss, lesson.training)
         self.session.adopt_network(network, lesson.loss)
+        self._start_new_history()
         self.selection.set_input(lesson_input(lesson))
         if lesson.select is not None:
             self.selection.select_neuron(NeuronRef(*lesson.select))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow
 from nnlab.engine import BlowUp, EpochResult, RegressionEvaluation, TrainingEnded, evaluate
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, is_regression, output_units
 from nnlab.lab import RunSettings
+from nnlab.lab.history import History
 from nnlab.lab.selection import Selection
 from nnlab.lab.session import LabSession
 
@@ -68,7 +69,8 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.setCentralWidget(self.editor)
         self.panel = TrainingPanel(self.run_settings)
         self.panel.set_actions(self.actions)
-        self.plots = LivePlots()
+        self.history = History()  # the curves of the network's run; issue 14 keeps one per run
+        self.plots = LivePlots(self.history)
         self.metrics = MetricsView()
         self.canvas = CanvasPanel(self.selection, self.session.user_samples)
         self.inspector = InspectorDock(self)
@@ -154,6 +156,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.editor.message.connect(self.status.show_message)
         self.editor.edit_starting.connect(self._end_paused_run)
         self.editor.dataset_wanted.connect(self.choose_dataset)
+        self.editor.reinitialised.connect(self._start_new_history)
         self.metrics.test_requested.connect(self.evaluate_test)
         session.dataset_changed.connect(self.canvas.set_dataset)
         training.state_changed.connect(self._on_state_changed)
@@ -162,12 +165,14 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         training.finished.connect(self._on_finished)
         training.errored.connect(self._on_errored)
         session.network_changed.connect(self._on_network_changed)
+        self.history.started.connect(self._on_history_started)
         session.dirty_changed.connect(self.setWindowModified, check_nargs=False)  # a Qt method: no signature
         session.path_changed.connect(self._on_path_changed)
 
     # -- dataset and network ----------------------------------------------------------------------
     def reset_weights(self) -> None:
         self.session.reset_weights(self.run_settings.seed)
+        self._start_new_history()
 
     def _forget_pending_metrics(self) -> None:
         """A result queued for display belongs to the run that just ended; never show it later."""
@@ -175,17 +180,27 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._latest_epoch = None
 
     def _on_network_changed(self, network) -> None:
+        """The curves stay unless the task changed (the old points would be read on another axis): a new
+        history starts where one does (:meth:`_start_new_history`) — an undone restore or a Backprop step
+        on an untrained network keeps its run's curves."""
         self._forget_pending_metrics()
         self.selection.set_snapshot(network.copy())
         regression = is_regression(self.session.loss, network.layers[-1].activation)
-        self.plots.set_regression(regression)  # a change of task clears the curves
-        if self.session.epochs_trained == 0:  # a new, reset or opened network: no run behind it
-            self.plots.clear()
-            self.metrics.clear()
-            self.status.clear_progress()
+        if regression != self.history.regression:
+            self._start_new_history()
         self.metrics.set_regression(regression)
         self._update_summary()
         self._refresh_actions()
+
+    def _start_new_history(self) -> None:
+        """A new, reset, opened or lesson network, a kept one on another dataset or task, or an edit that
+        re-initialised every layer: nothing of the old curves is about this network's run."""
+        network = self.session.network
+        self.history.start_new(network is not None and is_regression(self.session.loss, network.layers[-1].activation))
+
+    def _on_history_started(self) -> None:
+        self.metrics.clear()
+        self.status.clear_progress()
 
     def _update_summary(self, *_) -> None:
         dataset = self.session.dataset
@@ -223,11 +238,15 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             experiment = self.run_settings.experiment()
             if experiment.dataset != self.session.dataset_source and not self.choose_dataset(experiment.dataset):
                 return False
+            network = self.session.network
             trainer = self.session.make_trainer(experiment)
         except (ValueError, OSError) as error:
             self._show_error("Cannot start training", error)
             return False
-        self.plots.plan_run(trainer.epoch + trainer.config.epochs, trainer.epoch)
+        if trainer.network is not network:  # the panel asked for another shape: Start built a new network
+            self._start_new_history()
+        self.history.carry_on_from(trainer.epoch)
+        self.plots.plan_run(trainer.epoch + trainer.config.epochs)
         self.training.start(trainer, paused=paused)
         return True
 
@@ -273,7 +292,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self._refresh_actions()
 
     def _on_progress(self, update: TrainingUpdate) -> None:
-        self.plots.add_batches(update.batches)
+        self.history.add_batches(update.batches)
         now = time.monotonic()
         if now - self._diagram_painted >= DIAGRAM_REFRESH_SECONDS:
             self._diagram_painted = now
@@ -282,12 +301,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.session.set_dirty(True)
 
     def _on_epoch(self, result: EpochResult) -> None:
-        if self.plots.regression:
-            self.plots.add_epoch(result.epoch, result.train_loss, result.train_mean_absolute_error, result.val_loss,
-                                 result.val_mean_absolute_error)
-        else:
-            self.plots.add_epoch(result.epoch, result.train_loss, result.train_accuracy, result.val_loss,
-                                 result.val_accuracy)
+        self.history.add_result(result)
         if result.validation is not None:
             self._latest_epoch = result
             if not self._metrics_timer.isActive():
@@ -321,8 +335,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
                            "Restore the weights the run started from",
                            NetworkState(wrecked, session.loss, epochs),
                            NetworkState(session.network.copy(), session.loss, epochs))
-        self.plots.show_blow_up(blow_up.x, blow_up.loss, restored,
-                                "val_epoch" if blow_up.batch is None else "train_batch")
+        self.history.record_blow_up(blow_up)
 
     def _on_errored(self, message: str) -> None:
         self._show_error("Training failed", message.splitlines()[0])

@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 
 from nnlab.engine import LayerSpec, Network
 from nnlab.engine.metrics import RegressionEvaluation
+from nnlab.lab.history import History
 from nnlab.ui.canvas.curve_view import CurveView
 from nnlab.ui.widgets.live_plots import LivePlots
 from nnlab.ui.widgets.metrics_view import MetricsView
@@ -29,17 +30,21 @@ class Batch:
 
 
 @pytest.fixture
-def plots(qtbot):
-    widget = LivePlots()
+def history():
+    return History(regression=True)
+
+
+@pytest.fixture
+def plots(qtbot, history):
+    widget = LivePlots(history)
     qtbot.addWidget(widget)
     widget.resize(800, 600)
-    widget.set_regression(True)
     return widget
 
 
-def test_the_error_plot_shows_mean_absolute_errors_as_they_are(plots):
-    plots.add_batches([Batch(1, 1, 2, 0.5, math.nan, 0.8), Batch(1, 2, 2, 0.3, math.nan, 0.6)])
-    plots.add_epoch(1, 0.4, 0.7, 0.35, 0.65)
+def test_the_error_plot_shows_mean_absolute_errors_as_they_are(history, plots):
+    history.add_batches([Batch(1, 1, 2, 0.5, math.nan, 0.8), Batch(1, 2, 2, 0.3, math.nan, 0.6)])
+    history.add_epoch(1, 0.4, 0.7, 0.35, 0.65)
     plots.flush()
     np.testing.assert_array_equal(plots.series("accuracy", "train_batch")[1], [0.8, 0.6])  # not × 100
     np.testing.assert_array_equal(plots.series("accuracy", "val_epoch")[1], [0.65])
@@ -50,21 +55,24 @@ def test_the_error_plot_shows_mean_absolute_errors_as_they_are(plots):
     assert plots.hover_text("accuracy", 1.0, 0.65) == "epoch 1 · val MAE 0.65"
 
 
-def test_the_error_plot_exports_as_mae_series(plots, tmp_path):
-    plots.add_batches([Batch(1, 1, 1, 0.5, math.nan, 0.25)])
+def test_the_error_plot_exports_as_mae_series(history, plots, tmp_path):
+    history.add_batches([Batch(1, 1, 1, 0.5, math.nan, 0.25)])
     plots.export_csv(tmp_path / "curves.csv")
     with open(tmp_path / "curves.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert ["MAE.train_batch", "1.0", "0.25"] in rows and not any(r[0].startswith("accuracy.") for r in rows)
 
 
-def test_a_change_of_task_clears_the_curves_and_relabels(plots):
-    plots.add_batches([Batch(1, 1, 1, 0.5, math.nan, 0.25)])
-    plots.set_regression(False)
+def test_a_change_of_task_clears_the_curves_and_relabels(history, plots):
+    history.add_batches([Batch(1, 1, 1, 0.5, math.nan, 0.25)])
+    plots.flush()
+    assert plots.plots["accuracy"].getPlotItem().getViewBox().viewRange()[1][1] == pytest.approx(0.3 * 1.03)
+    history.start_new(regression=False)
     assert len(plots.series("loss", "train_batch")[0]) == 0
     item = plots.plots["accuracy"].getPlotItem()
     assert item.getAxis("left").labelText == "accuracy (%)" and not item.titleLabel.isVisible()
-    plots.add_batches([Batch(1, 1, 1, 0.5, 0.25, math.nan)])
+    assert item.getViewBox().viewRange()[1] == pytest.approx([-3.0, 103.0])  # not the error's 0–0.3
+    history.add_batches([Batch(1, 1, 1, 0.5, 0.25, math.nan)])
     np.testing.assert_array_equal(plots.series("accuracy", "train_batch")[1], [25.0])
 
 

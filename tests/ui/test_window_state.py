@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnlab.lab import reading as session_reading
+from nnlab.engine import LayerSpec
 from nnlab.ui.main_window import MainWindow
 from nnlab.ui.settings import Settings
 from nnlab.ui.widgets.live_plots import PLOT_NAMES, SERIES_NAMES
@@ -138,6 +139,69 @@ def test_divergence_restores_the_last_good_epoch_undoably_and_draws_the_blow_up(
 
 
 
+def drawn_curves(plots) -> dict:
+    plots.flush()
+    curves = {(plot, name): plots.series(plot, name) for plot in PLOT_NAMES for name in SERIES_NAMES}
+    return {key: (x.tolist(), y.tolist()) for key, (x, y) in curves.items()}
+
+
+def test_undoing_a_restore_or_a_backprop_step_keeps_the_curves_of_a_run_that_blew_up_at_once(window, qtbot):
+    """Learning rate 100 on digits blows up in the first epoch, and the weights the run started from come
+    back: an untrained network, but one with a run behind it. Edit → Undo and Redo of that restore, and a
+    Backprop step on it, change its weights — none of them starts a new history."""
+    assert window.choose_dataset("digits")
+    window.panel.learning_rate.setValue(100.0)
+    window.panel.epochs.setValue(3)
+    with qtbot.waitSignal(window.training.finished, timeout=TIMEOUT) as done:
+        assert window.start_training()
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=TIMEOUT)
+    ended, plots = done.args[0], window.plots
+    assert ended.reason == "diverged" and ended.blow_up.restored_epoch == 0 and window.session.epochs_trained == 0
+    curves = drawn_curves(plots)
+    x, loss = curves[("loss", "train_batch")]
+    assert x[-1] == pytest.approx(ended.blow_up.x) and loss[-1] == ended.blow_up.loss and plots.blow_up.shown
+    undo, redo = window.editor.actions["undo"], window.editor.actions["redo"]
+    assert undo.text() == "&Undo Restore the weights the run started from"
+    for change in (undo.trigger, redo.trigger, lambda: apply_a_step(window)):
+        change()
+        assert drawn_curves(plots) == curves and plots.blow_up.shown
+        assert plots.blow_up.marker.getData()[0].tolist() == [pytest.approx(ended.blow_up.x)]
+        assert plots.item("loss", "train_batch").getData()[0].size == len(x)
+    assert window.session.epochs_trained == 0
+
+
+def test_a_backprop_step_keeps_the_curves_of_a_run_stopped_in_its_first_epoch(window, qtbot):
+    """Stopped after three batches the network has trained no whole epoch, but its batches are drawn:
+    a Backprop step changes its weights as it would a trained network's, and the curves stay."""
+    window.panel.batch_size.setValue(4)
+    for _ in range(3):
+        window.step_batch()
+        wait_paused(window, qtbot)
+    window.stop_training()
+    assert window.session.epochs_trained == 0
+    curves = drawn_curves(window.plots)
+    assert len(curves[("loss", "train_batch")][0]) == 3
+    apply_a_step(window)
+    assert drawn_curves(window.plots) == curves
+    assert window.plots.item("loss", "train_batch").getData()[0].size == 3
+
+
+def test_an_edit_that_reinitialises_every_layer_starts_a_new_history_one_that_keeps_weights_does_not(window, qtbot):
+    train(window, qtbot, epochs=2)
+    plots, editor, history = window.plots, window.editor, window.history
+    trained = drawn_curves(plots)
+    assert editor.set_frozen(True)  # every weight kept: the run goes on from here
+    assert drawn_curves(plots) == trained and history.best_epoch is not None
+    started = []
+    history.started.connect(lambda: started.append(window.session.epochs_trained))
+    assert editor.set_hidden_widths([3, 3], LayerSpec(3, "relu"))  # 2 → 3 → 3 → 2: no shape survives
+    assert started == [0] and history.is_empty and history.best_epoch is None
+    assert all(not x for x, _ in drawn_curves(plots).values())
+    editor.actions["undo"].trigger()  # the trained network again, without its curves: they were not kept
+    editor.actions["redo"].trigger()
+    assert started == [0, 0]
+
+
 def test_start_after_a_stop_mid_epoch_redraws_that_epoch_instead_of_doubling_it(window, qtbot):
     """Stopped at epoch 2 batch 21, a run carries on from the end of epoch 1: the stopped epoch's 20
     batches were not kept, and its points would otherwise stand under the new ones at the same x."""
@@ -237,18 +301,18 @@ def test_a_kept_network_starts_a_new_history_on_the_new_dataset(window, qtbot):
     switch they start again, so circles' validation losses never join xor's as if one run."""
     plots, session = window.plots, window.session
     train(window, qtbot, epochs=3)
-    assert plots.series("loss", "val_epoch")[0].tolist() == [1.0, 2.0, 3.0] and plots.best_epoch() is not None
+    assert plots.series("loss", "val_epoch")[0].tolist() == [1.0, 2.0, 3.0] and window.history.best_epoch is not None
     assert window.choose_dataset("circles")
     assert session.epochs_trained == 0 and session.network is not None
     assert all(plots.series(plot, name)[0].size == 0 for plot in PLOT_NAMES for name in SERIES_NAMES)
-    assert plots.best_epoch() is None and window.status.position.text() == ""
+    assert window.history.best_epoch is None and window.status.position.text() == ""
     assert "trained" not in window.panel.summary.text()
     with qtbot.waitSignal(window.training.epoch_finished, timeout=TIMEOUT) as first:
         train(window, qtbot, epochs=2)
     assert first.args[0].epoch == 1  # the run on circles counts its own epochs
     x, y = plots.series("loss", "val_epoch")
     assert x.tolist() == [1.0, 2.0] and session.epochs_trained == 2
-    assert plots.best_epoch() == 1 + int(np.argmin(y))  # circles' own best, from circles' losses alone
+    assert window.history.best_epoch == 1 + int(np.argmin(y))  # circles' own best, from circles' losses alone
 
 
 

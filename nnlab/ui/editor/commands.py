@@ -21,6 +21,7 @@ class NetworkState:
     network: Network
     loss: str
     epochs_trained: int  # 0 once an edit re-initialised every layer: nothing of the training is left
+    fresh: bool = False  # every layer re-initialised by the edit: putting it in place starts a new history
 
 
 class NetworkEditCommand(QUndoCommand):

@@ -54,6 +54,7 @@ class NetworkEditor(QWidget):
     # on whichever thread it runs — a training thread must never destroy widgets.
     edit_starting = Signal()      # synchronous: a paused run must end before the network changes
     dataset_wanted = Signal(str)  # synchronous: a template asks for its dataset to be opened
+    reinitialised = Signal()      # an edit, or its redo, re-initialised every layer: no training is left
 
     def __init__(self, session, selection, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -245,7 +246,7 @@ class NetworkEditor(QWidget):
         except ValueError as error:
             return self._refuse(str(error))
         fresh = len(result.reset) == len(result.network.layers)
-        after = NetworkState(result.network, loss, 0 if fresh else before.epochs_trained)
+        after = NetworkState(result.network, loss, 0 if fresh else before.epochs_trained, fresh)
         n = len(result.network.sizes)
         reset = ", ".join(layer_words(i + 1, n) for i in result.reset)
         message = f"{text} — re-initialised {reset}" if reset else f"{text} — every weight kept"
@@ -263,6 +264,8 @@ class NetworkEditor(QWidget):
             self.session.set_network(state.network.copy(), state.loss, state.epochs_trained)
         finally:
             self._applying = False
+        if state.fresh:
+            self.reinitialised.emit()
         self.last_message = message
         self.message.emit(message)
 

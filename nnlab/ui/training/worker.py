@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from nnlab.engine import BatchProgress, EpochResult, Trainer, TrainingEnded
+from nnlab.lab.throughput import Throughput
 
 from ..priority import is_window_busy, wait_while_window_busy
 
@@ -83,8 +84,7 @@ class TrainingWorker(QObject):
         self._last_yield = 0.0
         self._unacknowledged_since: float | None = None  # an update the window has not taken yet
         self._give_way_after = 0.0
-        self._rate_window: list[tuple[float, int]] = []
-        self._final_epoch = trainer.epoch + trainer.config.epochs
+        self._throughput = Throughput(len(trainer.x), trainer.epoch + trainer.config.epochs)
 
     # -- requests from the GUI thread ------------------------------------------------------------
     def request_pause(self) -> None:
@@ -176,7 +176,7 @@ class TrainingWorker(QObject):
                 self._yield_to_the_window()
             if isinstance(record, BatchProgress):
                 self._pending.append(record)
-                self._count_rate(record)
+                self._throughput.count(record.epoch, record.samples_seen)
                 self._after_batch()
                 self._emit_progress(force=self._control.paused)
             elif isinstance(record, EpochResult):
@@ -227,30 +227,14 @@ class TrainingWorker(QObject):
             control.idle.clear()
             return not control.stop
 
-    def _count_rate(self, record: BatchProgress) -> None:
-        now = time.perf_counter()
-        self._rate_window.append((now, record.samples_seen + (record.epoch - 1) * len(self.trainer.x)))
-        while len(self._rate_window) > 2 and now - self._rate_window[0][0] > 2.0:
-            self._rate_window.pop(0)
-
-    def _samples_per_second(self) -> float:
-        if len(self._rate_window) < 2:
-            return 0.0
-        (t0, n0), (t1, n1) = self._rate_window[0], self._rate_window[-1]
-        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
-
     def _emit_progress(self, force: bool = False) -> None:
         now = time.perf_counter()
         if not self._pending or (not force and now - self._last_emit < 1.0 / MAX_UPDATES_PER_SECOND):
             return
         self._last_emit = now
-        rate = self._samples_per_second()
-        last = self._pending[-1]
-        per_epoch = len(self.trainer.x)
-        remaining = (self._final_epoch - last.epoch) * per_epoch + per_epoch - last.samples_seen
-        net = self.trainer.network
+        net, throughput = self.trainer.network, self._throughput
         update = TrainingUpdate(self._pending, [w.copy() for w in net.weights], [b.copy() for b in net.biases],
-                                rate, remaining / rate if rate > 0 else None)
+                                throughput.samples_per_second, throughput.eta_seconds)
         self._pending = []
         if self._unacknowledged_since is None:
             self._unacknowledged_since = now

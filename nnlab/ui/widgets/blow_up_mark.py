@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from nnlab.lab.history import BlowUpPoint
+
 from .plot_axes import nice_ceiling
-from .plot_parts import GrowingSeries, PlotColours
+from .plot_parts import PlotColours
 
 # The loss axis stays at HEADROOM × the highest loss before the blow-up (in round steps), so the
-# clipped point stands clearly above the curve it ended; the view reaches VIEW_TOP × that ceiling,
-# so the marker's symbol (16 px on a plot ~160 px high) is drawn whole.
+# clipped point stands clearly above the curve it ended (the view reaches plot_axes.VIEW_TOP × it).
 HEADROOM = 2.0
-VIEW_TOP = 1.1
 
 
 class BlowUpMark:
@@ -34,34 +34,34 @@ class BlowUpMark:
             item.setZValue(z)
         self._plot = plot
         self.text = ""
-        self.x = self.ceiling = 0.0
-        self.restored_epoch: int | None = None  # None: nothing shown
+        self.ceiling = 0.0
+        self.point: BlowUpPoint | None = None  # None: nothing shown
         self.hide()
 
     @property
     def shown(self) -> bool:
-        return self.restored_epoch is not None
+        return self.point is not None
 
     def style(self, colours: PlotColours) -> None:
         self.marker.setPen(pg.mkPen(colours.warning, width=3))
         self.marker.setBrush(pg.mkBrush(colours.warning))
         self.line.setPen(pg.mkPen(colours.warning, width=2))
 
-    def show(self, x: float, loss: float, restored_epoch: int, highest_before: float) -> None:
-        """The loss blew up to ``loss`` at ``x``; the highest loss drawn before it was ``highest_before``."""
-        self.x, self.restored_epoch = float(x), int(restored_epoch)
+    def show(self, point: BlowUpPoint, highest_before: float) -> None:
+        """The loss blew up at ``point``; the highest loss drawn before it was ``highest_before``."""
+        self.point = point
         self.ceiling = nice_ceiling(HEADROOM * highest_before) if highest_before > 0 else 1.0
-        self.marker.setData([self.x], [self.ceiling])
-        self.line.setValue(self.x)
+        self.marker.setData([point.x], [self.ceiling])
+        self.line.setValue(point.x)
         self.line.show()
         self._unlist()
-        self.text = f"loss blew up ({loss:.2g})"  # as wide as the other lines: the legend grows leftwards
+        self.text = f"loss blew up ({point.loss:.2g})"  # as wide as the other lines: the legend grows leftwards
         legend = self._plot.getPlotItem().legend
         if legend is not None:
             legend.addItem(self.marker, self.text)
 
     def hide(self) -> None:
-        self.restored_epoch = None
+        self.point = None
         self.marker.setData([], [])
         self.line.hide()
         self._unlist()
@@ -76,11 +76,3 @@ class BlowUpMark:
         """``y`` as drawn: no higher than the ceiling (a NaN stays a gap)."""
         return np.minimum(y, self.ceiling)
 
-
-def keep_up_to(series: GrowingSeries, x_max: float) -> np.ndarray:
-    """Drop the points right of ``x_max`` (the epochs whose weights a restore discarded); the kept y."""
-    keep = series.x <= x_max + 1e-9
-    x, y = series.x[keep].copy(), series.y[keep].copy()
-    series.clear()
-    series.append(x, y)
-    return y
