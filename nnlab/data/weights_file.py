@@ -90,7 +90,7 @@ def save_model(path: str | os.PathLike, model: SavedModel) -> None:
     except FileProblem as bad:
         raise WeightFileError(path, f"not saved because {bad}") from None
     try:
-        _write_atomically(Path(path), arrays)
+        write_atomically(Path(path), arrays)
     except OSError as exc:
         raise WeightFileError(path, f"not saved ({first_sentence(exc)})") from exc
 
@@ -141,8 +141,9 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} values cannot be stored")
 
 
-def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Temp file in the same folder, fsync, then os.replace: never a half-written file at ``path``."""
+def write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Temp file in the same folder, fsync, then os.replace: never a half-written file at ``path``
+    (session files are saved the same way)."""
     mode = 0o644  # keep an existing file's permissions, not mkstemp's private 0600
     with contextlib.suppress(OSError):
         mode = stat.S_IMODE(os.stat(path).st_mode)
@@ -186,6 +187,14 @@ def load_model(path: str | os.PathLike) -> SavedModel:
 
 
 def _load(path: Path) -> SavedModel:
+    with open_archive(path, "weight file") as archive:
+        return _read_archive(archive)
+
+
+@contextlib.contextmanager
+def open_archive(path: Path, what: str):
+    """The zip of an NN Lab ``what`` ("weight file", "session file"), refused in one FileProblem
+    sentence when it is missing, a folder, a FIFO, empty or not a zip at all."""
     try:
         mode = os.stat(path).st_mode
         handle = open(path, "rb") if stat.S_ISREG(mode) else None  # a FIFO would block open()
@@ -203,29 +212,35 @@ def _load(path: Path) -> SavedModel:
         try:
             archive = zipfile.ZipFile(handle)
         except READ_ERRORS:
-            raise FileProblem(_not_a_zip(head)) from None
+            raise FileProblem(_not_a_zip(head, what)) from None
         with archive:
-            return _read_archive(archive)
+            yield archive
 
 
-def _not_a_zip(head: bytes) -> str:
+def _not_a_zip(head: bytes, what: str) -> str:
     if head.startswith(b"PK"):
         return "the file is damaged or incomplete (its .npz archive is truncated or corrupt)"
     if head.startswith(b"\x93NUMPY"):
-        return "this is a single NumPy .npy array, not an NN Lab .npz weight file"
-    return "this is not an NN Lab weight file (it is not a NumPy .npz archive)"
+        return f"this is a single NumPy .npy array, not an NN Lab .npz {what}"
+    return f"this is not an NN Lab {what} (it is not a NumPy .npz archive)"
 
 
-def _read_archive(archive: zipfile.ZipFile) -> SavedModel:
+def archive_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The archive's arrays by name (".npy" dropped); an array named twice is refused."""
     members: dict[str, zipfile.ZipInfo] = {}
     for info in archive.infolist():
         key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
         if key in members:
             raise FileProblem(f"it contains the array {key!r} twice")
         members[key] = info
+    return members
+
+
+def _read_archive(archive: zipfile.ZipFile) -> SavedModel:
+    members = archive_members(archive)
     if "meta" not in members:
         raise FileProblem("it has no 'meta' array, so it is not an NN Lab weight file")
-    spec = parse_meta(_read_meta(archive, members["meta"]))
+    spec = parse_meta(read_meta(archive, members["meta"]))
     expected = spec.array_shapes()
     for key in expected:
         if key not in members:
@@ -254,16 +269,18 @@ def _read_archive(archive: zipfile.ZipFile) -> SavedModel:
                       spec.extra, {key: arrays[key] for key in session})
 
 
-def _read_meta(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+def read_meta(archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_chars: int = MAX_META_CHARS):
+    """The decoded JSON of a ``meta`` member: one 0-d unicode array of at most ``max_chars``,
+    checked on its header before it is read; NaN and Infinity are not JSON here."""
     header = read_header(archive, info, "meta")
     shape, dtype = header.shape, header.dtype
     if dtype.hasobject:
-        raise FileProblem(_pickled("meta"))
+        raise FileProblem(pickled("meta"))
     if dtype.kind != "U" or shape != ():
         raise FileProblem(f"meta must be one JSON string (a 0-d unicode array), "
                           f"not a {dtype.name} array of shape {shape}")
-    if dtype.itemsize // 4 > MAX_META_CHARS:
-        raise FileProblem(f"meta is {dtype.itemsize // 4:,} characters; the limit is {MAX_META_CHARS:,}")
+    if dtype.itemsize // 4 > max_chars:
+        raise FileProblem(f"meta is {dtype.itemsize // 4:,} characters; the limit is {max_chars:,}")
     array = read_array(archive, info, "meta", header)
     check_code_points(array, "meta", surrogates=False)  # those are named by field in parse_meta
     text = str(array[()])
@@ -294,7 +311,7 @@ def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[
                           f"the limit is {MAX_SESSION_BYTES:,}")
     for key in [*expected, *session]:
         if headers[key].dtype.hasobject:
-            raise FileProblem(_pickled(key))
+            raise FileProblem(pickled(key))
     first = headers["layers.0.weight"].dtype.name
     for key, needed in expected.items():
         shape, dtype = headers[key].shape, headers[key].dtype
@@ -315,5 +332,5 @@ def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[
 
 
 # -- wording ------------------------------------------------------------------------------------
-def _pickled(key: str) -> str:
+def pickled(key: str) -> str:
     return f"{key} holds Python objects, which NN Lab never loads because unpickling them could run code"
