@@ -27,6 +27,9 @@ from nnlab.engine.optimizers import Optimizer
 from . import reading
 from .reading import DEFAULT_SPLIT, OpenedModel, PreparedDataset
 from .recipe import make_run
+from .recording import RunRecorder
+from .runs import RunTree
+from .session_runs import SessionRuns
 
 __all__ = ["LabSession", "OpenedModel", "PreparedDataset"]
 
@@ -52,7 +55,7 @@ class _KeptWeights:
             and np.array_equal(self.params.view(np.uint8), params.view(np.uint8))
 
 
-class LabSession:
+class LabSession(SessionRuns):
     dataset_changed = Signal(object)  # Dataset
     network_changed = Signal(object)  # Network: a new architecture or new weights
     dirty_changed = Signal(bool)
@@ -81,6 +84,11 @@ class LabSession:
         self._clean: _KeptWeights | None = None
         self.user_samples = user_samples
         self.user_samples_used = 0  # how many the last run added
+        self.dataset_seed = 0  # what a generated dataset (xor, circles …) was drawn with
+        # The runs (nnlab/lab/runs.py): Start records into the current one; the recorder knows when a new one begins.
+        self.runs = RunTree()
+        self.recorder = RunRecorder(self.runs)
+        self.session_path: Path | None = None  # the .nnlab file last saved or opened
 
     # -- dataset ----------------------------------------------------------------------------------
     def load_dataset(self, source: str | Dataset, split=DEFAULT_SPLIT, seed: int = 0) -> Dataset:
@@ -96,7 +104,8 @@ class LabSession:
         """Make a prepared dataset the session's; the network stays (the caller replaces it if it must)."""
         self.dataset, self.splits, self._split_key = prepared.dataset, prepared.splits, prepared.split_key
         self._split_locked = False
-        self.dataset_source = prepared.source
+        self.dataset_source, self.dataset_seed = prepared.source, prepared.split_key[1]
+        self.recorder.note("new", f"dataset {prepared.source}")
         self.dataset_changed.emit(prepared.dataset)
         return prepared.dataset
 
@@ -152,6 +161,7 @@ class LabSession:
         self.network, self.loss, self._last_optimizer = network, loss, None
         if epochs_trained is not None:
             self.epochs_trained = epochs_trained
+        self._note_edit(network, loss, fresh=epochs_trained == 0)
         self.network_changed.emit(network)
         self.note_weights_changed()
 
@@ -159,6 +169,7 @@ class LabSession:
         """A network made elsewhere (a lesson's): untrained here, from no file, nothing to save yet."""
         self.epochs_trained, self.experiment = 0, None
         self.set_network(network, loss)
+        self.recorder.note("new", "a lesson's network")
         self.set_path(None)
         self.set_dirty(False)
 
@@ -173,6 +184,7 @@ class LabSession:
     def _take_new_network(self, network: Network, experiment: Experiment) -> None:
         """A network freshly built from ``experiment``: no epochs, no optimizer, and the split may be drawn again."""
         self.network, self.loss, self.experiment, self.epochs_trained = network, experiment.loss, experiment, 0
+        self.recorder.note("new", "a new network")
         self._last_optimizer = None
         self._split_locked = False
         self.network_changed.emit(network)
@@ -182,6 +194,7 @@ class LabSession:
         if self.network is not None:
             self.network.initialize("auto" if self.experiment is None else self.experiment.init, seed)
             self.epochs_trained = 0
+            self.recorder.note("new", f"weights reset with seed {seed}")
             self._last_optimizer = None
             self._split_locked = False
             self.network_changed.emit(self.network)
@@ -208,6 +221,7 @@ class LabSession:
         self.splits, self._split_key, self._split_locked = splits, split_key, True
         self.experiment, self.user_samples_used = experiment, run.user_samples_used
         self._last_optimizer = run.trainer.optimizer
+        self._record_start(run, experiment)
         return run.trainer
 
     # -- files ------------------------------------------------------------------------------------
@@ -225,10 +239,11 @@ class LabSession:
         model, prepared = opened.model, opened.dataset
         if prepared is not None:
             self.dataset, self.splits, self.dataset_source = prepared.dataset, prepared.splits, prepared.source
-            self._split_key = prepared.split_key
+            self._split_key, self.dataset_seed = prepared.split_key, prepared.split_key[1]
             self.dataset_changed.emit(prepared.dataset)
         self.network, self.loss, self.epochs_trained, self._last_optimizer = model.network, model.loss, 0, None
         self.experiment = None  # the last run's settings are not this file's (save records the split in use)
+        self.recorder.note("new", f"weights opened from {opened.path.name}")
         self._split_locked = True
         self.network_changed.emit(model.network)
         self.set_path(opened.path)
