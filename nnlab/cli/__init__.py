@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("train", "evaluate", "predict", "info")
+COMMANDS = ("train", "evaluate", "predict", "info", "export")
+# What ``train --resume`` may be given besides the file: the run's own settings carry it on.
+RESUME_OPTIONS = ("resume", "epochs", "session", "out", "json")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", type=Path, default=None, help="weight file to write (.npz); default "
                        "<dataset>-model.npz in the current folder (-2, -3… rather than overwrite a file)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    train.add_argument("--session", type=Path, default=None, metavar="FILE",
+                       help="also write a session file (.nnlab): the run with its curves and snapshots, to carry "
+                            "on with --resume or in the window; with --session and no --out, no weight file")
+    train.add_argument("--resume", type=Path, default=None, metavar="FILE",
+                       help="carry on the current run of a session file for --epochs more epochs, exactly as if "
+                            "it had never stopped; the file is updated (or --session FILE2 written)")
 
     evaluate = subcommands.add_parser("evaluate", help="loss, accuracy, precision/recall/F1, confusion matrix; "
                                       "MSE, MAE and R² for a model that predicts numbers")
@@ -127,9 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true")
 
     info = subcommands.add_parser("info", help="architecture, parameter count and classes (or outputs) of a "
-                                  "weight file")
+                                  "weight file; the runs of a session file (.nnlab)")
     info.add_argument("model", type=Path)
     info.add_argument("--json", action="store_true")
+
+    export = subcommands.add_parser("export", help="write a weight file of a session's run at an epoch")
+    export.add_argument("session", type=Path, help="a session file (.nnlab)")
+    export.add_argument("--run", type=int, default=None, help="the run's id (default: the current run)")
+    export.add_argument("--epoch", type=int, default=None, help="the epoch (default: the run's last)")
+    export.add_argument("--out", type=Path, required=True, help="weight file to write (.npz)")
+    parser.train_parser = train
     return parser
 
 
@@ -146,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         prefer_single_threaded_blas()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "train" and args.resume is not None:
+        _refuse_settings_with_resume(parser, args)
     if args.command is None:
         from nnlab.app import main as run_app
 
@@ -160,6 +177,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nnlab: interrupted", file=sys.stderr)
         return 130
+
+
+def _refuse_settings_with_resume(parser: argparse.ArgumentParser, args) -> None:
+    """``--resume`` carries a run on with its own settings: a setting given beside it would be silently ignored."""
+    train = parser.train_parser
+    for action in train._actions:
+        if action.option_strings and action.dest not in (*RESUME_OPTIONS, "help") \
+                and getattr(args, action.dest) != action.default:
+            train.error(f"{action.option_strings[-1]} cannot be given with --resume: the run carries on with its "
+                        "own settings (to try others, branch it in the window)")
 
 
 def _sentence(error: Exception) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,68 +13,86 @@ from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.experiment import Experiment, open_dataset, provenance
 from nnlab.data.splits import split_dataset
 from nnlab.data.weights_file import load_model
-from nnlab.engine import BatchProgress, EpochResult, TrainConfig, TrainingEnded, evaluate as evaluate_on
+from nnlab.engine import TrainConfig, evaluate as evaluate_on
 from nnlab.engine.outputs import is_probability, is_regression
 from nnlab.lab.reading import model_misfit
 from nnlab.lab.session import LabSession
 
-from . import print_json
+from . import print_json, sessions
 from .reports import (figures, one_line, predicted_classes, predicted_values, print_classification, print_predictions,
                       print_regression)
+from .sessions import train_and_record
 
 
 def train(args) -> int:
     from tqdm import tqdm
 
-    loss = args.loss or ("mse" if getattr(BUILTIN_DATASETS.get(args.dataset), "kind", "") == "regression"
-                         else "cross_entropy")
-    experiment = Experiment(
-        dataset=args.dataset, hidden=args.layers, activation=args.activation, loss=loss,
-        output_activation=args.output_activation, init=args.init, dropout=args.dropout,
-        augment=args.augment, split=args.split, dtype="float64" if args.float64 else "float32",
-        train=TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, momentum=args.momentum,
-                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed, l1=args.l1,
-                          l2=args.l2, early_stopping_patience=args.early_stopping))
-    out = args.out if args.out is not None else default_model_path(args.dataset)
-    _check_writable(out)
-    # The window's session and recipe, without the window: the same dataset, split, network, checks and
-    # weight file as Start and Save there. Not the Draw dock's samples: a command's run is its arguments.
-    session = LabSession()
-    session.load_dataset(experiment.dataset, experiment.split, experiment.train.seed)
+    if args.resume is not None:
+        session, experiment = _resumed(args)
+    else:
+        loss = args.loss or ("mse" if getattr(BUILTIN_DATASETS.get(args.dataset), "kind", "") == "regression"
+                             else "cross_entropy")
+        experiment = Experiment(
+            dataset=args.dataset, hidden=args.layers, activation=args.activation, loss=loss,
+            output_activation=args.output_activation, init=args.init, dropout=args.dropout,
+            augment=args.augment, split=args.split, dtype="float64" if args.float64 else "float32",
+            train=TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, momentum=args.momentum,
+                              batch_size=args.batch_size, epochs=args.epochs, seed=args.seed, l1=args.l1,
+                              l2=args.l2, early_stopping_patience=args.early_stopping))
+        session = None
+    session_out = args.session if args.session is not None else args.resume
+    out = args.out if args.out is not None or session_out is not None else default_model_path(args.dataset)
+    for path in (out, session_out):
+        if path is not None:
+            _check_writable(path)
+    if session is None:
+        # The window's session and recipe, without the window: the same dataset, split, network, checks and
+        # weight file as Start and Save there. Not the Draw dock's samples: a command's run is its arguments.
+        session = LabSession()
+        session.load_dataset(experiment.dataset, experiment.split, experiment.train.seed)
     trainer = session.make_trainer(experiment)
     dataset, splits, network = session.dataset, session.splits, session.network
     regression = is_regression(experiment.loss, network.layers[-1].activation)
     bar = tqdm(total=args.epochs * trainer.n_batches, unit="batch", file=sys.stderr, disable=args.json,
                dynamic_ncols=True, mininterval=0.25)
-    ended = None
     with bar:
-        for record in trainer.run():
-            if isinstance(record, BatchProgress):
-                bar.set_description(f"epoch {record.epoch}/{args.epochs}", refresh=False)
-                bar.update(1)
-            elif isinstance(record, EpochResult) and record.validation is not None:
-                watched = {"val_mae": f"{record.val_mean_absolute_error:.4g}"} if regression else \
-                    {"val_acc": f"{record.val_accuracy:.2%}"}
-                bar.set_postfix(loss=f"{record.train_loss:.4f}", **watched)
-            elif isinstance(record, TrainingEnded):
-                ended = record
+        ended = train_and_record(session, trainer, bar, regression)
     if ended.reason == "diverged":
         raise ValueError(f"training diverged: {ended.message}; nothing was saved")
     results = {part: evaluate_on(network, ds.x, ds.answers, experiment.loss, dataset.n_classes)
                for part, ds in (("train", splits.train), ("validation", splits.validation),
                                 ("test", splits.test)) if len(ds)}
-    session.epochs_trained = trainer.completed_epochs
-    session.save(out)
+    if out is not None:
+        session.save(out)
+    if session_out is not None:
+        session.save_session(session_out)
+    saved = [str(path) for path in (out, session_out) if path is not None]
     if args.json:
         print_json({"dataset": dataset.name, "task": "regression" if regression else "classification",
                     "epochs": ended.epochs_done, "ended": ended.reason, "message": ended.message,
-                    "saved_to": str(out), **{part: figures(ev) for part, ev in results.items()}})
+                    "saved_to": str(out) if out is not None else None,
+                    "session": str(session_out) if session_out is not None else None,
+                    "run": session.runs.current.id, **{part: figures(ev) for part, ev in results.items()}})
         return 0
     if ended.reason != "finished":
         print(ended.message, file=sys.stderr)
     print(" | ".join(f"{part} {one_line(ev)}" for part, ev in results.items()))
-    print(f"saved {out}" + ("" if args.out is not None else " (no --out given: the default name)"))
+    named = args.out is not None or session_out is not None
+    print(f"saved {' and '.join(saved)}" + ("" if named else " (no --out given: the default name)"))
     return 0
+
+
+def _resumed(args):
+    """The session of ``--resume`` with its current run's experiment, for ``--epochs`` more epochs."""
+    session = LabSession()
+    session.open_session(args.resume)
+    run = session.runs.current
+    if run is None:
+        raise ValueError(f"{args.resume} has no current run to carry on")
+    experiment = run.experiment()
+    experiment.train = replace(experiment.train, epochs=args.epochs)
+    experiment.train.validate()
+    return session, experiment
 
 
 def default_model_path(dataset: str, folder: Path = Path(".")) -> Path:
@@ -151,6 +170,8 @@ def predict(args) -> int:
 
 
 def info(args) -> int:
+    if sessions.is_session(args.model):
+        return sessions.info(args)
     model = load_model(args.model)
     net = model.network
     layers = [{"units": s.units, "activation": s.activation, "dropout": s.dropout, "frozen": s.frozen,
@@ -188,4 +209,9 @@ def _check_writable(path) -> None:
         raise ValueError(f"cannot save to {path}: the folder {folder} is not writable")
 
 
-__all__ = ["train", "evaluate", "predict", "info"]
+def export(args) -> int:
+    _check_writable(args.out)
+    return sessions.export(args)
+
+
+__all__ = ["train", "evaluate", "predict", "info", "export"]

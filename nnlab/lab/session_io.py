@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
+from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.experiment import open_dataset
+from nnlab.data.lessons import LESSON_SOURCE_PREFIX
 from nnlab.data.session_file import RunData, SessionDocument, SessionFileError, SnapshotData, load_session
 from nnlab.data.splits import split_dataset
 from nnlab.data.weights_file import SavedModel
@@ -20,7 +22,7 @@ from nnlab.engine import Network
 
 from .history import History
 from .reading import PreparedDataset
-from .run_identity import DatasetIdentity, RunNetwork
+from .run_identity import NO_FILE, DatasetIdentity, RunNetwork, file_sha256
 from .runs import Run, RunEvent, RunOrigin
 from .snapshots import Snapshot, SnapshotStore
 
@@ -152,12 +154,29 @@ def _trainer_state(arrays: dict | None):
 def reopen_dataset(opened: dict, current: Run | None) -> PreparedDataset:
     """The dataset a session had open, drawn and split as it was, checked against the current run's identity."""
     source, split, seed = opened["source"], tuple(opened["split"]), opened["seed"]
+    if source not in BUILTIN_DATASETS and not source.startswith(LESSON_SOURCE_PREFIX):
+        _check_dataset_file(source, current)
     dataset = open_dataset(source, opened["data_seed"])
     if current is not None and current.dataset.name == source:
         problem = current.dataset.misfit(dataset, source)
         if problem:
             raise ValueError(problem)
     return PreparedDataset(source, dataset, split_dataset(dataset, split, seed=seed), (split, seed))
+
+
+def _check_dataset_file(source: str, current: Run | None) -> None:
+    """A session file may be anyone's: the path it names is opened only when it holds, byte for byte, the
+    dataset the current run learned from (a weight file never opens a path on its say-so at all)."""
+    identity = current.dataset if current is not None and current.dataset.name == source else None
+    if identity is None or identity.kind != "file" or identity.sha256 == NO_FILE:
+        raise ValueError(f"the session names the dataset file {source}, but no run of it says what that file holds: "
+                         "open the dataset yourself")
+    path = Path(source)
+    if not (path.is_file() or path.is_dir()):
+        raise ValueError(f"the dataset file {source} is not there any more: put it back, or open the dataset yourself")
+    if file_sha256(path) != identity.sha256:
+        raise ValueError(f"the dataset file {source} has changed since the run learned from it (its bytes differ): "
+                         "open the file the run used")
 
 
 def _sentence(problem: Exception) -> str:

@@ -23,11 +23,14 @@ import numpy as np
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
 from nnlab.data.importers import load_dataset_file
+from nnlab.data.session_file import SessionFileError
 from nnlab.data.weights_file import SavedModel, WeightFileError, load_model
 from nnlab.engine.scaled_bytes import ScaledBytes
+from nnlab.lab.session_io import OpenedSession, read_session
 
-DOCUMENTED = {"datasets": DatasetFormatError, "weights": WeightFileError}
-LOADERS = {"datasets": load_dataset_file, "weights": load_model}
+DOCUMENTED = {"datasets": DatasetFormatError, "weights": WeightFileError, "sessions": SessionFileError}
+# A session file is read as the window reads it: the file, then every run rebuilt and the dataset reopened.
+LOADERS = {"datasets": load_dataset_file, "weights": load_model, "sessions": read_session}
 FINDINGS = ("escaped", "unpickled", "wrong", "vague", "session changed", "session escaped")
 
 
@@ -102,6 +105,8 @@ def load_once(kind: str, path: Path, folder: Path) -> Outcome:
 
 def _check_result(result) -> str:
     """'' when a loaded result keeps its type's contract, else what is wrong with it."""
+    if isinstance(result, OpenedSession):
+        return check_opened_session(result)
     if isinstance(result, SavedModel):
         params = result.network.params
         if not np.isfinite(params).all():
@@ -112,6 +117,20 @@ def _check_result(result) -> str:
     if not isinstance(result, Dataset):
         return f"loader returned {type(result).__name__}"
     return check_dataset(result)
+
+
+def check_opened_session(opened: OpenedSession) -> str:
+    """'' when every run's snapshots rebuild its network with finite weights, else what is wrong."""
+    if not np.isfinite(opened.network.params).all():
+        return "session network with non-finite parameters"
+    if opened.network.input_size != opened.dataset.dataset.n_features:
+        return f"session network takes {opened.network.input_size} inputs, its dataset has other features"
+    for run in opened.runs:
+        for snapshot in run.snapshots:
+            network = run.network.build(snapshot.params)
+            if not np.isfinite(network.params).all():
+                return f"run {run.id} epoch {snapshot.epoch} has non-finite weights"
+    return ""
 
 
 def check_dataset(data: Dataset) -> str:
@@ -144,9 +163,17 @@ def open_session(folder: Path):
     from nnlab.data.experiment import Experiment
     from nnlab.lab.session import LabSession
 
+    from nnlab.engine import EpochResult, TrainConfig
+
     lab = LabSession()
     lab.load_dataset("xor")
-    lab.new_network(Experiment(dataset="xor", hidden=[3]))
+    experiment = Experiment(dataset="xor", hidden=[3], train=TrainConfig(epochs=1, batch_size=64))
+    lab.new_network(experiment)
+    trainer = lab.make_trainer(experiment)  # one run recorded: a failed session open must keep it
+    for record in trainer.run():
+        if isinstance(record, EpochResult):
+            lab.record_epoch(record, trainer.network.params.copy(), None)
+    lab.epochs_trained = trainer.completed_epochs
     lab.save(folder / "open-session.npz")
     return lab
 
@@ -155,8 +182,10 @@ def session_state(lab) -> tuple:
     """What a failed load must not change: identities of the open objects, weight bytes, path, flags."""
     network = lab.network
     digest = hashlib.sha256(network.params.tobytes()).hexdigest() if network is not None else ""
+    runs = getattr(lab, "runs", None)
+    kept = () if runs is None else (tuple(id(run) for run in runs), id(runs.current), lab.session_path)
     return (id(network), digest, id(lab.dataset), id(lab.splits), lab.dataset_source, lab.path, lab.dirty,
-            lab.loss, lab.epochs_trained, id(lab.experiment))
+            lab.loss, lab.epochs_trained, id(lab.experiment), *kept)
 
 
 def load_in_session(kind: str, path: Path, lab) -> tuple[str, str]:
@@ -167,6 +196,8 @@ def load_in_session(kind: str, path: Path, lab) -> tuple[str, str]:
         with pickle_forbidden(calls):
             if kind == "weights":
                 lab.open_model(path)
+            elif kind == "sessions":
+                lab.open_session(path)
             else:
                 lab.load_dataset(str(path))
     except Unpickled as signal:

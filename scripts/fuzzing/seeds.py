@@ -160,7 +160,47 @@ DATASET_SEEDS: dict[str, Writer] = {
     "npz float images": _npz_float_images, "csv pixels": _csv_pixels, "csv features": _csv_features,
     "tsv header": _tsv_header, "image folder": _image_folder,
 }
+def _session(folder: Path, trained: bool = True) -> Path:
+    """Two runs on xor (the second branched from the first, with changed settings), snapshots and trainer states."""
+    from nnlab.data.experiment import Experiment
+    from nnlab.engine import EpochResult, TrainConfig, TrainingEnded
+    from nnlab.lab.recording import trainer_state
+    from nnlab.lab.session import LabSession
+
+    lab = LabSession()
+    lab.load_dataset("xor")
+    for rate in (0.05, 0.01):
+        experiment = Experiment(dataset="xor", hidden=[3], activation="tanh",
+                                train=TrainConfig(epochs=3, batch_size=32, learning_rate=rate))
+        if lab.runs.current is not None:
+            lab.branch(lab.runs.current.id, 1, experiment)
+        trainer = lab.make_trainer(experiment)
+        for record in trainer.run() if trained else ():
+            if isinstance(record, (EpochResult, TrainingEnded)):
+                record_it = lab.record_epoch if isinstance(record, EpochResult) else lab.record_end
+                record_it(record, trainer.network.params.copy(), trainer_state(trainer))
+        lab.epochs_trained = trainer.completed_epochs
+    path = folder / "lesson.nnlab"
+    lab.save_session(path, {"neuron": [1, 2], "connection": None}, {"epoch": 2, "ticked": [1, 2]})
+    return path
+
+
+def _session_deflated(folder: Path) -> Path:
+    plain = _session(folder)
+    with zipfile.ZipFile(plain) as source:
+        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    target = folder / "compressed.nnlab"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    plain.unlink()
+    return target
+
+
 WEIGHT_SEEDS: dict[str, Writer] = {
     "weights": _weights, "weights float64+session": _weights_session, "weights deflated": _weights_deflated,
 }
-SEEDS = {"datasets": DATASET_SEEDS, "weights": WEIGHT_SEEDS}
+SESSION_SEEDS: dict[str, Writer] = {
+    "session": _session, "session deflated": _session_deflated,
+}
+SEEDS = {"datasets": DATASET_SEEDS, "weights": WEIGHT_SEEDS, "sessions": SESSION_SEEDS}

@@ -1,6 +1,6 @@
-"""The seeded short run of ``scripts/fuzz_files.py``: mutated weight files and datasets of every format.
+"""The seeded short run of ``scripts/fuzz_files.py``: mutated weight files, session files and datasets of every format.
 
-Asserts, for every file: only the documented error (DatasetFormatError / WeightFileError, naming
+Asserts, for every file: only the documented error (DatasetFormatError / WeightFileError / SessionFileError, naming
 the file in one line), nothing unpickled, a loaded result that keeps its contract, the window's
 session unchanged after a failed open (a sample), time under a generous cap and tracemalloc peak
 under a stated one. The long run (10,000 files of each kind) is the script itself.
@@ -29,7 +29,7 @@ from fuzzing import oracle, runner  # noqa: E402  (importable once the script ha
 
 SEED = 12
 # Files per kind in the short run: ~25 s together on this 2-core machine, well inside 60 s in CI.
-COUNTS = {"datasets": 700, "weights": 450}
+COUNTS = {"datasets": 700, "weights": 450, "sessions": 300}
 SESSION_EVERY = 4  # a quarter of the files are opened through the window's LabSession too
 
 
@@ -44,7 +44,7 @@ def _describe(summary) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["datasets", "weights"])
+@pytest.mark.parametrize("kind", ["datasets", "weights", "sessions"])
 def test_seeded_fuzz_finds_nothing(kind):
     summary = runner.run_many(kind, COUNTS[kind], SEED, session_every=SESSION_EVERY)
     report = _describe(summary)
