@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
 
-from .activations import get_activation
+from .batch_step import Augmenter, Workspace, forward_backward, new_workspace
 from .blas_threads import BlasThreads
-from .losses import check_pair, check_predicts_numbers, get_loss
+from .losses import check_pair, check_predicts_numbers
 from .metrics import evaluate
-from .network import Network, add_penalty_gradient, answer_targets, has_real_targets
+from .network import Network, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
-from .outputs import is_regression, outputs_to_classes
-from .scaled_bytes import GatherScratch, ScaledBytes, as_rows
+from .outputs import is_regression
+from .scaled_bytes import as_rows
 from .training_records import (BatchProgress, BlowUp, EpochResult, Progress,  # noqa: F401 (re-exported)
                                TrainConfig, TrainingEnded)
 
@@ -34,23 +33,6 @@ _BACKUP_EVERY = 50
 # network (loss 10⁻⁵) that wobbles to 0.02 from being called diverged.
 EXPLODED_FACTOR = 1000.0
 _SMOOTHING = 0.9
-Augmenter = Callable[[np.ndarray, np.random.Generator], np.ndarray]
-
-
-@dataclass
-class _Workspace:
-    """Buffers for one batch size, allocated once and reused by every step."""
-
-    x: np.ndarray
-    x_scratch: GatherScratch | None  # for gathering the batch's bytes, when the training rows are ScaledBytes
-    targets: np.ndarray
-    labels: np.ndarray | None  # None for a network that predicts numbers
-    z: list[np.ndarray]
-    a: list[np.ndarray]
-    upstream: list[np.ndarray]
-    threads: list[int]  # BLAS threads for each layer's products
-    keep: list[np.ndarray | None] = field(default_factory=list)
-    dropped: list[np.ndarray | None] = field(default_factory=list)
 
 
 class Trainer:
@@ -109,7 +91,7 @@ class Trainer:
         self.best_epoch: int | None = None
         self.best_val_loss = math.inf
         self._best_params: np.ndarray | None = None
-        self._workspaces: dict[int, _Workspace] = {}
+        self._workspaces: dict[int, Workspace] = {}
         self._backup = network.params.copy()
         # The weights at the end of the last completed epoch (or where the run started): what a
         # divergence puts back. One flat copy per epoch, never per batch.
@@ -248,82 +230,17 @@ class Trainer:
             BlowUp(self.epoch, batch, self.n_batches, float(loss), restored, wrecked))
 
     # -- one step ----------------------------------------------------------------------------
-    def _workspace(self, size: int) -> _Workspace:
+    def _workspace(self, size: int) -> Workspace:
         ws = self._workspaces.get(size)
         if ws is None:
-            dtype, net = self.network.dtype, self.network
-            widths = [spec.units for spec in net.layers]
-            ws = _Workspace(
-                x=np.empty((size, net.input_size), dtype),
-                x_scratch=self.x.scratch_for(size) if isinstance(self.x, ScaledBytes) else None,
-                targets=np.empty((size, net.n_outputs), dtype),
-                labels=None if self.regression else np.empty(size, np.int64),
-                z=[np.empty((size, w), dtype) for w in widths],
-                a=[np.empty((size, w), dtype) for w in widths],
-                upstream=[np.empty((size, w), dtype) for w in widths],
-                threads=[self._threads.threads_for(size * w.size) for w in net.weights_t],
-                keep=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
-                dropped=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
-            )
-            self._workspaces[size] = ws
+            ws = self._workspaces[size] = new_workspace(self.network, size, self.x, self.regression, self._threads)
         return ws
 
     def _step(self, indices: np.ndarray) -> tuple[float, float]:
-        """Forward and backward on one batch; fills ``network.grads``.
-
-        Returns (loss, tally): the batch's hits, or for a network that predicts numbers its summed
-        absolute error |output − target| over samples and outputs.
-        """
-        net, config = self.network, self.config
-        ws = self._workspace(len(indices))
-        if ws.x_scratch is not None:
-            self.x.gather_into(indices, ws.x, ws.x_scratch)
-        else:
-            np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
-        np.take(self.targets, indices, axis=0, out=ws.targets, mode="clip")
-        if ws.labels is not None:
-            np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")
-        inputs = [self.augment(ws.x, self.rng) if self.augment else ws.x]
-        last = len(net.layers) - 1
-        threads = self._threads
-        for i, spec in enumerate(net.layers):
-            threads.use(ws.threads[i])
-            np.matmul(inputs[i], net.weights_t[i], out=ws.z[i])
-            ws.z[i] += net.biases[i]
-            get_activation(spec.activation).forward(ws.z[i], out=ws.a[i])
-            if spec.dropout and i < last:
-                keep = ws.keep[i]
-                keep[...] = self.rng.random(keep.shape, dtype=keep.dtype) >= spec.dropout
-                keep *= 1.0 / (1.0 - spec.dropout)
-                np.multiply(ws.a[i], keep, out=ws.dropped[i])
-                inputs.append(ws.dropped[i])
-            else:
-                inputs.append(ws.a[i])
-        loss, delta = get_loss(config.loss).compute(ws.z[last], ws.a[last], ws.targets,
-                                                    net.layers[last].activation)
-        if ws.labels is None:
-            tally = float(np.abs(ws.a[last] - ws.targets).sum())
-        else:
-            tally = int((outputs_to_classes(ws.a[last]) == ws.labels).sum())
-        first_trainable = next(i for i, spec in enumerate(net.layers) if not spec.frozen)
-        for i in range(last, first_trainable - 1, -1):
-            threads.use(ws.threads[i])
-            if not net.layers[i].frozen:
-                np.matmul(inputs[i].T, delta, out=net.grad_weights_t[i])
-                np.sum(delta, axis=0, out=net.grad_biases[i])
-            if i == first_trainable:
-                break
-            upstream = ws.upstream[i - 1]
-            np.matmul(delta, net.weights_t[i].T, out=upstream)
-            if ws.keep[i - 1] is not None:
-                upstream *= ws.keep[i - 1]
-            delta = get_activation(net.layers[i - 1].activation).backward(ws.z[i - 1], ws.a[i - 1], upstream)
-        threads.use(1)  # the optimizer's element-wise passes gain nothing from BLAS threads
-        if config.l1 or config.l2:  # the reported loss stays the data loss, comparable with validation
-            for weight, grad, spec in zip(net.weights_t, net.grad_weights_t, net.layers):
-                if not spec.frozen:
-                    add_penalty_gradient(weight, grad, config.l1, config.l2)
-        return loss, tally
+        """Forward and backward on the samples at ``indices``; fills ``network.grads``. Returns (loss, tally):
+        the batch's hits, or for a network that predicts numbers its summed absolute error."""
+        return forward_backward(self.network, self.config, self._workspace(len(indices)), self.x, self.targets,
+                                self.y, indices, self.augment, self.rng, self._threads)
 
 
 def _what(value: float) -> str:
