@@ -227,7 +227,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         except (ValueError, OSError) as error:
             self._show_error("Cannot start training", error)
             return False
-        self.plots.plan_run(trainer.epoch + trainer.config.epochs, trainer.epoch)
+        self.plots.plan_run(trainer.epoch + trainer.config.epochs, trainer.epochs_so_far)  # keeps a stopped epoch
         self.training.start(trainer, paused=paused)
         return True
 
