@@ -19,8 +19,6 @@ def as_array(value) -> np.ndarray:
     """A whole number, float or text as a 0-d array (int64, float64, unicode)."""
     if isinstance(value, str):
         return np.array(value, dtype=np.str_)
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError("a flag is kept as the whole number 0 or 1")
     if isinstance(value, (int, np.integer)):
         return np.array(value, dtype=np.int64)
     return np.array(float(value), dtype=np.float64)
@@ -77,6 +75,6 @@ def read_vector(arrays: Mapping, name: str, owner: str, kinds: str) -> np.ndarra
 
 
 def refuse_unknown(arrays: Mapping, known: set[str], owner: str) -> None:
-    unknown = sorted(set(arrays) - known)
+    unknown = sorted(map(repr, set(arrays) - known))
     if unknown:
-        raise ValueError(f"{owner} holds {unknown[0]!r}, which is no field of it")
+        raise ValueError(f"{owner} holds {unknown[0]}, which is no field of it")

@@ -167,13 +167,16 @@ class TrainerState:
     def from_arrays(cls, arrays: Mapping) -> "TrainerState":
         """The state :meth:`to_arrays` wrote (e.g. read back with ``np.load(…, allow_pickle=False)``);
         a missing, unknown or malformed field raises ValueError naming it, before anything is built."""
-        optimizer = OptimizerState.from_arrays({key[len(_OPTIMIZER_PREFIX):]: arrays[key] for key in arrays
-                                                if key.startswith(_OPTIMIZER_PREFIX)})
-        own = {key: arrays[key] for key in arrays if not key.startswith(_OPTIMIZER_PREFIX)}
-        names = [item.name for item in fields(cls) if item.name != "optimizer"]
-        refuse_unknown(own, set(names), OWNER)
+        names = list(arrays)
+        if not all(isinstance(name, str) for name in names):
+            raise ValueError(f"{OWNER}'s fields must be named by text, not {names!r}"[:300])
+        optimizer = OptimizerState.from_arrays({name[len(_OPTIMIZER_PREFIX):]: arrays[name] for name in names
+                                                if name.startswith(_OPTIMIZER_PREFIX)})
+        own = {name: arrays[name] for name in names if not name.startswith(_OPTIMIZER_PREFIX)}
+        own_names = [item.name for item in fields(cls) if item.name != "optimizer"]
+        refuse_unknown(own, set(own_names), OWNER)
         values = {}
-        for name in names:
+        for name in own_names:
             kind = _FIELD_KINDS[name]
             if kind == "whole":
                 values[name] = read_whole(own, name, OWNER)

@@ -82,6 +82,11 @@ def test_a_malformed_field_is_refused_by_name(arrays, name, value, words):
     assert words in str(caught.value)
 
 
+def test_fields_not_named_by_text_are_refused(arrays):
+    with pytest.raises(ValueError, match="fields must be named by text"):
+        TrainerState.from_arrays({**arrays, 3: np.array(1)})
+
+
 def test_the_unchanged_arrays_are_accepted(arrays):
     state = TrainerState.from_arrays(arrays)
     assert state.mid_epoch and state.batches_done == 3 and state.optimizer.name == "adam"
