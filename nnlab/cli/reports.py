@@ -64,7 +64,12 @@ def predicted_classes(classes: list[str], inputs: list[str], outputs: np.ndarray
     """A classifier's predictions: the class, and the probabilities (softmax, sigmoid) or raw outputs."""
     names = class_names(classes, outputs.shape[1])
     scores = class_probabilities(outputs) if is_probability else outputs
-    score_names = names if scores.shape[1] == len(names) else list(classes)
+    if scores.shape[1] == len(names):
+        score_names = names
+    elif scores.shape[1] == 1:  # one unit scores class 1: the class it answers above 0.5
+        score_names = names[1:]
+    else:
+        score_names = list(classes)
     key = "probabilities" if is_probability else "outputs"
     predictions = []
     for name, row, best in zip(inputs, scores, outputs_to_classes(outputs)):

@@ -8,7 +8,6 @@ from pathlib import Path
 from nnlab.data.session_file import SessionFileError, load_session
 from nnlab.data.weights_file import save_model
 from nnlab.engine import BatchProgress, EpochResult, TrainingEnded
-from nnlab.lab.recording import trainer_state
 from nnlab.lab.runs import differing_settings
 from nnlab.lab.session_io import run_from_data
 
@@ -34,14 +33,14 @@ def train_and_record(session, trainer, bar, regression: bool) -> TrainingEnded:
         elif isinstance(record, EpochResult):
             session.record_batches(batches)
             batches = []
-            session.record_epoch(record, trainer.network.params.copy(), trainer_state(trainer))
+            session.record_epoch(record, trainer.network.params.copy(), trainer.state())
             if record.validation is not None:
                 watched = {"val_mae": f"{record.val_mean_absolute_error:.4g}"} if regression else \
                     {"val_acc": f"{record.val_accuracy:.2%}"}
                 bar.set_postfix(loss=f"{record.train_loss:.4f}", **watched)
         elif isinstance(record, TrainingEnded):
             session.record_batches(batches)
-            session.record_end(record, trainer.network.params.copy(), trainer_state(trainer))
+            session.record_end(record, trainer.network.params.copy(), trainer.state())
             ended = record
     session.epochs_trained = trainer.completed_epochs
     return ended

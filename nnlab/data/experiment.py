@@ -6,7 +6,7 @@ path, building the network, and reading how a saved model was made.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import InitVar, asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +23,17 @@ from .lessons import LESSON_SOURCE_PREFIX, open_lesson_dataset
 
 @dataclass
 class Experiment:
-    """Every choice that defines a training run."""
+    """Every choice that defines a training run.
+
+    The loss is kept once, in ``train.loss`` (the trainer reads it there); ``loss`` reads and sets it.
+    ``Experiment(loss=…, train=config)`` keeps a copy of ``config`` with that loss, so a TrainConfig shared
+    by several experiments is never changed; without ``loss`` the config's own loss stands.
+    """
 
     dataset: str = "digits"
     hidden: list[int] = field(default_factory=lambda: [128, 64])
     activation: str = "relu"
-    loss: str = "cross_entropy"
+    loss: InitVar[str | None] = None
     output_activation: str | None = None  # None: the loss's natural partner
     init: str = "auto"
     dropout: float = 0.0
@@ -37,20 +42,32 @@ class Experiment:
     dtype: str = "float32"
     train: TrainConfig = field(default_factory=TrainConfig)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, loss: str | None) -> None:
+        self.train = replace(self.train, loss=self.train.loss if loss is None else loss)
         self.train.validate()  # before any data is loaded: a bad setting fails fast
 
     def train_config(self) -> TrainConfig:
-        """The run's TrainConfig with this experiment's loss: a new object, so the one passed in as
-        ``train`` (perhaps shared with other experiments) is never changed, and ``loss`` stays the
-        one place the loss is chosen."""
-        return replace(self.train, loss=self.loss)
+        """A copy of the run's TrainConfig, for a trainer: a change to one never reaches the other."""
+        return replace(self.train)
 
     def describe(self) -> dict:
         """Plain data to store in a weight file's meta, so a model knows how it was made."""
         return {"dataset": self.dataset, "split": list(self.split), "seed": self.train.seed,
                 "train": {k: v for k, v in asdict(self.train).items() if k != "loss"},
                 "augment": self.augment}
+
+
+def _get_loss(experiment: Experiment) -> str:
+    return experiment.train.loss
+
+
+def _set_loss(experiment: Experiment, loss: str) -> None:
+    experiment.train = replace(experiment.train, loss=loss)
+
+
+# Set after the class is made: the dataclass takes ``loss`` as an argument of __init__ (an InitVar, whose
+# default it has read by now), and the attribute reads and writes the one place the loss is kept.
+Experiment.loss = property(_get_loss, _set_loss, doc="The loss the run trains with: ``train.loss``.")
 
 
 def open_dataset(name_or_path: str, seed: int = 0) -> Dataset:

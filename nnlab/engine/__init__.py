@@ -6,6 +6,7 @@ from .network import ForwardTrace, Gradients, LayerSpec, Network, targets_for
 from .optimizers import OPTIMIZERS
 from .outputs import class_probabilities, is_probability, is_regression, outputs_to_classes
 from .trainer import Trainer
+from .trainer_state import TrainerState
 from .training_records import BatchProgress, BlowUp, EpochResult, TrainConfig, TrainingEnded
 
 __all__ = [
@@ -13,5 +14,5 @@ __all__ = [
     "ForwardTrace", "Gradients", "LayerSpec", "Network", "targets_for", "BatchProgress",
     "class_probabilities", "is_probability", "outputs_to_classes",
     "BlowUp", "EpochResult",
-    "TrainConfig", "Trainer", "TrainingEnded",
+    "TrainConfig", "Trainer", "TrainerState", "TrainingEnded",
 ]

@@ -6,24 +6,29 @@ checks ``should_stop`` between batches; a consumer that simply stops calling
 ``next()`` has paused it, and one that calls ``next()`` until the next
 ``EpochResult`` has stepped one epoch. The optimizer's ``learning_rate`` may be
 changed between batches. Nothing here knows about Qt.
+
+``Trainer.state()`` between batches (paused, stopped, or between runs) is everything that decides
+what the next batch does; a new trainer given it by ``restore`` carries on bit for bit — the rest of
+a stopped epoch first.
 """
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
 import numpy as np
 
-from .activations import get_activation
+from .batch_step import Augmenter, Workspace, forward_backward, new_workspace
 from .blas_threads import BlasThreads
-from .losses import check_pair, check_predicts_numbers, get_loss
+from .losses import check_pair, check_predicts_numbers
 from .metrics import evaluate
-from .network import Network, add_penalty_gradient, answer_targets, has_real_targets
+from .network import Network, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
-from .outputs import is_regression, outputs_to_classes
-from .scaled_bytes import GatherScratch, ScaledBytes, as_rows
+from .outputs import is_regression
+from .scaled_bytes import as_rows
+from .trainer_state import TrainerState
 from .training_records import (BatchProgress, BlowUp, EpochResult, Progress,  # noqa: F401 (re-exported)
                                TrainConfig, TrainingEnded)
 
@@ -34,23 +39,18 @@ _BACKUP_EVERY = 50
 # network (loss 10⁻⁵) that wobbles to 0.02 from being called diverged.
 EXPLODED_FACTOR = 1000.0
 _SMOOTHING = 0.9
-Augmenter = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
 @dataclass
-class _Workspace:
-    """Buffers for one batch size, allocated once and reused by every step."""
+class _EpochInProgress:
+    """An epoch between two of its batches: where it is and what it has summed so far."""
 
-    x: np.ndarray
-    x_scratch: GatherScratch | None  # for gathering the batch's bytes, when the training rows are ScaledBytes
-    targets: np.ndarray
-    labels: np.ndarray | None  # None for a network that predicts numbers
-    z: list[np.ndarray]
-    a: list[np.ndarray]
-    upstream: list[np.ndarray]
-    threads: list[int]  # BLAS threads for each layer's products
-    keep: list[np.ndarray | None] = field(default_factory=list)
-    dropped: list[np.ndarray | None] = field(default_factory=list)
+    order: np.ndarray  # the epoch's sample order, drawn from the trainer's RNG when it began
+    batches_done: int = 0
+    samples_seen: int = 0
+    loss_sum: float = 0.0
+    tally: float = 0  # hits (an int), or a network that predicts numbers' summed absolute error
+    seconds: float = 0.0  # spent on its batches so far, pauses not counted
 
 
 class Trainer:
@@ -96,8 +96,7 @@ class Trainer:
         self.x_val = None if x_val is None or len(x_val) == 0 else as_rows(x_val, dtype)
         self.y_val = None if self.x_val is None else np.asarray(y_val, dtype=self.y.dtype)
         if optimizer is None:
-            options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
-            optimizer = make_optimizer(config.optimizer, config.learning_rate, **options)
+            optimizer = self._new_optimizer()
         elif not optimizer.same_kind(config.optimizer, config.momentum):
             raise ValueError(f"this run trains with {config.optimizer}; the optimizer to carry on is "
                              f"{optimizer.name}")
@@ -109,7 +108,9 @@ class Trainer:
         self.best_epoch: int | None = None
         self.best_val_loss = math.inf
         self._best_params: np.ndarray | None = None
-        self._workspaces: dict[int, _Workspace] = {}
+        self._wait = 0  # epochs since the validation loss last improved (early stopping)
+        self._in_progress: _EpochInProgress | None = None  # set between two batches of an epoch
+        self._workspaces: dict[int, Workspace] = {}
         self._backup = network.params.copy()
         # The weights at the end of the last completed epoch (or where the run started): what a
         # divergence puts back. One flat copy per epoch, never per batch.
@@ -118,6 +119,11 @@ class Trainer:
         self._exploded_above: float | None = None  # set by the run's first batch
         self._smoothed_loss = 0.0
         self._threads = BlasThreads(config.blas_threads)
+
+    def _new_optimizer(self) -> Optimizer:
+        config = self.config
+        options = {"momentum": config.momentum} if config.optimizer == "momentum" else {}
+        return make_optimizer(config.optimizer, config.learning_rate, **options)
 
     def keep_blas_threads_fixed(self) -> None:
         """Never change the BLAS thread count: for a trainer on a worker thread while other
@@ -128,6 +134,12 @@ class Trainer:
     def n_batches(self) -> int:
         return math.ceil(len(self.x) / self.config.batch_size)
 
+    @property
+    def epochs_so_far(self) -> float:
+        """The epochs done, counting the batches of one in progress: batch b of n in epoch e is e − 1 + b/n."""
+        part = self._in_progress
+        return self.completed_epochs + (part.batches_done / self.n_batches if part else 0.0)
+
     # -- the loop ----------------------------------------------------------------------------
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> Iterator[Progress]:
         """Train for ``config.epochs`` more epochs, yielding progress; see the module docstring."""
@@ -137,7 +149,8 @@ class Trainer:
             yield TrainingEnded("stopped", "every layer is frozen: unfreeze at least one to train",
                                 self.epoch, self.best_epoch)
             return
-        self._remember_epoch_weights()  # the owner may have set the epoch count or the weights since __init__
+        if self._in_progress is None:  # mid-epoch, the weights a divergence restores are the epoch's start
+            self._remember_epoch_weights()  # the owner may have set the epoch count or the weights since __init__
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
                 yield from self._epochs(segments, should_stop)
@@ -147,19 +160,22 @@ class Trainer:
     def _epochs(self, segments, should_stop) -> Iterator[Progress]:
         network, config = self.network, self.config
         size, n_batches = config.batch_size, self.n_batches
-        wait = 0
+        if self._in_progress is None and self._stops_early():  # stopped between an epoch and this check
+            yield self._stop_early()
+            return
         for _ in range(config.epochs):
-            self.epoch += 1
-            started = time.perf_counter()
-            order = self.rng.permutation(len(self.x))
-            loss_sum = tally = seen = 0
+            self.epoch = self.completed_epochs + 1
+            if self._in_progress is None:
+                self._in_progress = _EpochInProgress(self.rng.permutation(len(self.x)))
+            part = self._in_progress
+            started = time.perf_counter() - part.seconds
             self._refresh_backup()
-            for batch in range(n_batches):
+            for batch in range(part.batches_done, n_batches):
                 if should_stop():
                     yield TrainingEnded("stopped", f"stopped at epoch {self.epoch} batch {batch + 1}",
                                         self.epoch - 1, self.best_epoch)
                     return
-                indices = order[batch * size:(batch + 1) * size]
+                indices = part.order[batch * size:(batch + 1) * size]
                 loss, batch_tally = self._step(indices)
                 if not math.isfinite(loss):
                     yield self._diverged(f"loss became {_what(loss)} at epoch {self.epoch} batch {batch + 1}",
@@ -170,13 +186,15 @@ class Trainer:
                                          f"started, by epoch {self.epoch} batch {batch + 1}", batch + 1, loss)
                     return
                 self.optimizer.step(network.params, network.grads, segments)
-                loss_sum += loss * len(indices)
-                tally += batch_tally
-                seen += len(indices)
+                part.loss_sum += loss * len(indices)
+                part.tally += batch_tally
+                part.samples_seen += len(indices)
+                part.batches_done = batch + 1
+                part.seconds = time.perf_counter() - started
                 if batch % _BACKUP_EVERY == _BACKUP_EVERY - 1:
                     self._refresh_backup()
                 accuracy, error = self._figures(batch_tally, len(indices))
-                yield BatchProgress(self.epoch, batch + 1, n_batches, loss, accuracy, seen, error)
+                yield BatchProgress(self.epoch, batch + 1, n_batches, loss, accuracy, part.samples_seen, error)
             validation = None
             if self.x_val is not None:
                 validation = evaluate(network, self.x_val, self.y_val, config.loss, self.n_classes)
@@ -185,26 +203,37 @@ class Trainer:
                                          f"{self.epoch}", None, validation.loss)
                     return
                 if validation.loss < self.best_val_loss:
-                    self.best_val_loss, self.best_epoch, wait = validation.loss, self.epoch, 0
+                    self.best_val_loss, self.best_epoch, self._wait = validation.loss, self.epoch, 0
                     self._best_params = network.params.copy()
                 else:
-                    wait += 1
+                    self._wait += 1
+            self._in_progress = None
             self.completed_epochs = self.epoch
             self._remember_epoch_weights()
-            accuracy, error = self._figures(tally, seen)
-            yield EpochResult(self.epoch, loss_sum / seen, accuracy, time.perf_counter() - started, validation,
-                              self.best_epoch, error)
-            patience = config.early_stopping_patience
-            if patience and validation is not None and wait >= patience and self._best_params is not None:
-                network.params[...] = self._best_params
-                yield TrainingEnded(
-                    "early_stopping",
-                    f"validation loss has not improved for {patience} epochs: stopped at epoch "
-                    f"{self.epoch} and kept the weights of epoch {self.best_epoch}",
-                    self.epoch, self.best_epoch)
+            accuracy, error = self._figures(part.tally, part.samples_seen)
+            yield EpochResult(self.epoch, part.loss_sum / part.samples_seen, accuracy,
+                              time.perf_counter() - started, validation, self.best_epoch, error)
+            if self._stops_early():
+                yield self._stop_early()
                 return
         yield TrainingEnded("finished", f"trained {self.epoch} epoch{'s' * (self.epoch != 1)}", self.epoch,
                             self.best_epoch)
+
+    def _stops_early(self) -> bool:
+        patience = self.config.early_stopping_patience
+        return bool(patience) and self.x_val is not None and self._wait >= patience \
+            and self._best_params is not None
+
+    def _stop_early(self) -> TrainingEnded:
+        """Put back the best epoch's weights. The wait starts again: a later run trains ``patience`` epochs
+        more before it gives up, as a fresh one would."""
+        self.network.params[...] = self._best_params
+        self._wait = 0
+        patience = self.config.early_stopping_patience
+        return TrainingEnded("early_stopping",
+                             f"validation loss has not improved for {patience} epochs: stopped at epoch "
+                             f"{self.completed_epochs} and kept the weights of epoch {self.best_epoch}",
+                             self.completed_epochs, self.best_epoch)
 
     def _figures(self, tally: float, samples: int) -> tuple[float, float]:
         """(accuracy, mean absolute error) from a tally of hits or of absolute errors; the other is NaN."""
@@ -239,6 +268,8 @@ class Trainer:
         wrecked = params.copy() if np.isfinite(params).all() else self._backup.copy()
         params[...] = self._epoch_params
         self.optimizer.forget()
+        # The next run starts the epoch again from those weights, and measures "where it started" afresh.
+        self._in_progress, self._exploded_above = None, None
         restored = self._epoch_params_epoch
         kept = (f"restored the weights of epoch {restored}, the last before the loss blew up" if restored
                 else "restored the weights the run started from")
@@ -247,83 +278,96 @@ class Trainer:
             self.completed_epochs, self.best_epoch,
             BlowUp(self.epoch, batch, self.n_batches, float(loss), restored, wrecked))
 
+    # -- carrying on elsewhere ----------------------------------------------------------------
+    def state(self) -> TrainerState:
+        """Everything beyond the weights that decides what the next batch does, as plain data (copies).
+
+        Take it between batches: paused, stopped, or between runs — never while a batch runs.
+        """
+        rng = self.rng.bit_generator.state
+        part = self._in_progress
+        no_weights = np.empty(0, self.network.dtype)
+        return TrainerState(
+            completed_epochs=self.completed_epochs,
+            rng_state=str(rng["state"]["state"]), rng_increment=str(rng["state"]["inc"]),
+            rng_has_uint32=int(rng["has_uint32"]), rng_uinteger=int(rng["uinteger"]),
+            optimizer=self.optimizer.state(),
+            best_epoch=self.best_epoch or 0, best_val_loss=float(self.best_val_loss),
+            best_params=no_weights if self._best_params is None else self._best_params.copy(),
+            early_stopping_wait=self._wait,
+            exploded_above=math.nan if self._exploded_above is None else float(self._exploded_above),
+            smoothed_loss=float(self._smoothed_loss), batch_size=self.config.batch_size,
+            order=np.empty(0, np.int64) if part is None else part.order.copy(),
+            batches_done=0 if part is None else part.batches_done,
+            samples_seen=0 if part is None else part.samples_seen,
+            loss_sum=0.0 if part is None else float(part.loss_sum),
+            tally=0.0 if part is None else float(part.tally),
+            epoch_seconds=0.0 if part is None else part.seconds,
+            epoch_params=no_weights if part is None else self._epoch_params.copy())
+
+    def restore(self, state: TrainerState) -> None:
+        """Carry on from ``state`` (another trainer's, perhaps in another process) on this trainer's network,
+        data and settings — bit for bit when they are the same. The learning rate stays this config's.
+
+        Raises ValueError and changes nothing when the state cannot belong to this run: another optimizer,
+        another number of weights, or an epoch in progress over another number of samples or batch size.
+        """
+        config, params = self.config, self.network.params
+        if not state.optimizer.same_kind(config.optimizer, config.momentum):
+            wanted = f"momentum {config.momentum:g}" if config.optimizer == "momentum" else config.optimizer
+            raise ValueError(f"this run trains with {wanted}; the state to carry on from was trained with "
+                             f"{state.optimizer.describe()}")
+        for name in ("best_params", "epoch_params"):
+            kept = getattr(state, name)
+            if kept.size and (kept.size != params.size or kept.dtype != params.dtype):
+                raise ValueError(f"the trainer state's {name!r} holds {kept.size} {kept.dtype} weights, and the "
+                                 f"network has {params.size} {params.dtype} parameters")
+        if state.mid_epoch and (state.order.size != len(self.x) or state.batch_size != config.batch_size):
+            raise ValueError(f"the trainer state stopped mid-epoch over {state.order.size} samples in batches of "
+                             f"{state.batch_size}; this run has {len(self.x)} samples in batches of "
+                             f"{config.batch_size}")
+        tally = state.tally
+        if not self.regression:
+            if tally != int(tally) or tally > state.samples_seen:
+                raise ValueError(f"the trainer state's 'tally' ({tally!r}) is not a count of hits among "
+                                 f"{state.samples_seen} samples")
+            tally = int(tally)
+        optimizer = self._new_optimizer()
+        optimizer.restore(state.optimizer, like=params)
+        rng = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(1,)))
+        try:
+            rng.bit_generator.state = state.rng_state_dict()
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"the trainer state's random generator cannot be restored: {error}") from None
+        # Everything is checked: from here on nothing can fail.
+        optimizer.learning_rate = config.learning_rate
+        self.optimizer, self.rng = optimizer, rng
+        self.epoch = self.completed_epochs = state.completed_epochs
+        self.best_epoch = state.best_epoch or None
+        self.best_val_loss = state.best_val_loss
+        self._best_params = state.best_params.copy() if state.best_params.size else None
+        self._wait = state.early_stopping_wait
+        self._exploded_above = None if math.isnan(state.exploded_above) else state.exploded_above
+        self._smoothed_loss = state.smoothed_loss
+        self._in_progress = None
+        if state.mid_epoch:
+            self._in_progress = _EpochInProgress(state.order.copy(), state.batches_done, state.samples_seen,
+                                                 state.loss_sum, tally, state.epoch_seconds)
+            np.copyto(self._epoch_params, state.epoch_params)
+            self._epoch_params_epoch = self.completed_epochs
+
     # -- one step ----------------------------------------------------------------------------
-    def _workspace(self, size: int) -> _Workspace:
+    def _workspace(self, size: int) -> Workspace:
         ws = self._workspaces.get(size)
         if ws is None:
-            dtype, net = self.network.dtype, self.network
-            widths = [spec.units for spec in net.layers]
-            ws = _Workspace(
-                x=np.empty((size, net.input_size), dtype),
-                x_scratch=self.x.scratch_for(size) if isinstance(self.x, ScaledBytes) else None,
-                targets=np.empty((size, net.n_outputs), dtype),
-                labels=None if self.regression else np.empty(size, np.int64),
-                z=[np.empty((size, w), dtype) for w in widths],
-                a=[np.empty((size, w), dtype) for w in widths],
-                upstream=[np.empty((size, w), dtype) for w in widths],
-                threads=[self._threads.threads_for(size * w.size) for w in net.weights_t],
-                keep=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
-                dropped=[np.empty((size, s.units), dtype) if s.dropout else None for s in net.layers],
-            )
-            self._workspaces[size] = ws
+            ws = self._workspaces[size] = new_workspace(self.network, size, self.x, self.regression, self._threads)
         return ws
 
     def _step(self, indices: np.ndarray) -> tuple[float, float]:
-        """Forward and backward on one batch; fills ``network.grads``.
-
-        Returns (loss, tally): the batch's hits, or for a network that predicts numbers its summed
-        absolute error |output − target| over samples and outputs.
-        """
-        net, config = self.network, self.config
-        ws = self._workspace(len(indices))
-        if ws.x_scratch is not None:
-            self.x.gather_into(indices, ws.x, ws.x_scratch)
-        else:
-            np.take(self.x, indices, axis=0, out=ws.x, mode="clip")
-        np.take(self.targets, indices, axis=0, out=ws.targets, mode="clip")
-        if ws.labels is not None:
-            np.take(self.y, indices, axis=0, out=ws.labels, mode="clip")
-        inputs = [self.augment(ws.x, self.rng) if self.augment else ws.x]
-        last = len(net.layers) - 1
-        threads = self._threads
-        for i, spec in enumerate(net.layers):
-            threads.use(ws.threads[i])
-            np.matmul(inputs[i], net.weights_t[i], out=ws.z[i])
-            ws.z[i] += net.biases[i]
-            get_activation(spec.activation).forward(ws.z[i], out=ws.a[i])
-            if spec.dropout and i < last:
-                keep = ws.keep[i]
-                keep[...] = self.rng.random(keep.shape, dtype=keep.dtype) >= spec.dropout
-                keep *= 1.0 / (1.0 - spec.dropout)
-                np.multiply(ws.a[i], keep, out=ws.dropped[i])
-                inputs.append(ws.dropped[i])
-            else:
-                inputs.append(ws.a[i])
-        loss, delta = get_loss(config.loss).compute(ws.z[last], ws.a[last], ws.targets,
-                                                    net.layers[last].activation)
-        if ws.labels is None:
-            tally = float(np.abs(ws.a[last] - ws.targets).sum())
-        else:
-            tally = int((outputs_to_classes(ws.a[last]) == ws.labels).sum())
-        first_trainable = next(i for i, spec in enumerate(net.layers) if not spec.frozen)
-        for i in range(last, first_trainable - 1, -1):
-            threads.use(ws.threads[i])
-            if not net.layers[i].frozen:
-                np.matmul(inputs[i].T, delta, out=net.grad_weights_t[i])
-                np.sum(delta, axis=0, out=net.grad_biases[i])
-            if i == first_trainable:
-                break
-            upstream = ws.upstream[i - 1]
-            np.matmul(delta, net.weights_t[i].T, out=upstream)
-            if ws.keep[i - 1] is not None:
-                upstream *= ws.keep[i - 1]
-            delta = get_activation(net.layers[i - 1].activation).backward(ws.z[i - 1], ws.a[i - 1], upstream)
-        threads.use(1)  # the optimizer's element-wise passes gain nothing from BLAS threads
-        if config.l1 or config.l2:  # the reported loss stays the data loss, comparable with validation
-            for weight, grad, spec in zip(net.weights_t, net.grad_weights_t, net.layers):
-                if not spec.frozen:
-                    add_penalty_gradient(weight, grad, config.l1, config.l2)
-        return loss, tally
+        """Forward and backward on the samples at ``indices``; fills ``network.grads``. Returns (loss, tally):
+        the batch's hits, or for a network that predicts numbers its summed absolute error."""
+        return forward_backward(self.network, self.config, self._workspace(len(indices)), self.x, self.targets,
+                                self.y, indices, self.augment, self.rng, self._threads)
 
 
 def _what(value: float) -> str:

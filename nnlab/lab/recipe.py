@@ -1,7 +1,7 @@
 """The one recipe from an Experiment to a ready Trainer — the window's Start and ``nnlab train`` both follow it.
 
 Given a dataset and its split, the recipe keeps the network it is handed (or builds the one the
-experiment describes), carries on with the previous run's optimizer when it may, refuses what
+experiment describes), carries on from the previous run's trainer state when it may, refuses what
 cannot be done (augmenting points, training a worked example), adds the learner's own samples to a
 classifier's training part and wires the trainer with the experiment's loss. It changes nothing it
 is given but the trainer it returns, so a refused run leaves the session as it was.
@@ -16,8 +16,8 @@ from nnlab.data.experiment import Experiment, build_network, open_dataset
 from nnlab.data.splits import Splits, split_dataset
 from nnlab.data.user_samples import UserSampleStore, with_user_samples
 from nnlab.engine import Network, Trainer
-from nnlab.engine.optimizers import Optimizer
 from nnlab.engine.trainer import TrainConfig
+from nnlab.engine.trainer_state import TrainerState
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,16 @@ class Run:
 
 
 def make_run(experiment: Experiment, dataset: Dataset, splits: Splits, *, network: Network | None = None,
-             optimizer: Optimizer | None = None, user_samples: UserSampleStore | None = None,
+             state: TrainerState | None = None, user_samples: UserSampleStore | None = None,
              epochs_trained: int = 0) -> Run:
     """Wire one training run; raises ValueError naming the first thing that cannot be done.
 
-    network: the one to keep training, or None to build the experiment's. optimizer: the previous
-    run's, carried on only when it is of the experiment's kind and its state is finite.
+    network: the one to keep training, or None to build the experiment's. state: the previous run's
+    trainer state (its RNG, optimizer, best epoch, the epoch it stopped in), carried on when
+    :func:`state_to_carry_on` allows — then the run continues exactly as if it had never stopped.
     user_samples: the learner's samples, added to a classifier's training part (a regression
     set's targets are numbers, and the samples are drawings or points of a class).
-    epochs_trained: where the epoch count carries on from.
+    epochs_trained: where the epoch count carries on from, when no state is carried on.
     """
     refuse_worked_example(dataset)
     augment = augmenter_for(experiment, dataset)
@@ -53,8 +54,12 @@ def make_run(experiment: Experiment, dataset: Dataset, splits: Splits, *, networ
         x, y, used = with_user_samples(user_samples, dataset, train.x, train.y)
     config = experiment.train_config()
     trainer = Trainer(network, x, y, config, validation.x, validation.answers, n_classes=dataset.n_classes,
-                      augment=augment, optimizer=optimizer_to_carry_on(optimizer, config))
-    trainer.epoch = trainer.completed_epochs = epochs_trained
+                      augment=augment)
+    state = None if built else state_to_carry_on(state, config, len(trainer.x))
+    if state is None:
+        trainer.epoch = trainer.completed_epochs = epochs_trained
+    else:
+        trainer.restore(state)
     return Run(trainer, network, built, used)
 
 
@@ -75,13 +80,16 @@ def augmenter_for(experiment: Experiment, dataset: Dataset) -> Augmenter | None:
     return make_augmenter(dataset.input_shape, AugmentConfig())
 
 
-def optimizer_to_carry_on(optimizer: Optimizer | None, config: TrainConfig) -> Optimizer | None:
-    """Start after Stop carries on with Adam's moments (or the momentum) as it carries on with the
-    weights — unless this run asks for another optimizer, or the state holds NaN or inf (a diverged run)."""
-    if optimizer is not None and optimizer.same_kind(config.optimizer, config.momentum) \
-            and optimizer.state_is_finite():
-        return optimizer
-    return None
+def state_to_carry_on(state: TrainerState | None, config: TrainConfig, n_train: int) -> TrainerState | None:
+    """Start after Stop carries on with the whole trainer state as it carries on with the weights — unless
+    this run asks for another optimizer, or the state holds NaN or inf (a diverged run). An epoch stopped
+    mid-way is finished first, unless the batch size or the number of training samples changed since:
+    then a new epoch begins (the stopped one's batches stay in the weights)."""
+    if state is None or not state.optimizer.same_kind(config.optimizer, config.momentum) or not state.is_finite():
+        return None
+    if state.mid_epoch and (state.batch_size != config.batch_size or state.order.size != n_train):
+        return state.between_epochs()
+    return state
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ class RunRecorder:
         run = Run(run_id, f"run {run_id}", parent, settings, facts.dataset, facts.network, tuple(facts.split),
                   int(facts.seed), list(facts.user_samples), history or History(regression),
                   SnapshotStore(self.budget_bytes), start_epoch=epoch)
-        state = trainer_state(trainer)
+        state = trainer.state()
         params = trainer.network.params.copy()
         params.flags.writeable = False
         run.snapshots.add(Snapshot(epoch, params, state), run.history.best_epoch)
@@ -186,12 +186,6 @@ class RunRecorder:
     def _batch(state) -> int | None:
         done = getattr(state, "batches_done", 0)
         return int(done) + 1 if getattr(state, "mid_epoch", False) and done else None
-
-
-def trainer_state(trainer: Trainer):
-    """The trainer's state between two batches (``Trainer.state()``)."""
-    state = getattr(trainer, "state", None)
-    return state() if callable(state) else None
 
 
 def settings_changes(old: dict, new: dict) -> str:

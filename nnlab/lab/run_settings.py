@@ -291,7 +291,7 @@ class RunSettings:
         return self.train_percent / 100, self.validation_percent / 100, self.test_percent / 100
 
     def train_config(self) -> TrainConfig:
-        return TrainConfig(optimizer=self.optimizer, learning_rate=self.learning_rate,
+        return TrainConfig(loss=self.loss, optimizer=self.optimizer, learning_rate=self.learning_rate,
                            batch_size=self.batch_size, epochs=self.epochs, seed=self.seed, l1=self.l1,
                            l2=self.l2, early_stopping_patience=self.early_stopping)
 

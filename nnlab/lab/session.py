@@ -1,7 +1,7 @@
 """The lab's model: the dataset, its split, the network and the file they belong to.
 
 Views never live here: they connect to the signals and read this state. It is a plain object
-with psygnal signals (no Qt), so its rules — the split lock, the optimizer carried on, what
+with psygnal signals (no Qt), so its rules — the split lock, the trainer state carried on, what
 counts as unsaved — are tested without a window, and ``nnlab train`` runs on one too. A slot
 runs at once on the emitting thread; only the GUI thread calls the session.
 While a run is in progress the worker thread writes ``network`` in place, so views use the
@@ -22,7 +22,7 @@ from nnlab.data.user_samples import UserSampleStore
 from nnlab.data.weights_file import SavedModel, save_model
 from nnlab.engine import Network, Trainer
 from nnlab.engine.losses import check_pair, check_predicts_numbers, is_regression, output_units
-from nnlab.engine.optimizers import Optimizer
+from nnlab.engine.trainer_state import TrainerState
 
 from . import reading
 from .reading import DEFAULT_SPLIT, OpenedModel, PreparedDataset
@@ -75,9 +75,11 @@ class LabSession(SessionRuns):
         self.loss = "cross_entropy"
         self.experiment: Experiment | None = None
         self.epochs_trained = 0
-        # The last run's optimizer: Start after Stop carries on with Adam's moments (or the momentum)
-        # as it carries on with the weights; a new, edited, reset or opened network drops it.
-        self._last_optimizer: Optimizer | None = None
+        # The last run's trainer: Start after Stop carries on from its state (RNG, optimizer, best epoch,
+        # the place in a stopped epoch) as it carries on with the weights, exactly as if never stopped.
+        # A new, edited, reset or opened network drops it. Its state is taken at the next Start, when
+        # its worker has ended: a run that pauses or stops anywhere leaves it between two batches.
+        self._last_trainer: Trainer | None = None
         self.path: Path | None = None
         self.dirty = False
         # The network as last saved, opened or freshly built: the weights are unsaved only when they differ.
@@ -117,7 +119,7 @@ class LabSession(SessionRuns):
         optimizer's moments, measured on the old data, go.
         """
         if self.network is not None:
-            self.epochs_trained, self._last_optimizer = 0, None
+            self.epochs_trained, self._last_trainer = 0, None
             self.network_changed.emit(self.network)
 
     def network_fits(self, dataset: Dataset) -> bool:
@@ -158,7 +160,7 @@ class LabSession(SessionRuns):
         check_pair(loss, network.layers[-1].activation, network.n_outputs)
         if self.dataset is not None and self.dataset.is_regression:
             check_predicts_numbers(loss, network.layers[-1].activation, f"{self.dataset.name}'s targets")
-        self.network, self.loss, self._last_optimizer = network, loss, None
+        self.network, self.loss, self._last_trainer = network, loss, None
         if epochs_trained is not None:
             self.epochs_trained = epochs_trained
         self._note_edit(network, loss, fresh=epochs_trained == 0)
@@ -182,10 +184,10 @@ class LabSession(SessionRuns):
         return network
 
     def _take_new_network(self, network: Network, experiment: Experiment) -> None:
-        """A network freshly built from ``experiment``: no epochs, no optimizer, and the split may be drawn again."""
+        """A network freshly built from ``experiment``: no epochs, no trainer state; the split may be drawn again."""
         self.network, self.loss, self.experiment, self.epochs_trained = network, experiment.loss, experiment, 0
         self.recorder.note("new", "a new network")
-        self._last_optimizer = None
+        self._last_trainer = None
         self._split_locked = False
         self.network_changed.emit(network)
         self.note_weights_changed()
@@ -195,14 +197,14 @@ class LabSession(SessionRuns):
             self.network.initialize("auto" if self.experiment is None else self.experiment.init, seed)
             self.epochs_trained = 0
             self.recorder.note("new", f"weights reset with seed {seed}")
-            self._last_optimizer = None
+            self._last_trainer = None
             self._split_locked = False
             self.network_changed.emit(self.network)
             self.note_weights_changed()
 
     def make_trainer(self, experiment: Experiment) -> Trainer:
         """A trainer for the current network and split (nnlab.lab.recipe), keeping the network, its
-        epoch count and its optimizer when the experiment's widths and loss still fit it.
+        epoch count and the last run's trainer state when the experiment's widths and loss still fit it.
 
         Raises ValueError and changes nothing when the run cannot be made.
         """
@@ -214,15 +216,24 @@ class LabSession(SessionRuns):
         else:  # a network that has not learned yet may take a new split
             splits, split_key = self._split_for(experiment.split, experiment.train.seed)
         run = make_run(experiment, self.dataset, splits, network=self.network if keep else None,
-                       optimizer=self._last_optimizer if keep else None, user_samples=self.user_samples,
+                       state=self.trainer_state() if keep else None, user_samples=self.user_samples,
                        epochs_trained=self.epochs_trained if keep else 0)
         if run.built:
             self._take_new_network(run.network, experiment)
         self.splits, self._split_key, self._split_locked = splits, split_key, True
         self.experiment, self.user_samples_used = experiment, run.user_samples_used
-        self._last_optimizer = run.trainer.optimizer
+        self._last_trainer = run.trainer
         self._record_start(run, experiment)
         return run.trainer
+
+    def trainer_state(self) -> TrainerState | None:
+        """Where Start would carry on from: the last run's trainer state, or None when there is none to carry
+        on — no run since the network was made, reset, edited or opened, or an epoch count set since that
+        is not the run's. Ask only while no run is in progress (or it is paused)."""
+        trainer = self._last_trainer
+        if trainer is None or trainer.network is not self.network or trainer.completed_epochs != self.epochs_trained:
+            return None
+        return trainer.state()
 
     # -- files ------------------------------------------------------------------------------------
     def open_model(self, path: str | Path) -> SavedModel:
@@ -241,7 +252,7 @@ class LabSession(SessionRuns):
             self.dataset, self.splits, self.dataset_source = prepared.dataset, prepared.splits, prepared.source
             self._split_key, self.dataset_seed = prepared.split_key, prepared.split_key[1]
             self.dataset_changed.emit(prepared.dataset)
-        self.network, self.loss, self.epochs_trained, self._last_optimizer = model.network, model.loss, 0, None
+        self.network, self.loss, self.epochs_trained, self._last_trainer = model.network, model.loss, 0, None
         self.experiment = None  # the last run's settings are not this file's (save records the split in use)
         self.recorder.note("new", f"weights opened from {opened.path.name}")
         self._split_locked = True

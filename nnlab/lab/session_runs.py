@@ -20,6 +20,23 @@ from .run_identity import DatasetIdentity, RunNetwork, experiment_settings
 from .runs import Run
 
 
+class CarriedState:
+    """Stands in for the last trainer (``LabSession._last_trainer``) when the state to carry on from comes from
+    a run — a branch's snapshot, a run made current, a session file — not from a trainer of this session:
+    the next Start restores it, and whatever drops the last trainer (a new, edited or reset network) drops it."""
+
+    def __init__(self, network: Network, state) -> None:
+        self.network, self._state = network, state
+        self.completed_epochs = state.completed_epochs
+
+    @classmethod
+    def of(cls, network: Network, state) -> "CarriedState | None":
+        return None if state is None else cls(network, state)
+
+    def state(self):
+        return self._state
+
+
 class SessionRuns:
     """LabSession's run methods; they use the session's fields (``runs``, ``recorder``, ``network`` …)."""
 
@@ -106,7 +123,7 @@ class SessionRuns:
         self.splits, self._split_key, self._split_locked = splits, split_key, True
         self.network, self.loss, self.experiment = network, run.network.loss, experiment
         self.epochs_trained = run.last_epoch
-        self._last_optimizer = None
+        self._last_trainer = CarriedState.of(network, run.state)
         self.recorder.forget_pending()
         self.runs.make_current(run.id)
         self.network_changed.emit(network)
@@ -131,7 +148,7 @@ class SessionRuns:
         self.network, self.loss, self.epochs_trained = opened.network, opened.loss, opened.epochs_trained
         current = opened.current
         self.experiment = None if current is None else current.experiment()
-        self._last_optimizer = None
+        self._last_trainer = CarriedState.of(opened.network, opened.state)
         self.runs.replace_all(opened.runs, opened.current_run)
         self.recorder.forget_pending()
         self.network_changed.emit(opened.network)

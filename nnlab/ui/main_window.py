@@ -245,7 +245,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             return False
         if trainer.network is not network:  # the panel asked for another shape: Start built a new network
             self._start_new_history()
-        self.history.carry_on_from(trainer.epoch)
+        self.history.carry_on_from(trainer.epochs_so_far)  # keeps a stopped epoch's batches
         self.plots.plan_run(trainer.epoch + trainer.config.epochs)
         self.training.start(trainer, paused=paused)
         return True

@@ -164,7 +164,6 @@ def _session(folder: Path, trained: bool = True) -> Path:
     """Two runs on xor (the second branched from the first, with changed settings), snapshots and trainer states."""
     from nnlab.data.experiment import Experiment
     from nnlab.engine import EpochResult, TrainConfig, TrainingEnded
-    from nnlab.lab.recording import trainer_state
     from nnlab.lab.session import LabSession
 
     lab = LabSession()
@@ -178,7 +177,7 @@ def _session(folder: Path, trained: bool = True) -> Path:
         for record in trainer.run() if trained else ():
             if isinstance(record, (EpochResult, TrainingEnded)):
                 record_it = lab.record_epoch if isinstance(record, EpochResult) else lab.record_end
-                record_it(record, trainer.network.params.copy(), trainer_state(trainer))
+                record_it(record, trainer.network.params.copy(), trainer.state())
         lab.epochs_trained = trainer.completed_epochs
     path = folder / "lesson.nnlab"
     lab.save_session(path, {"neuron": [1, 2], "connection": None}, {"epoch": 2, "ticked": [1, 2]})

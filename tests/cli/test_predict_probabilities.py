@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnlab.cli.reports import class_names, predicted_classes, print_predictions
 from nnlab.data.weights_file import SavedModel, save_model
 from nnlab.engine.network import LayerSpec, Network
 
@@ -50,3 +51,22 @@ def test_raw_scores_print_as_outputs_with_their_own_values(tmp_path):
     assert set(printed) == {"input", "class", "outputs"}
     np.testing.assert_allclose([printed["outputs"][name] for name in CLASSES], scores, rtol=1e-12)
     assert printed["class"] == CLASSES[int(np.argmax(scores))]
+
+
+@pytest.mark.parametrize("classes, named", [(["cat", "dog"], "dog"), (["dog"], "dog")],
+                         ids=["two classes", "one class and its absence"])
+def test_one_unit_of_raw_score_is_named_by_class_1(classes, named, capsys):
+    """A tanh unit trained with mse answers class 1 above 0.5; its score was filed under class 0 for two
+    classes ("dog   [outputs: cat 0.8]")."""
+    outputs = np.array([[0.8], [0.1]])
+    predictions = predicted_classes(classes, ["a.png", "b.png"], outputs, is_probability=False)
+    assert [item["outputs"] for item in predictions] == [{named: 0.8}, {named: 0.1}]
+    assert [item["class"] for item in predictions] == [named, class_names(classes, 1)[0]]
+    print_predictions(predictions)
+    assert capsys.readouterr().out.splitlines()[0] == f"a.png: {named}   [outputs: {named} 0.8]"
+
+
+def test_one_sigmoid_unit_still_prints_both_probabilities():
+    predictions = predicted_classes(["cat", "dog"], ["a.png"], np.array([[0.8]]), is_probability=True)
+    assert predictions[0]["probabilities"] == {"cat": pytest.approx(0.2), "dog": 0.8}
+    assert predictions[0]["class"] == "dog" and predictions[0]["confidence"] == 0.8

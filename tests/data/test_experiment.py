@@ -1,5 +1,5 @@
-"""An Experiment reads the TrainConfig it is given and never writes it: the loss reaches the trainer another way."""
-from dataclasses import asdict
+"""An Experiment keeps its loss in one place, ``train.loss``, and never writes the TrainConfig it is given."""
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -17,6 +17,20 @@ def test_making_an_experiment_leaves_the_train_config_passed_in_untouched():
     assert regression.train_config().loss == "mse" and classifier.train_config().loss == "binary_cross_entropy"
     assert regression.train_config() is not shared
     assert asdict(regression.train_config()) == {**before, "loss": "mse"}
+
+
+def test_the_loss_is_kept_once():
+    """``experiment.train.loss`` used to stay "cross_entropy" for an mse experiment: two places, one stale."""
+    shared = TrainConfig(epochs=2)
+    regression = Experiment(dataset="curve", loss="mse", hidden=[4], train=shared)
+    assert regression.loss == regression.train.loss == "mse" and shared.loss == "cross_entropy"
+    regression.loss = "binary_cross_entropy"
+    assert regression.train.loss == regression.train_config().loss == "binary_cross_entropy"
+    assert shared.loss == "cross_entropy"
+    assert Experiment(train=TrainConfig(loss="mse")).loss == "mse"  # no loss given: the config's stands
+    assert replace(regression, hidden=[8]).loss == "binary_cross_entropy"
+    assert replace(regression, loss="mse").train.loss == "mse"
+    assert "loss" not in regression.describe()["train"]  # a weight file keeps the loss beside the network
 
 
 def test_the_trainer_trains_with_the_experiments_loss():

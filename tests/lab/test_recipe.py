@@ -9,9 +9,8 @@ from nnlab.data.splits import split_dataset
 from nnlab.data.user_samples import UserSampleStore
 from nnlab.data.weights_file import SavedModel, load_model, save_model
 from nnlab.engine import LayerSpec, Network, TrainConfig
-from nnlab.engine.optimizers import make_optimizer
 from nnlab.lab.reading import model_misfit, prepare_dataset
-from nnlab.lab.recipe import make_run, optimizer_to_carry_on, prepare
+from nnlab.lab.recipe import make_run, prepare, state_to_carry_on
 from nnlab.lab.session import LabSession
 
 RUNS = {  # the same run as the command's words and as the window's experiment
@@ -79,15 +78,38 @@ def test_the_users_samples_join_a_classifiers_training_part_only(tmp_path):
     assert run.user_samples_used == 0 and len(run.trainer.x) == len(curve.splits.train)
 
 
-def test_an_optimizer_is_carried_on_only_when_it_is_the_runs_kind_and_finite():
-    adam, momentum = make_optimizer("adam", 0.01), make_optimizer("momentum", 0.01, momentum=0.9)
-    assert optimizer_to_carry_on(adam, TrainConfig(optimizer="adam")) is adam
-    assert optimizer_to_carry_on(None, TrainConfig()) is None
-    assert optimizer_to_carry_on(adam, TrainConfig(optimizer="sgd")) is None
-    assert optimizer_to_carry_on(momentum, TrainConfig(optimizer="momentum", momentum=0.9)) is momentum
-    assert optimizer_to_carry_on(momentum, TrainConfig(optimizer="momentum", momentum=0.5)) is None
-    momentum.velocity = np.array([0.5, np.inf])  # a diverged run's state
-    assert optimizer_to_carry_on(momentum, TrainConfig(optimizer="momentum", momentum=0.9)) is None
+def stopped_state(optimizer: str, batches: int = 3):
+    """The state of a run on xor stopped after ``batches`` batches of its first epoch."""
+    prepared = prepare(Experiment(dataset="xor", hidden=[3], train=TrainConfig(optimizer=optimizer, batch_size=16)))
+    records = prepared.trainer.run()
+    for _ in range(batches):
+        next(records)
+    records.close()
+    return prepared.trainer.state()
+
+
+def test_a_state_is_carried_on_only_when_it_is_the_runs_kind_and_finite():
+    adam, momentum = stopped_state("adam"), stopped_state("momentum")
+    n_train = adam.order.size
+    assert state_to_carry_on(adam, TrainConfig(optimizer="adam", batch_size=16), n_train) is adam
+    assert state_to_carry_on(None, TrainConfig(), n_train) is None
+    assert state_to_carry_on(adam, TrainConfig(optimizer="sgd", batch_size=16), n_train) is None
+    assert state_to_carry_on(momentum, TrainConfig(optimizer="momentum", momentum=0.9, batch_size=16),
+                             n_train) is momentum
+    assert state_to_carry_on(momentum, TrainConfig(optimizer="momentum", momentum=0.5, batch_size=16),
+                             n_train) is None
+    momentum.optimizer.arrays["velocity"][0] = np.inf  # a diverged run's state
+    assert state_to_carry_on(momentum, TrainConfig(optimizer="momentum", momentum=0.9, batch_size=16),
+                             n_train) is None
+
+
+@pytest.mark.parametrize("batch_size, extra", [(8, 0), (16, 1)], ids=["another batch size", "another sample"])
+def test_a_stopped_epoch_starts_again_when_its_batches_changed(batch_size, extra):
+    """Carrying on the stopped epoch's place needs its batches; the rest of the state still carries on."""
+    adam = stopped_state("adam")
+    carried = state_to_carry_on(adam, TrainConfig(optimizer="adam", batch_size=batch_size), adam.order.size + extra)
+    assert adam.mid_epoch and not carried.mid_epoch
+    assert carried.rng_state == adam.rng_state and carried.optimizer.scalars["steps"] == 3
 
 
 def test_a_kept_network_carries_on_its_epochs_and_a_refused_run_leaves_it_untouched():
@@ -99,7 +121,7 @@ def test_a_kept_network_carries_on_its_epochs_and_a_refused_run_leaves_it_untouc
     assert run.network is network and not run.built and run.trainer.epoch == run.trainer.completed_epochs == 7
     with pytest.raises(ValueError, match="turn augmentation off"):
         make_run(Experiment(dataset="xor", hidden=[4], augment=True), prepared.dataset, prepared.splits,
-                 network=network, optimizer=run.trainer.optimizer)
+                 network=network, state=run.trainer.state())
     assert np.array_equal(network.params, weights) and run.trainer.optimizer.steps == 0
 
 

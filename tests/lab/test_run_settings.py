@@ -203,3 +203,10 @@ def test_a_lessons_training_object_is_checked_before_anything_changes(settings, 
     assert emitted == [] and not settings.from_lesson
     settings.apply_training({"learning_rate": 0.5, "batch_size": 8})
     assert (settings.learning_rate, settings.batch_size) == (0.5, 8)
+
+
+def test_the_settings_train_config_carries_their_loss():
+    """It said "cross_entropy" whatever the loss chosen: the loss is one choice, in one place."""
+    settings = RunSettings()
+    settings.loss = "mse"
+    assert settings.train_config().loss == settings.experiment().train.loss == settings.experiment().loss == "mse"

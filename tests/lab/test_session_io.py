@@ -6,7 +6,6 @@ import pytest
 from nnlab.data.experiment import Experiment
 from nnlab.data.session_file import SessionFileError, load_session, save_session
 from nnlab.engine import EpochResult, TrainConfig, TrainingEnded
-from nnlab.lab.recording import trainer_state
 from nnlab.lab.session import LabSession
 from nnlab.lab.session_io import session_document
 
@@ -20,9 +19,9 @@ def train(session: LabSession, exp: Experiment):
     trainer = session.make_trainer(exp)
     for record in trainer.run():
         if isinstance(record, EpochResult):
-            session.record_epoch(record, trainer.network.params.copy(), trainer_state(trainer))
+            session.record_epoch(record, trainer.network.params.copy(), trainer.state())
         elif isinstance(record, TrainingEnded):
-            session.record_end(record, trainer.network.params.copy(), trainer_state(trainer))
+            session.record_end(record, trainer.network.params.copy(), trainer.state())
     session.epochs_trained = trainer.completed_epochs
     return trainer
 

@@ -202,9 +202,9 @@ def test_an_edit_that_reinitialises_every_layer_starts_a_new_history_one_that_ke
     assert started == [0, 0]
 
 
-def test_start_after_a_stop_mid_epoch_redraws_that_epoch_instead_of_doubling_it(window, qtbot):
-    """Stopped at epoch 2 batch 21, a run carries on from the end of epoch 1: the stopped epoch's 20
-    batches were not kept, and its points would otherwise stand under the new ones at the same x."""
+def test_start_after_a_stop_mid_epoch_draws_that_epoch_once(window, qtbot):
+    """Stopped at epoch 2 batch 21, a run carries on from batch 21: the stopped epoch's 20 points stay and
+    the rest follow them, none drawn twice at the same x."""
     window.panel.batch_size.setValue(4)
     window.panel.epochs.setValue(3)
     window.step_epoch()
