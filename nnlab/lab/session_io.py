@@ -40,6 +40,7 @@ class OpenedSession:
     loss: str
     epochs_trained: int
     dataset: PreparedDataset
+    data_seed: int  # what a generated dataset was drawn with (its split may use another seed)
     state: object | None
     selection: dict
     view: dict
@@ -107,7 +108,7 @@ def read_session(path: str | Path, budget_bytes: int | None = None) -> OpenedSes
             and np.array_equal(current.resume_params.view(np.uint8), network.params.view(np.uint8)):
         state = current.state
     return OpenedSession(Path(path), runs, document.current_run, network, loss, document.epochs_trained, prepared,
-                         state, document.selection, document.view)
+                         document.dataset["data_seed"], state, document.selection, document.view)
 
 
 def run_from_data(data: RunData, budget_bytes: int | None = None) -> Run:

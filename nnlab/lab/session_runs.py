@@ -119,6 +119,7 @@ class SessionRuns:
     def _take_run(self, run: Run, network: Network, prepared: PreparedDataset | None, experiment) -> None:
         if prepared is not None:
             self.use_dataset(prepared)
+            self.dataset_seed = run.dataset.seed  # the split may have been drawn with another seed
         splits, split_key = self._split_for(run.split, run.seed)
         self.splits, self._split_key, self._split_locked = splits, split_key, True
         self.network, self.loss, self.experiment = network, run.network.loss, experiment
@@ -144,6 +145,7 @@ class SessionRuns:
     def use_session(self, opened: session_io.OpenedSession) -> None:
         """Take a read session file: its dataset, network, runs and current run."""
         self.use_dataset(opened.dataset)
+        self.dataset_seed = opened.data_seed
         self._split_locked = True
         self.network, self.loss, self.epochs_trained = opened.network, opened.loss, opened.epochs_trained
         current = opened.current

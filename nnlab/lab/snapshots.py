@@ -76,6 +76,7 @@ class SnapshotStore:
         self.spacing = 1  # the grid's step past the first ``full_epochs`` epochs; doubles as the run grows
         self.best_epoch: int | None = None
         self._snapshots: dict[int, Snapshot] = {}  # by epoch, in increasing order of epoch
+        self._held: dict[int, list] = {}  # id(array) -> [array, how many snapshots hold it]: shared bytes count once
         self._nbytes = 0
 
     # -- reading ------------------------------------------------------------------------------------
@@ -148,12 +149,15 @@ class SnapshotStore:
         latest = self.latest
         if latest is not None and snapshot.epoch < latest.epoch:
             raise ValueError(f"a snapshot of epoch {snapshot.epoch} cannot follow one of epoch {latest.epoch}")
-        _freeze(snapshot)
         snapshot = self._sharing_best_weights(snapshot)
+        _freeze(snapshot)
+        replaced = self._snapshots.pop(snapshot.epoch, None)
+        if replaced is not None:
+            self._release(replaced)
         self._snapshots[snapshot.epoch] = snapshot
+        self._hold(snapshot)
         if best_epoch is not None:
             self.best_epoch = best_epoch
-        self._recount()
         return self.thin()
 
     def set_best(self, epoch: int | None) -> list[int]:
@@ -171,9 +175,8 @@ class SnapshotStore:
             if not off_grid:
                 self.spacing *= 2
                 continue
-            del self._snapshots[off_grid[0]]
+            self._release(self._snapshots.pop(off_grid[0]))
             dropped.append(off_grid[0])
-            self._recount()
         return dropped
 
     def restore(self, snapshots: list[Snapshot], spacing: int = 1, best_epoch: int | None = None) -> None:
@@ -185,16 +188,17 @@ class SnapshotStore:
             raise ValueError(f"the snapshot spacing must be a power of 2, not {spacing}")
         for snapshot in snapshots:
             _freeze(snapshot)
-        self._snapshots = {snapshot.epoch: snapshot for snapshot in snapshots}
+        self._snapshots, self._held, self._nbytes = {}, {}, 0
+        for snapshot in snapshots:
+            self._snapshots[snapshot.epoch] = snapshot
+            self._hold(snapshot)
         self.spacing, self.best_epoch = int(spacing), best_epoch
-        self._recount()
 
     def after(self, epoch: int) -> list[int]:
         """Forget the snapshots later than ``epoch`` (a run carried on from there); returns their epochs."""
         gone = [e for e in self._snapshots if e > epoch]
         for e in gone:
-            del self._snapshots[e]
-        self._recount()
+            self._release(self._snapshots.pop(e))
         return gone
 
     # -- the rule -----------------------------------------------------------------------------------
@@ -204,8 +208,22 @@ class SnapshotStore:
     def _protected(self, epoch: int) -> bool:
         return epoch <= self._grid_origin() or epoch == self.latest.epoch or epoch == self.best_epoch
 
-    def _recount(self) -> None:
-        self._nbytes = sum(array.nbytes for array in _unique_arrays(self._snapshots.values()))
+    def _hold(self, snapshot: Snapshot) -> None:
+        for array in _unique_arrays([snapshot]):
+            held = self._held.get(id(array))
+            if held is None:
+                self._held[id(array)] = [array, 1]
+                self._nbytes += array.nbytes
+            else:
+                held[1] += 1
+
+    def _release(self, snapshot: Snapshot) -> None:
+        for array in _unique_arrays([snapshot]):
+            held = self._held[id(array)]
+            held[1] -= 1
+            if not held[1]:
+                del self._held[id(array)]
+                self._nbytes -= array.nbytes
 
     def _sharing_best_weights(self, snapshot: Snapshot) -> Snapshot:
         """The trainer state keeps the best epoch's weights, which are that epoch's snapshot's: hold them once."""
@@ -228,17 +246,15 @@ def _freeze(snapshot: Snapshot) -> None:
 
 
 def state_arrays(state) -> Iterator[np.ndarray]:
-    """Every NumPy array inside a trainer state (dataclass fields, dicts of arrays, nested once more)."""
+    """Every NumPy array inside a trainer state: its fields, a dict of arrays, a nested object's (its optimizer's)."""
     if state is None:
         return
-    values = [getattr(state, item.name) for item in dataclasses.fields(state)] \
-        if dataclasses.is_dataclass(state) else list(vars(state).values())
-    for value in values:
+    for value in vars(state).values():
         if isinstance(value, np.ndarray):
             yield value
         elif isinstance(value, dict):
             yield from (item for item in value.values() if isinstance(item, np.ndarray))
-        elif dataclasses.is_dataclass(value):
+        elif hasattr(value, "__dict__") and not isinstance(value, type):
             yield from state_arrays(value)
 
 
