@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import lzma
 import math
 import struct
 import tokenize
@@ -28,9 +29,10 @@ MAX_HEADER_BYTES = 10_000
 LAST_CODE_POINT = 0x10FFFF  # a .npy unicode array may hold any 32-bit number; Python's str cannot
 _HEADER_LENGTH_FIELDS = {(1, 0): "<H", (2, 0): "<I"}  # the .npy header length after the 8-byte magic
 _CHUNK_BYTES = 1 << 24  # array data is read in 16 MiB steps, so reading never holds a second copy
-# Everything zipfile/zlib/numpy may raise on a damaged archive or member.
+# Everything zipfile/zlib/lzma/numpy may raise on a damaged archive or member (a member marked LZMA whose
+# filter properties are garbage raises LZMAError, an Exception of its own).
 READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, struct.error,
-               zlib.error, NotImplementedError, RuntimeError, OverflowError, UnicodeError,
+               zlib.error, lzma.LZMAError, NotImplementedError, RuntimeError, OverflowError, UnicodeError,
                tokenize.TokenError, SyntaxError, MemoryError)
 
 

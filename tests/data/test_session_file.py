@@ -18,6 +18,8 @@ from nnlab.data.weights_file import SavedModel, save_model
 from nnlab.data.weights_meta import parse_meta
 from nnlab.engine.network import LayerSpec, Network
 
+from .test_weights_file import _lzma_garbage
+
 LAYERS = [LayerSpec(5, "tanh", dropout=0.1), LayerSpec(2, "softmax")]
 N_PARAMS = (2 + 1) * 5 + (5 + 1) * 2  # 27
 
@@ -232,6 +234,7 @@ def _weights_file(good, bad):
 
 
 MALFORMED = {
+    "lzma garbage": (_lzma_garbage, "meta is not a readable NumPy array (Invalid or unsupported options)"),
     "empty file": (lambda good, bad: bad.write_bytes(b""), "the file is empty (0 bytes)"),
     "truncated": (lambda good, bad: bad.write_bytes(good.read_bytes()[:3000]), "damaged or incomplete"),
     "text file": (lambda good, bad: bad.write_text("runs: 2\n"), "not an NN Lab session file (it is not a NumPy"),

@@ -217,7 +217,22 @@ def _huge_header(good, bad):
             archive.writestr(name + ".npy", buffer.getvalue())
 
 
+def _lzma_garbage(good, bad):
+    """meta marked LZMA-compressed (method 14) with filter properties no decoder takes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("meta.npy", b"\x09\x14\x05\x00\xe2\x00\x00\x01\x00" + b"x" * 50)
+    data = bytearray(buffer.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + offset: at + offset + 2] = (14).to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    bad.write_bytes(bytes(data))
+
+
 MALFORMED = {
+    "lzma garbage": (_lzma_garbage, "meta is not a readable NumPy array (Invalid or unsupported options)"),
     "empty file": (lambda good, bad: bad.write_bytes(b""), "the file is empty (0 bytes)"),
     "truncated": (_truncated, "damaged or incomplete"),
     "text file": (lambda good, bad: bad.write_text("weights: lots\n"), "it is not a NumPy .npz archive"),
