@@ -90,6 +90,7 @@ class RunRecorder:
                 current.add_event("resume", epoch, self._batch(current.state))
             if current.state is not None and not getattr(current.state, "mid_epoch", False):
                 current.history.carry_on_from(epoch)  # a blow-up's discarded stretch goes
+            self.tree.changed.emit(current)
             return current
         change = self.pending or (RunChange("edit", WEIGHTS_CHANGED) if current is not None
                                   and current.dataset == facts.dataset and current.network == facts.network
@@ -120,11 +121,18 @@ class RunRecorder:
         run.snapshots.add(Snapshot(int(result.epoch), params, state), run.history.best_epoch)
         run.carry_on_from(params, state)
         run.seconds_trained += float(result.seconds)
+        self.tree.changed.emit(run)
         return run
 
-    def event(self, kind: str, epoch: int, batch: int | None = None, text: str = "") -> RunEvent:
-        """Pause, resume, an edit while running (a learning rate changed live), a restore by hand."""
-        return self._current().add_event(kind, epoch, batch, text)
+    def event(self, kind: str, epoch: int, batch: int | None = None, text: str = "", experiment=None) -> RunEvent:
+        """Pause, resume, an edit while running (a learning rate changed live: ``experiment`` then holds the
+        settings the run goes on with, which carrying it on later uses), a restore by hand."""
+        run = self._current()
+        if experiment is not None:
+            run.settings = experiment_settings(experiment)
+        event = run.add_event(kind, epoch, batch, text)
+        self.tree.changed.emit(run)
+        return event
 
     def end(self, ended, params: np.ndarray, state) -> Run:
         """The run ended (``TrainingEnded``): finished, stopped, stopped early or diverged; ``params`` and
@@ -136,6 +144,7 @@ class RunRecorder:
         run.carry_on_from(params, state)
         run.add_event(_ENDINGS.get(ended.reason, "stop"), ended.epochs_done, self._batch(state),
                       "" if ended.reason == "finished" else ended.message)
+        self.tree.changed.emit(run)
         return run
 
     # -- the rules ------------------------------------------------------------------------------------

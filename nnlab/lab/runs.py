@@ -130,9 +130,12 @@ class RunTree:
     """The session's runs in order of id, and the current one (the one Start records into).
 
     Events: ``added(run)``, ``removed(run)``, ``renamed(run)``, ``current_changed(run | None)``,
-    ``cleared()`` (every run went: a new or opened session).
+    ``cleared()`` (every run went: a new or opened session), ``changed(run)`` (something was recorded
+    into it: an epoch, an end, an event, its settings — a runs list refreshes that row; the curves
+    follow ``run.history``'s own events).
     """
 
+    changed = Signal(object)
     added = Signal(object)
     removed = Signal(object)
     renamed = Signal(object)

@@ -74,9 +74,11 @@ class SessionRuns:
         state at that moment (copies nothing writes again: they become the epoch's snapshot)."""
         return self.recorder.epoch(result, params, state)
 
-    def record_event(self, kind: str, epoch: int, batch: int | None = None, text: str = ""):
-        """pause, resume, an edit while running (a learning rate changed live), a restore."""
-        return self.recorder.event(kind, epoch, batch, text)
+    def record_event(self, kind: str, epoch: int, batch: int | None = None, text: str = "",
+                     experiment: Experiment | None = None):
+        """pause, resume, an edit while running (a learning rate changed live: give the ``experiment`` the run
+        goes on with), a restore."""
+        return self.recorder.event(kind, epoch, batch, text, experiment)
 
     def record_end(self, ended, params: np.ndarray, state) -> Run:
         """The current run's ``TrainingEnded``, with the weights and trainer state it carries on from."""

@@ -137,3 +137,16 @@ def test_recording_needs_a_run_and_keeps_copies(session):
     session.record_event("pause", 1, 3, "paused by you")
     assert run.events[-1] == type(run.events[-1])("pause", 1, 3, run.events[-1].seconds, "paused by you")
     assert run.seconds_trained > 0
+
+
+def test_a_live_change_is_an_edit_the_run_carries_on_with_and_every_record_is_announced(session):
+    changed = []
+    session.runs.changed.connect(lambda run: changed.append(run.id))
+    train(session, experiment(epochs=2))
+    assert changed == [1, 1, 1]  # two epochs and the end
+    session.record_event("edit", 2, 5, "learning rate 0.05 → 0.01", experiment(learning_rate=0.01))
+    run = session.runs.current
+    assert run.settings["train"]["learning_rate"] == 0.01 and run.events[-1].text == "learning rate 0.05 → 0.01"
+    assert changed == [1, 1, 1, 1]
+    train(session, experiment(learning_rate=0.01))  # the same settings again: no further edit
+    assert [event.kind for event in run.events] == ["start", "finish", "edit", "resume", "finish"]
