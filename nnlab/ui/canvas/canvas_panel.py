@@ -220,7 +220,7 @@ class CanvasPanel(QWidget):
             self._share_input(None, sheet.version)
             return self._publish(None, "Draw something.")
         try:
-            self.row = self.mode.model_input(sheet.image())
+            self.row = self.mode.model_input(sheet.model_image(), on_paper=sheet.picture is None)
         except ValueError as error:
             self.row = None
             return self._publish(None, str(error))
