@@ -32,6 +32,8 @@ from .user_gallery import UserGallery
 PREDICT_INTERVAL_MS = 30  # at most ~33 predictions a second while a stroke grows
 REGIONS_INTERVAL_MS = 250
 ORIGIN = "your drawing"
+NOTHING_ON_PAPER = "Draw something."
+NOTHING_IN_PICTURE = "No drawing found in this picture."
 UNDER_MIN_PAPER_PX = 240
 IMAGE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 
@@ -218,7 +220,7 @@ class CanvasPanel(QWidget):
             self.row = None
             self.preview.set_input(None, None)
             self._share_input(None, sheet.version)
-            return self._publish(None, "Draw something.")
+            return self._publish(None, NOTHING_ON_PAPER)
         try:
             self.row = self.mode.model_input(sheet.model_image(), on_paper=sheet.picture is None)
         except ValueError as error:
@@ -226,6 +228,8 @@ class CanvasPanel(QWidget):
             return self._publish(None, str(error))
         self.preview.set_input(self.row, self.mode.image_shape)
         self._share_input(self.row, sheet.version)
+        if self.mode.finds_nothing(self.row):  # a class for an empty input would be a made-up answer
+            return self._publish(None, self._nothing_found())
         network = self.selection.snapshot
         if network is None:
             return self._publish(None, "No network yet.")
@@ -233,6 +237,9 @@ class CanvasPanel(QWidget):
             return self._publish(None, "The network does not fit this dataset.")
         outputs = network.predict_one(self.row)
         return self._publish(class_probabilities(outputs)[0], "")
+
+    def _nothing_found(self) -> str:
+        return NOTHING_ON_PAPER if self.surface.sheet.picture is None else NOTHING_IN_PICTURE
 
     def _publish(self, probabilities: np.ndarray | None, message: str) -> np.ndarray | None:
         self._probabilities = probabilities
@@ -360,8 +367,8 @@ class CanvasPanel(QWidget):
             self._say("Choose an image dataset to add drawings to.")
             return False
         self.predict_now()
-        if self.row is None:
-            self._say("Draw something first.")
+        if self.row is None or self.mode.finds_nothing(self.row):
+            self._say("Draw something first." if self.surface.sheet.picture is None else NOTHING_IN_PICTURE)
             return False
         return self._store(self.row, label)
 

@@ -56,6 +56,11 @@ class CanvasMode:
             grey = 1.0 - grey
         return to_model_input(grey, self.preprocess, self.input_shape)
 
+    def finds_nothing(self, row: np.ndarray) -> bool:
+        """True when the transform found no drawing: the MNIST recipe gives all zeros for a blank picture,
+        a speck, or ruled lines alone (nnlab.data.background); a photo's row of zeros is a black photo."""
+        return self.preprocess == "mnist" and not np.any(row)
+
 
 def mode_for(dataset: Dataset | None) -> CanvasMode:
     if dataset is None:

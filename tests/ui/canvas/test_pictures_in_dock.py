@@ -1,4 +1,5 @@
-"""An opened picture reaches the network whole, exactly as ``nnlab predict model.npz picture.png`` gives it.
+"""An opened picture reaches the network whole, exactly as ``nnlab predict model.npz picture.png`` gives it, and a
+picture with nothing drawn on it gets no class.
 
 The Draw dock used to crop a picture square before the transform: a tall digit lost its top and bottom, a wide
 one its sides, and the same crops were read worse in the dock (92.9 %) than by ``nnlab predict`` (94.1 %).
@@ -38,6 +39,13 @@ def wide_seven() -> np.ndarray:
     for row in range(15, 64):
         col = 60 - (row - 15) // 2
         picture[row, col - 4: col + 3] = 0.1
+    return picture
+
+
+def blank_squared_paper() -> np.ndarray:
+    """Squared paper with nothing drawn on it: the grid goes with the background and no ink is left."""
+    picture = np.full((150, 120), 0.95, np.float32)
+    picture[7::25] = picture[:, 5::25] = 0.65
     return picture
 
 
@@ -86,6 +94,22 @@ def test_the_dock_and_nnlab_predict_give_the_same_probabilities_for_the_same_fil
         dock = canvas.probabilities()
         np.testing.assert_allclose([cli["probabilities"][name] for name in classes], dock, rtol=1e-6, atol=1e-9)
         assert cli["class"] == classes[int(np.argmax(dock))]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_picture_with_nothing_drawn_gets_no_class(open_window, tmp_path, monkeypatch, qtbot, size):
+    window = open_window("digits")
+    window.resize(*size)
+    canvas = window.canvas
+    path = tmp_path / "blank.png"
+    write_grey_png(path, blank_squared_paper())
+    with qtbot.waitSignal(canvas.prediction_changed, timeout=2000) as published:
+        open_picture(canvas, monkeypatch, path)
+    assert published.args == [None] and canvas.probabilities() is None
+    assert canvas.bars.headline() == "No drawing found in this picture."
+    assert not canvas.row.any()  # the network would see nothing: the preview shows that
+    assert not canvas.add_sample(3)
+    assert canvas.message_label.text() == "No drawing found in this picture." and canvas.gallery.samples == []
 
 
 def test_a_picture_goes_in_as_it_is_for_a_set_of_light_strokes_on_dark(open_window, tmp_path, monkeypatch):
