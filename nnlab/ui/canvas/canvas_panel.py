@@ -32,6 +32,7 @@ from .user_gallery import UserGallery
 PREDICT_INTERVAL_MS = 30  # at most ~33 predictions a second while a stroke grows
 REGIONS_INTERVAL_MS = 250
 ORIGIN = "your drawing"
+BLANK_ORIGIN = "the blank paper"  # the inspector's input once the drawing it showed is cleared
 NOTHING_ON_PAPER = "Draw something."
 NOTHING_IN_PICTURE = "No drawing found in this picture."
 UNDER_MIN_PAPER_PX = 240
@@ -248,13 +249,16 @@ class CanvasPanel(QWidget):
         return self.probabilities()
 
     def _share_input(self, row: np.ndarray | None, version: int) -> None:
+        """The drawing becomes the inspected input; a cleared drawing leaves the blank paper's input in
+        its place (what the network sees now), not a stale drawing or nothing."""
         if version == self._row_version:
             return
         self._row_version = version
         if row is not None:
             self.selection.set_input(InspectedInput(row.copy(), self.mode.image_shape, ORIGIN))
         elif self.selection.input is not None and self.selection.input.origin == ORIGIN:
-            self.selection.set_input(None)
+            blank = self.mode.model_input(self.surface.sheet.image())
+            self.selection.set_input(InspectedInput(blank, self.mode.image_shape, BLANK_ORIGIN))
 
     def _schedule_prediction(self) -> None:
         if self._predict_timer.isActive():
@@ -283,8 +287,9 @@ class CanvasPanel(QWidget):
         self.label_picker.addItems(list(self.mode.classes))
         self.add_button.setEnabled(drawing)
         self.add_button.setText("Add to training set" if drawing else "Click the plot to add a point")
-        for widget in (*self.class_tools, self.gallery):
-            widget.setVisible(not self.mode.predicts_numbers)
+        addable = self.mode.kind in ("draw", "points") and not self.mode.predicts_numbers
+        for widget in (*self.class_tools, self.gallery):  # no drawing, no plot, or numbers: nothing to add
+            widget.setVisible(addable)
         self._arrange_middle()
         self._row_version = -1
         self._say("")
