@@ -6,6 +6,9 @@ import pyqtgraph as pg
 
 from nnlab.engine.explain import ACTIVATION_NAMES, activation_curve
 
+from ..colours import plot_colours
+from .themed_plot import ThemedPlot
+
 SHRINK_BELOW = 4.0
 
 
@@ -14,18 +17,29 @@ def _range_for(name: str, z: float) -> float:
     return 0.9 * float(activation_curve(name, z, points=2)[0][-1])
 
 
-class ActivationPlot(pg.PlotWidget):
+class ActivationPlot(ThemedPlot):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.setMinimumSize(160, 120)
         self.setMouseEnabled(False, False)
         self.hideButtons()
         self.showGrid(x=True, y=True, alpha=0.2)
-        self.curve = self.plot(pen=pg.mkPen("#3060a0", width=2))
+        self.curve = self.plot()
         self.point = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#d04020"), pen=None)
         self.addItem(self.point)
         self._name = None
         self._range = None
+        self._title_colour = None
+        self._apply_palette()
+
+    def restyle(self, palette) -> None:
+        self._title_colour = plot_colours(palette)[1]
+        self.curve.setPen(pg.mkPen(self._title_colour, width=2))
+        if self._name is not None:
+            self._show_title(self._name)
+
+    def _show_title(self, name: str) -> None:
+        self.setTitle(f"{ACTIVATION_NAMES.get(name, name)}", size="9pt", color=self._title_colour)
 
     def show_point(self, name: str, z: float, a: float) -> None:
         """The curve of ``name`` around z, and a dot at (z, a); the curve is redrawn only when it must be:
@@ -36,7 +50,7 @@ class ActivationPlot(pg.PlotWidget):
             zs, ys = activation_curve(name, z)
             self.curve.setData(zs, ys)
             self._name, self._range = name, 0.9 * float(zs[-1])
-            self.setTitle(f"{ACTIVATION_NAMES.get(name, name)}", size="9pt")
+            self._show_title(name)
             self.setXRange(zs[0], zs[-1], padding=0.02)
             self.setYRange(float(np.min(ys)), float(np.max(ys)), padding=0.08)
         self.point.setData([z], [a])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from nnlab.engine.numbers import format_full, format_number
@@ -59,17 +59,19 @@ class TopSamplesView(QWidget):
         for cell, row, value, label in zip(self.cells, x, activations, labels):
             name = classes[label] if 0 <= label < len(classes) else str(label)
             if image_shape is not None:
-                cell.setPixmap(_with_caption(thumbnail(row, image_shape), f"{format_number(value)}"))
+                cell.setPixmap(_with_caption(thumbnail(row, image_shape), f"{format_number(value)}", self.palette()))
             else:
                 cell.setText(f"({', '.join(format_number(v) for v in row[:4])}{'…' if len(row) > 4 else ''})\n"
                              f"a = {format_number(value)}")
             cell.setToolTip(f"class {name}; activation {format_full(value)}")
 
 
-def _with_caption(pixmap: QPixmap, text: str) -> QPixmap:
+def _with_caption(pixmap: QPixmap, text: str, palette: QPalette) -> QPixmap:
+    """The thumbnail over its caption, on the window's own colours (light or dark)."""
     canvas = QPixmap(pixmap.width() + 6, pixmap.height() + 16)
-    canvas.fill(Qt.GlobalColor.white)
+    canvas.fill(palette.color(QPalette.ColorRole.Window))
     painter = QPainter(canvas)
+    painter.setPen(palette.color(QPalette.ColorRole.WindowText))
     painter.drawPixmap(3, 0, pixmap)
     painter.drawText(0, pixmap.height(), canvas.width(), 16, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()
