@@ -200,8 +200,9 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         arrows = " → ".join(map(str, widths))
         trained = self.session.epochs_trained
         answers = f"{dataset.n_classes} number{'s' * (dataset.n_classes != 1)} to predict " \
-                  f"({', '.join(dataset.classes)})" if dataset.is_regression else f"{dataset.n_classes} classes"
-        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} samples, {answers}.\n"
+                  f"({', '.join(dataset.classes)})" if dataset.is_regression else \
+            f"{dataset.n_classes} class{'es' * (dataset.n_classes != 1)}"
+        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} sample{'s' * (len(dataset) != 1)}, {answers}.\n"
                                f"Network {arrows}" + (f", trained {trained} epoch{'s' * (trained != 1)}." if trained else "."))
 
     def _output_activation(self, loss: str) -> str:

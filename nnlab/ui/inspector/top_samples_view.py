@@ -51,19 +51,27 @@ class TopSamplesView(QWidget):
             cell.clear()
             cell.setToolTip("")
 
-    def show_samples(self, x: np.ndarray, activations: np.ndarray, labels: np.ndarray, classes: list[str],
+    def show_samples(self, x: np.ndarray, activations: np.ndarray, answers: np.ndarray, classes: list[str],
                      image_shape: tuple[int, int] | None, pool: str) -> None:
-        """x: (k ≤ 9, n_features) samples, activations: (k,), largest first."""
+        """x: (k ≤ 9, n_features) samples, activations: (k,), largest first; answers: their labels (k,), or
+        for a set of numbers to predict their targets (k, n_outputs), with ``classes`` naming the outputs."""
         self.clear()
         self.title.setText(f"What excites this neuron (top {len(x)} of the {pool})")
-        for cell, row, value, label in zip(self.cells, x, activations, labels):
-            name = classes[label] if 0 <= label < len(classes) else str(label)
+        for cell, row, value, answer in zip(self.cells, x, activations, answers):
             if image_shape is not None:
                 cell.setPixmap(_with_caption(thumbnail(row, image_shape), f"{format_number(value)}", self.palette()))
             else:
                 cell.setText(f"({', '.join(format_number(v) for v in row[:4])}{'…' if len(row) > 4 else ''})\n"
                              f"a = {format_number(value)}")
-            cell.setToolTip(f"class {name}; activation {format_full(value)}")
+            cell.setToolTip(f"{_answer_text(answer, classes)}; activation {format_full(value)}")
+
+
+def _answer_text(answer, classes: list[str]) -> str:
+    """"class 7" for a label, "y = 0.53" for the target of a set of numbers to predict."""
+    if np.ndim(answer):
+        return ", ".join(f"{name} = {format_number(float(v))}" for name, v in zip(classes, np.ravel(answer)))
+    label = int(answer)
+    return f"class {classes[label] if 0 <= label < len(classes) else label}"
 
 
 def _with_caption(pixmap: QPixmap, text: str, palette: QPalette) -> QPixmap:
