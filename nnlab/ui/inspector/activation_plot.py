@@ -4,17 +4,19 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from nnlab.engine.activations import curve_half_range
 from nnlab.engine.explain import ACTIVATION_NAMES, activation_curve
 
 from ..colours import plot_colours
 from .themed_plot import ThemedPlot
 
 SHRINK_BELOW = 4.0
+KEEP_SHARE = 0.9  # a point in the outer tenth of the curve's range gets a wider curve
 
 
-def _range_for(name: str, z: float) -> float:
+def _range_for(z: float) -> float:
     """How far either side of 0 a curve drawn around z shows points before it must be redrawn."""
-    return 0.9 * float(activation_curve(name, z, points=2)[0][-1])
+    return KEEP_SHARE * curve_half_range(z)
 
 
 class ActivationPlot(ThemedPlot):
@@ -46,10 +48,10 @@ class ActivationPlot(ThemedPlot):
         when z leaves the range, or needs less than 1/SHRINK_BELOW of it (another network or input — a
         range grown to a blown-up neuron's z = 3,000 would show an ordinary one as a dot on a flat line)."""
         if name != self._name or self._range is None or abs(z) > self._range \
-                or self._range > SHRINK_BELOW * _range_for(name, z):
+                or self._range > SHRINK_BELOW * _range_for(z):
             zs, ys = activation_curve(name, z)
             self.curve.setData(zs, ys)
-            self._name, self._range = name, 0.9 * float(zs[-1])
+            self._name, self._range = name, _range_for(z)
             self._show_title(name)
             self.setXRange(zs[0], zs[-1], padding=0.02)
             self.setYRange(float(np.min(ys)), float(np.max(ys)), padding=0.08)
