@@ -265,6 +265,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             # The worker waits between batches until this thread resumes it, so the copy is safe, and a
             # stepped batch shows at once rather than at the next once-a-second refresh.
             self.selection.set_snapshot(self.session.network.copy())
+            self._update_summary()  # "trained N epochs" as far as the run has got
         self.panel.set_running(state != "idle")
         self.status.set_state(state)
         self.editor.set_training_state(state)
@@ -280,6 +281,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.session.set_dirty(True)
 
     def _on_epoch(self, result: EpochResult) -> None:
+        self.session.epochs_trained = result.epoch  # sent before the worker pauses: a pause has the trainer's count
         if self.plots.regression:
             self.plots.add_epoch(result.epoch, result.train_loss, result.train_mean_absolute_error, result.val_loss,
                                  result.val_mean_absolute_error)

@@ -62,6 +62,27 @@ def test_an_edit_while_paused_ends_the_run_and_keeps_the_trained_weights_and_epo
     window.stop_training()
 
 
+def test_a_paused_run_counts_its_epochs_where_the_window_shows_them(window, qtbot):
+    """The session's epoch count follows the run, epoch by epoch: at a pause it is the trainer's (the worker
+    reports each epoch before it pauses), so the summary and a test evaluation made while paused say the
+    epochs the weights have had — not the count from before the run."""
+    window.panel.epochs.setValue(1000)
+    with qtbot.waitSignal(window.training.epoch_finished, timeout=TIMEOUT):
+        window.start_training()
+    pause(window, qtbot)
+    done = window.training.trainer.completed_epochs
+    assert done >= 1 and window.session.epochs_trained == done
+    assert f"trained {done} epoch" in window.panel.summary.text()
+    window.evaluate_test()
+    assert window.metrics.header_label.text().startswith(f"test · epoch {done} · ")
+    window.actions["resume"].trigger()
+    pause(window, qtbot)
+    trainer = window.training.trainer
+    assert window.session.epochs_trained == trainer.completed_epochs >= done
+    window.stop_training()
+    assert window.session.epochs_trained == trainer.completed_epochs
+
+
 def test_a_frozen_layer_keeps_its_weights_through_an_epoch_of_training(window, qtbot):
     editor = window.editor
     editor.select_layer(1)
