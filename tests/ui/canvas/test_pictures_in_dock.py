@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QRect, Qt
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.image_io import read_grey_image, write_grey_png
@@ -107,6 +108,11 @@ def test_a_picture_with_nothing_drawn_gets_no_class(open_window, tmp_path, monke
         open_picture(canvas, monkeypatch, path)
     assert published.args == [None] and canvas.probabilities() is None
     assert canvas.bars.headline() == "No drawing found in this picture."
+    bars = canvas.bars  # the sentence fits the side column, wrapped, above the empty bars
+    needed = bars.fontMetrics().boundingRect(QRect(0, 0, bars.width(), 1000), Qt.TextFlag.TextWordWrap,
+                                             bars.headline())
+    assert needed.width() <= bars.width() and needed.height() <= bars.head_px()
+    assert bars.head_px() + len(bars.classes) * bars.row_px() + 2 <= bars.height()  # and the rows under it
     assert not canvas.row.any()  # the network would see nothing: the preview shows that
     assert not canvas.add_sample(3)
     assert canvas.message_label.text() == "No drawing found in this picture." and canvas.gallery.samples == []
