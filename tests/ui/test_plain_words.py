@@ -62,6 +62,7 @@ def test_the_top_samples_of_a_curve_neuron_show_their_targets_not_a_class(make_w
     inspector.show_tab("neuron")
     inspector.refresh()
     inspector.finish_stats()
+    assert inspector.neuron_view.weights.caption.text().startswith("1 incoming weight as bars")  # from x alone
     dataset, top = window.session.dataset, inspector.neuron_view.top
     tips = [cell.toolTip() for cell in top.cells if cell.toolTip()]
     assert len(tips) == 9

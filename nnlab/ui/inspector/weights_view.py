@@ -92,7 +92,8 @@ class WeightsView(QWidget):
             self.bars.show_values(self._weights)
             self.stack.setCurrentWidget(self.bars)
             kind = "bars (blue +, orange −)"
-        self.caption.setText(f"{len(self._weights)} incoming weights as {kind}; bias b = {format_number(bias)}")
+        count = len(self._weights)
+        self.caption.setText(f"{count} incoming weight{'s' * (count != 1)} as {kind}; bias b = {format_number(bias)}")
         self.caption.setToolTip(f"b = {format_full(bias)}")
 
     def _show_hovered(self, index: int) -> None:
