@@ -1,4 +1,6 @@
 """The editor and training: no edits while a run is running, edits when paused, frozen layers stay put."""
+import time
+
 import numpy as np
 from PySide6.QtCore import QPointF
 
@@ -7,10 +9,16 @@ from nnlab.ui.editor.editor import PAUSE_TO_EDIT
 from .conftest import TIMEOUT
 
 
+# The GUI thread held up this long (a loaded machine, a long garbage collection) while the worker trains on:
+# xor's 1000 epochs at batch 16 take 2.5 s alone, so a run that short ended before Pause landed and pause()
+# timed out — the flake seen once in a full-suite run.
+STALL_SECONDS = 3.0
+
+
 def make_long(win):
-    """A run that cannot finish during a test: one sample per batch, a thousand epochs."""
+    """A run that cannot finish during a test: one sample per batch, 10,000 epochs (2.8 million batches)."""
     win.panel.batch_size.setValue(1)
-    win.panel.epochs.setValue(1000)
+    win.panel.epochs.setValue(10_000)
 
 
 def pause(win, qtbot):
@@ -40,9 +48,10 @@ def test_editor_is_disabled_while_running_and_enabled_when_paused(window, qtbot)
 
 def test_an_edit_while_paused_ends_the_run_and_keeps_the_trained_weights_and_epochs(window, qtbot):
     editor = window.editor
-    window.panel.epochs.setValue(1000)
+    make_long(window)
     with qtbot.waitSignal(window.training.epoch_finished, timeout=TIMEOUT):
         window.start_training()
+    time.sleep(STALL_SECONDS)  # the worker trains on; the run must still be going when Pause lands
     pause(window, qtbot)
     epochs = window.training.trainer.completed_epochs
     assert epochs >= 1
@@ -66,7 +75,7 @@ def test_a_paused_run_counts_its_epochs_where_the_window_shows_them(window, qtbo
     """The session's epoch count follows the run, epoch by epoch: at a pause it is the trainer's (the worker
     reports each epoch before it pauses), so the summary and a test evaluation made while paused say the
     epochs the weights have had — not the count from before the run."""
-    window.panel.epochs.setValue(1000)
+    make_long(window)
     with qtbot.waitSignal(window.training.epoch_finished, timeout=TIMEOUT):
         window.start_training()
     pause(window, qtbot)
