@@ -92,6 +92,25 @@ def test_a_paused_run_counts_its_epochs_where_the_window_shows_them(window, qtbo
     assert window.session.epochs_trained == trainer.completed_epochs
 
 
+def test_a_pause_right_after_a_resume_is_not_lost(window, qtbot):
+    """Resume, then Pause before the worker has woken up (a script, two quick keys, a busy machine): the worker
+    sleeps on, and the window must say so. It used to say "running" for good, with Pause greyed out."""
+    make_long(window)
+    with qtbot.waitSignal(window.training.epoch_finished, timeout=TIMEOUT):
+        window.start_training()
+    pause(window, qtbot)
+    worker = window.training._worker
+    with worker._condition:  # the worker cannot wake between the two requests: the race, every time
+        window.actions["resume"].trigger()
+        assert window.training.state == "running"
+        window.actions["pause"].trigger()
+    qtbot.waitUntil(lambda: window.training.state == "paused", timeout=TIMEOUT)
+    assert window.actions["resume"].isEnabled() and not window.actions["pause"].isEnabled()
+    window.actions["resume"].trigger()  # and the run goes on from there as usual
+    pause(window, qtbot)
+    window.stop_training()
+
+
 def test_a_frozen_layer_keeps_its_weights_through_an_epoch_of_training(window, qtbot):
     editor = window.editor
     editor.select_layer(1)
