@@ -67,6 +67,4 @@ def test_a_lesson_of_points_still_takes_clicked_points(open_window, qtbot):
     qtbot.waitUntil(lambda: canvas.scatter.regions_image is not None, timeout=2000)
     QTest.mouseClick(canvas.scatter, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      canvas.scatter.to_widget(0.5, 0.5).toPoint())
-    assert len(canvas.gallery.samples) == 1
-    window.session.make_trainer(window.panel.experiment())
-    assert window.session.user_samples_used == 1
+    assert len(canvas.gallery.samples) == 1  # stored for the lesson's next run (test_modes.py: it joins it)
