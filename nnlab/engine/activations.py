@@ -17,6 +17,8 @@ import numpy as np
 from .lookup import by_name
 
 LEAKY_SLOPE = 0.01
+CURVE_MIN_HALF_RANGE = 3.0  # sigmoid and tanh do all their bending within z = ±3
+CURVE_MARGIN = 1.3  # a point at z sits well inside its plot, not on the edge
 
 
 def _result(z: np.ndarray, out: np.ndarray | None) -> np.ndarray:
@@ -123,3 +125,9 @@ ACTIVATIONS: dict[str, Activation] = {
 
 def get_activation(name: str) -> Activation:
     return by_name(ACTIVATIONS, name, "activation")
+
+
+def curve_half_range(around: float) -> float:
+    """How far either side of z = 0 a plot of an activation goes so that it shows the point ``around``:
+    the one rule for the curve the inspector draws and for when it must draw it again."""
+    return max(CURVE_MIN_HALF_RANGE, abs(float(around)) * CURVE_MARGIN)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
+from .activations import curve_half_range, get_activation
 from .network import ForwardTrace, Network
 from .numbers import MINUS, format_number, signed
 
@@ -100,7 +100,7 @@ def activation_derivative(name: str, z: float) -> float:
 
 def activation_curve(name: str, around: float, points: int = 121) -> tuple[np.ndarray, np.ndarray]:
     """(z, f(z)) over a range that contains ``around``, for the small function plot."""
-    half = max(3.0, abs(float(around)) * 1.3)
+    half = curve_half_range(around)
     z = np.linspace(-half, half, points)
     if name == "softmax":  # one logit against a competitor fixed at 0: the logistic curve
         return z, 1.0 / (1.0 + np.exp(-z))

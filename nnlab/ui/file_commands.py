@@ -168,8 +168,8 @@ class FileCommands:
         if path:
             base = Path(path).with_suffix("")
             try:
-                for plot in ("loss", "accuracy"):
-                    self.plots.export_png(f"{base}-{plot}.png", plot=plot)
+                for plot, shows in (("loss", "loss"), ("accuracy", self.plots.score_name.replace(" ", "-"))):
+                    self.plots.export_png(f"{base}-{shows}.png", plot=plot)
             except (ValueError, OSError) as error:
                 self._show_error("Could not export the curves", error)
 

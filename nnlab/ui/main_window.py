@@ -218,8 +218,9 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         arrows = " → ".join(map(str, widths))
         trained = self.session.epochs_trained
         answers = f"{dataset.n_classes} number{'s' * (dataset.n_classes != 1)} to predict " \
-                  f"({', '.join(dataset.classes)})" if dataset.is_regression else f"{dataset.n_classes} classes"
-        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} samples, {answers}.\n"
+                  f"({', '.join(dataset.classes)})" if dataset.is_regression else \
+            f"{dataset.n_classes} class{'es' * (dataset.n_classes != 1)}"
+        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} sample{'s' * (len(dataset) != 1)}, {answers}.\n"
                                f"Network {arrows}" + (f", trained {trained} epoch{'s' * (trained != 1)}." if trained else "."))
 
     def _output_activation(self, loss: str) -> str:
@@ -286,6 +287,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
             # The worker waits between batches until this thread resumes it, so the copy is safe, and a
             # stepped batch shows at once rather than at the next once-a-second refresh.
             self.selection.set_snapshot(self.session.network.copy())
+            self._update_summary()  # "trained N epochs" as far as the run has got
         self.panel.set_running(state != "idle")
         self.status.set_state(state)
         self.editor.set_training_state(state)
@@ -301,6 +303,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.session.set_dirty(True)
 
     def _on_epoch(self, result: EpochResult) -> None:
+        self.session.epochs_trained = result.epoch  # sent before the worker pauses: a pause has the trainer's count
         self.history.add_result(result)
         if result.validation is not None:
             self._latest_epoch = result

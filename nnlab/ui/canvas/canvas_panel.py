@@ -32,6 +32,9 @@ from .user_gallery import UserGallery
 PREDICT_INTERVAL_MS = 30  # at most ~33 predictions a second while a stroke grows
 REGIONS_INTERVAL_MS = 250
 ORIGIN = "your drawing"
+BLANK_ORIGIN = "the blank paper"  # the inspector's input once the drawing it showed is cleared
+NOTHING_ON_PAPER = "Draw something."
+NOTHING_IN_PICTURE = "No drawing found in this picture."
 UNDER_MIN_PAPER_PX = 240
 IMAGE_FILTER = "Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 
@@ -218,14 +221,16 @@ class CanvasPanel(QWidget):
             self.row = None
             self.preview.set_input(None, None)
             self._share_input(None, sheet.version)
-            return self._publish(None, "Draw something.")
+            return self._publish(None, NOTHING_ON_PAPER)
         try:
-            self.row = self.mode.model_input(sheet.image())
+            self.row = self.mode.model_input(sheet.model_image(), on_paper=sheet.picture is None)
         except ValueError as error:
             self.row = None
             return self._publish(None, str(error))
         self.preview.set_input(self.row, self.mode.image_shape)
         self._share_input(self.row, sheet.version)
+        if self.mode.finds_nothing(self.row):  # a class for an empty input would be a made-up answer
+            return self._publish(None, self._nothing_found())
         network = self.selection.snapshot
         if network is None:
             return self._publish(None, "No network yet.")
@@ -234,6 +239,9 @@ class CanvasPanel(QWidget):
         outputs = network.predict_one(self.row)
         return self._publish(class_probabilities(outputs)[0], "")
 
+    def _nothing_found(self) -> str:
+        return NOTHING_ON_PAPER if self.surface.sheet.picture is None else NOTHING_IN_PICTURE
+
     def _publish(self, probabilities: np.ndarray | None, message: str) -> np.ndarray | None:
         self._probabilities = probabilities
         self.bars.set_probabilities(probabilities, message)
@@ -241,13 +249,16 @@ class CanvasPanel(QWidget):
         return self.probabilities()
 
     def _share_input(self, row: np.ndarray | None, version: int) -> None:
+        """The drawing becomes the inspected input; a cleared drawing leaves the blank paper's input in
+        its place (what the network sees now), not a stale drawing or nothing."""
         if version == self._row_version:
             return
         self._row_version = version
         if row is not None:
             self.selection.set_input(InspectedInput(row.copy(), self.mode.image_shape, ORIGIN))
         elif self.selection.input is not None and self.selection.input.origin == ORIGIN:
-            self.selection.set_input(None)
+            blank = self.mode.model_input(self.surface.sheet.image())
+            self.selection.set_input(InspectedInput(blank, self.mode.image_shape, BLANK_ORIGIN))
 
     def _schedule_prediction(self) -> None:
         if self._predict_timer.isActive():
@@ -276,8 +287,9 @@ class CanvasPanel(QWidget):
         self.label_picker.addItems(list(self.mode.classes))
         self.add_button.setEnabled(drawing)
         self.add_button.setText("Add to training set" if drawing else "Click the plot to add a point")
-        for widget in (*self.class_tools, self.gallery):
-            widget.setVisible(not self.mode.predicts_numbers)
+        addable = self.mode.kind in ("draw", "points") and not self.mode.predicts_numbers
+        for widget in (*self.class_tools, self.gallery):  # no drawing, no plot, or numbers: nothing to add
+            widget.setVisible(addable)
         self._arrange_middle()
         self._row_version = -1
         self._say("")
@@ -360,8 +372,8 @@ class CanvasPanel(QWidget):
             self._say("Choose an image dataset to add drawings to.")
             return False
         self.predict_now()
-        if self.row is None:
-            self._say("Draw something first.")
+        if self.row is None or self.mode.finds_nothing(self.row):
+            self._say("Draw something first." if self.surface.sheet.picture is None else NOTHING_IN_PICTURE)
             return False
         return self._store(self.row, label)
 

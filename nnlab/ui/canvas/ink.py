@@ -49,18 +49,53 @@ def stamp_segment(sheet: np.ndarray, start: tuple[float, float], end: tuple[floa
         np.maximum(region, value, out=region)
 
 
-class InkSheet:
-    """A square sheet of ink (1) on paper (0), an optional photo under it, and an undo stack.
+class Picture:
+    """A picture put on the sheet, kept whole: cropping or resampling it for the paper would give
+    the network another input than ``nnlab predict`` gives it for the same file.
 
-    ``image()`` is what a camera would see: the photo (or white paper) darkened by the ink,
-    grey in [0, 1] with 0 black — the form every transform in ``nnlab.data.transforms`` takes.
+    ``grey`` is the picture as decoded; ``box`` = (top, left, height, width) is where the paper
+    shows it, in sheet pixels, aspect kept; ``shown`` is it at that size; ``working`` is it
+    averaged down to at most ``2 × size`` pixels a side, for compositing ink onto while a stroke
+    grows (a 4000-pixel photo would take a second per stroke at full size).
+    """
+
+    def __init__(self, grey: np.ndarray, size: int) -> None:
+        from nnlab.data.transforms import resize_image
+
+        self.grey = np.asarray(grey, dtype=np.float32)
+        if self.grey.ndim != 2 or not self.grey.size:
+            raise ValueError(f"expected an (H, W) grey picture, got shape {self.grey.shape}")
+        height, width = self.grey.shape
+        scale = size / max(height, width)
+        shown_h, shown_w = max(1, round(height * scale)), max(1, round(width * scale))
+        self.box = ((size - shown_h) // 2, (size - shown_w) // 2, shown_h, shown_w)
+        self.working = _block_mean(self.grey, -(-max(height, width) // (2 * size)))
+        self.shown = np.clip(resize_image(_block_mean(self.grey, min(height // shown_h, width // shown_w)),
+                                          (shown_h, shown_w)), 0.0, 1.0)
+
+
+def _block_mean(grey: np.ndarray, block: int) -> np.ndarray:
+    """(H, W) averaged over block × block squares (a ragged edge is averaged over what it has)."""
+    if block <= 1:
+        return grey
+    height, width = -(-grey.shape[0] // block), -(-grey.shape[1] // block)
+    padded = np.pad(grey, ((0, height * block - grey.shape[0]), (0, width * block - grey.shape[1])), "edge")
+    return padded.reshape(height, block, width, block).mean(axis=(1, 3), dtype=np.float32)
+
+
+class InkSheet:
+    """A square sheet of ink (1) on paper (0), an optional picture under it, and an undo stack.
+
+    ``image()`` is what the paper shows: the picture (or white paper) darkened by the ink, grey
+    in [0, 1] with 0 black. ``model_image()`` is what the transforms in ``nnlab.data.transforms``
+    get: the sheet, or a picture at its own size and shape with the ink drawn over it.
     """
 
     def __init__(self, size: int = SHEET_PX) -> None:
         self.size = int(size)
         self.ink = np.zeros((self.size, self.size), np.float32)
-        self.photo: np.ndarray | None = None
-        self._undo: list[tuple[np.ndarray, np.ndarray | None]] = []
+        self.picture: Picture | None = None
+        self._undo: list[tuple[np.ndarray, Picture | None]] = []
         self._last: tuple[float, float] | None = None
         self._radius = DEFAULT_RADIUS
         self._erase = False
@@ -105,22 +140,30 @@ class InkSheet:
             return
         self._remember()
         self.ink[...] = 0.0
-        self.photo = None
+        self.picture = None
         self.version += 1
 
     def set_photo(self, grey: np.ndarray) -> None:
-        """Put a picture (H, W) grey in [0, 1] under the ink: centre-cropped square, resized, ink cleared."""
-        from nnlab.data.transforms import faces_transform
-
+        """Put a picture (H, W) grey in [0, 1] under the ink, whole (fitted into the paper), ink cleared."""
+        picture = Picture(grey, self.size)
         self._remember()
-        self.photo = faces_transform(grey, (self.size, self.size)).astype(np.float32)
+        self.picture = picture
         self.ink[...] = 0.0
         self.version += 1
+
+    @property
+    def photo(self) -> np.ndarray | None:
+        """The picture under the ink as it was given, or None."""
+        return None if self.picture is None else self.picture.grey
+
+    def paper_box(self) -> tuple[int, int, int, int]:
+        """(top, left, height, width) of what the paper shows, in sheet pixels: all of it, or the picture."""
+        return (0, 0, self.size, self.size) if self.picture is None else self.picture.box
 
     def undo(self) -> bool:
         if not self._undo:
             return False
-        self.ink, self.photo = self._undo.pop()
+        self.ink, self.picture = self._undo.pop()
         self._last = None
         self.version += 1
         return True
@@ -131,13 +174,35 @@ class InkSheet:
 
     @property
     def is_blank(self) -> bool:
-        return self.photo is None and not self.ink.any()
+        return self.picture is None and not self.ink.any()
 
     def image(self) -> np.ndarray:
-        """(size, size) grey, 0 black … 1 white: the paper or photo with the ink on it."""
-        paper = np.float32(1.0) if self.photo is None else self.photo
-        return paper * (np.float32(1.0) - self.ink)
+        """(size, size) grey, 0 black … 1 white: the paper, or the picture fitted into it (white
+        around it), with the ink on it — what the paper shows."""
+        if self.picture is None:
+            return np.float32(1.0) - self.ink
+        image = np.ones((self.size, self.size), np.float32)
+        top, left, height, width = self.picture.box
+        window = (slice(top, top + height), slice(left, left + width))
+        image[window] = self.picture.shown * (np.float32(1.0) - self.ink[window])
+        return image
+
+    def model_image(self) -> np.ndarray:
+        """What the dataset's transform gets, grey 0 black … 1 white: the sheet; or the picture as it
+        was given, exactly as ``nnlab predict`` reads its file, while no ink is on it; or, with ink on
+        it, the picture (averaged down to the working size) with the ink resampled over it."""
+        if self.picture is None:
+            return self.image()
+        from nnlab.data.transforms import resize_image
+
+        top, left, height, width = self.picture.box
+        ink = self.ink[top:top + height, left:left + width]
+        if not ink.any():
+            return self.picture.grey
+        working = self.picture.working
+        over = np.clip(resize_image(ink, working.shape), 0.0, 1.0)
+        return working * (np.float32(1.0) - over)
 
     def _remember(self) -> None:
-        self._undo.append((self.ink.copy(), self.photo))
+        self._undo.append((self.ink.copy(), self.picture))
         del self._undo[:-MAX_UNDO]

@@ -44,13 +44,22 @@ class CanvasMode:
                "faces": "a grey square crop", "resize": "a grey resize"}.get(self.preprocess, self.preprocess)
         return f"Your drawing becomes {h}×{w} pixels by {how}."
 
-    def model_input(self, grey: np.ndarray) -> np.ndarray:
-        """Canvas picture (H, W) grey, 0 black → the (n_features,) float32 row the network takes."""
+    def model_input(self, grey: np.ndarray, on_paper: bool = True) -> np.ndarray:
+        """Canvas picture (H, W) grey, 0 black → the (n_features,) float32 row the network takes.
+
+        Ink drawn on the white paper is inverted for a set of light strokes on dark (``light_ink``); a
+        picture the learner opened (``on_paper=False``) goes in as it is, as ``nnlab predict`` takes it.
+        """
         if self.kind != "draw":
             raise ValueError(f"{self.dataset_name} does not take pictures")
-        if self.light_ink:
+        if self.light_ink and on_paper:
             grey = 1.0 - grey
         return to_model_input(grey, self.preprocess, self.input_shape)
+
+    def finds_nothing(self, row: np.ndarray) -> bool:
+        """True when the transform found no drawing: the MNIST recipe gives all zeros for a blank picture,
+        a speck, or ruled lines alone (nnlab.data.background); a photo's row of zeros is a black photo."""
+        return self.preprocess == "mnist" and not np.any(row)
 
 
 def mode_for(dataset: Dataset | None) -> CanvasMode:

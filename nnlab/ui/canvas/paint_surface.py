@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QRegion
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from .ink import DEFAULT_RADIUS, MAX_RADIUS, MIN_RADIUS, InkSheet
@@ -44,6 +44,12 @@ class PaintSurface(QWidget):
         """The square paper, centred across and at the top: right under the brush row."""
         side = min(self.width(), self.height())
         return QRectF((self.width() - side) / 2, 0, side, side)
+
+    def picture_rect(self) -> QRectF:
+        """The part of the paper that is paper: all of it, or an opened picture fitted into it."""
+        rect, scale = self.paper_rect(), self.paper_rect().width() / self.sheet.size
+        top, left, height, width = self.sheet.paper_box()
+        return QRectF(rect.left() + left * scale, rect.top() + top * scale, width * scale, height * scale)
 
     def to_sheet(self, pos: QPointF) -> tuple[float, float]:
         rect = self.paper_rect()
@@ -157,10 +163,16 @@ class PaintSurface(QWidget):
         rect = self.paper_rect()
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(rect, self._sheet_image())
+        picture = self.picture_rect()
+        if picture != rect:  # beside an opened picture is no paper: the network sees the picture alone
+            painter.save()
+            painter.setClipRegion(QRegion(rect.toAlignedRect()).subtracted(QRegion(picture.toAlignedRect())))
+            painter.fillRect(rect, self.palette().window())
+            painter.restore()
         if self.grid_shape:
-            self._paint_grid(painter, rect)
+            self._paint_grid(painter, picture)
         painter.setPen(QPen(QColor(120, 120, 120), 1))
-        painter.drawRect(rect.adjusted(0, 0, -1, -1))
+        painter.drawRect(picture.adjusted(0, 0, -1, -1))
         if self._hover is not None and rect.contains(self._hover):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(QColor(200, 60, 60) if self.erasing else QColor(60, 60, 60), 1))

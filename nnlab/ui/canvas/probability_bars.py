@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -46,26 +46,45 @@ class ProbabilityBars(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(140, MIN_ROW_PX * (len(self.classes) + 1) + 8)
 
-    def row_px(self) -> float:
-        """The height of one row: ``ROW_PX`` when there is room, less when the dock is short."""
+    def _room_px(self) -> float:
+        """One row's height when the headline takes one row: ``ROW_PX`` with room, less when the dock is short."""
         return max(MIN_ROW_PX, min(ROW_PX, (self.height() - 8) / (len(self.classes) + 1)))
+
+    def head_px(self) -> float:
+        """The headline's height: one row for the top class in large bold type; why there is none ("No
+        drawing found in this picture.") in ordinary text wrapped to the width, the rows making room."""
+        head = self._room_px() + 4
+        if self.probabilities is None or not len(self.probabilities):
+            wrapped = self.fontMetrics().boundingRect(QRect(0, 0, max(self.width(), 1), 1000),
+                                                      Qt.TextFlag.TextWordWrap, self.headline())
+            head = max(head, wrapped.height() + 4)
+        return head
+
+    def row_px(self) -> float:
+        """The height of one class's row: what is left under the headline, at most one row's room."""
+        left = (self.height() - 6 - self.head_px()) / max(len(self.classes), 1)
+        return max(MIN_ROW_PX, min(self._room_px(), left))
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         font = painter.font()
-        bold = painter.font()
-        bold.setBold(True)
-        bold.setPointSizeF(font.pointSizeF() * 1.3)
-        painter.setFont(bold)
-        row_px = self.row_px()
-        painter.drawText(QRectF(0, 0, self.width(), row_px + 4), Qt.AlignmentFlag.AlignLeft
-                         | Qt.AlignmentFlag.AlignVCenter, self.headline())
-        painter.setFont(font)
         p = self.probabilities
+        head = QRectF(0, 0, self.width(), self.head_px())
+        if p is None or not len(p):
+            painter.drawText(head, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                             | Qt.TextFlag.TextWordWrap, self.headline())
+        else:
+            bold = painter.font()
+            bold.setBold(True)
+            bold.setPointSizeF(font.pointSizeF() * 1.3)
+            painter.setFont(bold)
+            painter.drawText(head, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self.headline())
+            painter.setFont(font)
+        row_px = self.row_px()
         top = int(np.argmax(p)) if p is not None and len(p) else -1
         bar_width = max(10.0, self.width() - LABEL_PX - 48)
         for row, name in enumerate(self.classes):
-            y = row_px * (row + 1) + 6
+            y = head.bottom() + row_px * row + 2
             gap = 3 if row_px >= ROW_PX else 2
             painter.setPen(self.palette().windowText().color())
             painter.drawText(QRectF(0, y, LABEL_PX - 6, row_px), Qt.AlignmentFlag.AlignRight

@@ -14,7 +14,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ..colours import mix, sign_colours
+from ..colours import mix, quiet_text, sign_colours
 from .layout_model import MAX_CONNECTIONS, PLACEHOLDER, Column, Geometry, activation_shades, nearest_segment
 from .scene import Scene, build_scene
 
@@ -221,8 +221,9 @@ class NetworkCanvas(QWidget):
 
     def _paint(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if not self.columns:
-            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        if not self.columns:  # the widget paints every pixel itself (opaque): the background too
+            painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Window))
+            painter.setPen(quiet_text(self.palette()))
             painter.drawText(QRectF(self.rect()).adjusted(16, 16, -16, -16),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, PLACEHOLDER)
             return
@@ -355,7 +356,7 @@ class NetworkCanvas(QWidget):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.palette().color(QPalette.ColorRole.Window))
         painter.drawRoundedRect(box, height / 2, height / 2)
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        painter.setPen(quiet_text(self.palette()))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         painter.setFont(self.font())
 
@@ -364,7 +365,7 @@ class NetworkCanvas(QWidget):
             return
         metrics = self.fontMetrics()
         width = max(self.width() - x - 4, 10.0)
-        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         for name, y in zip(names, ys.tolist()):
             text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(width))
             painter.drawText(QRectF(x, y - metrics.height() / 2, width, metrics.height()),
@@ -372,8 +373,7 @@ class NetworkCanvas(QWidget):
 
     def _paint_labels(self, painter: QPainter, scene: Scene) -> None:
         line = self.fontMetrics().height()
-        text, note = (self.palette().color(role) for role in
-                      (QPalette.ColorRole.Text, QPalette.ColorRole.PlaceholderText))
+        text, note = self.palette().color(QPalette.ColorRole.WindowText), quiet_text(self.palette())
         width = scene.geometry.cell - 6
         for x, lines in zip(scene.geometry.xs, scene.captions):
             for row, (caption, is_note) in enumerate(lines):

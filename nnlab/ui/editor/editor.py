@@ -28,6 +28,7 @@ from nnlab.engine import reshape
 from nnlab.engine.losses import check_predicts_numbers
 from nnlab.lab.selection import ConnectionRef, NeuronRef
 
+from ..colours import is_dark, quiet_text
 from .canvas import NetworkCanvas
 from .commands import NetworkEditCommand, NetworkState
 from .layout_model import columns_for
@@ -76,7 +77,7 @@ class NetworkEditor(QWidget):
         self.notice.setVisible(False)
         self.notice.setStyleSheet("padding: 3px 8px; background: palette(alternate-base);")
         self.legend = QLabel(wordWrap=True)
-        self.legend.setStyleSheet("padding: 2px 8px; color: palette(placeholder-text);")
+        self.legend.setStyleSheet("padding: 2px 8px;")  # its colour is in its text: quiet_text, light or dark
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -150,13 +151,16 @@ class NetworkEditor(QWidget):
             self._update_activations()
 
     def _show_legend(self, origin: str | None) -> None:
+        palette = self.canvas.palette()
         positive, negative = (colour.name() for colour in self.canvas.sign_colours())
-        shading = f"neurons: dark = high, purple = negative activation for {origin}" if origin else \
+        high = "light" if is_dark(palette) else "dark"  # neurons are shaded from the background to the text colour
+        shading = f"neurons: {high} = high, purple = negative activation for {origin}" if origin else \
             "select a sample or draw to shade neurons by activation"
-        self.legend.setText(f"<span style='color:{positive}'>━</span> positive weight &nbsp; "
+        self.legend.setText(f"<span style='color:{quiet_text(palette).name()}'>"
+                            f"<span style='color:{positive}'>━</span> positive weight &nbsp; "
                             f"<span style='color:{negative}'>━</span> negative &nbsp;·&nbsp; thicker = larger |w| "
                             f"(strongest {self.canvas.max_connections} drawn; hover one for its value) "
-                            f"&nbsp;·&nbsp; {shading}")
+                            f"&nbsp;·&nbsp; {shading}</span>")
 
     def _update_activations(self) -> None:
         network, inspected = self.selection.snapshot, self.selection.input

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QLabel, QMenu, QSpinBo
                                QWidget)
 
 from nnlab.engine import ACTIVATIONS, LOSSES
+from nnlab.engine.outputs import is_regression
 from nnlab.engine.reshape import MAX_HIDDEN_UNITS
 
 from .templates import TEMPLATES
@@ -110,7 +111,9 @@ class EditorToolbar(QWidget):
         for name in ("width", "activation", "dropout"):
             self._shown[name].setVisible(hidden)
         self._shown["output"].setVisible(kind == "output")
+        numbers = spec is not None and is_regression(loss, spec.activation)  # a linear output with mse
         self.hint.setText({"input": "follows the dataset: cannot be removed or resized",
-                           "output": "one unit per class: width follows the dataset"}.get(kind, ""))
+                           "output": f"one unit per {'number to predict' if numbers else 'class'}: "
+                                     "width follows the dataset"}.get(kind, ""))
         self.hint.setToolTip(why_fixed)
         self.layer_label.setToolTip(why_fixed)

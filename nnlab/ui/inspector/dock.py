@@ -370,7 +370,8 @@ class InspectorDock(QWidget):
         best = top_samples(acts, 9)
         shape = tuple(dataset.input_shape) if len(dataset.input_shape) == 2 else None
         pool = f"{min(len(dataset), MAX_POOL):,} samples"
-        self.neuron_view.top.show_samples(dataset.x[best], acts[best], dataset.y[best], dataset.classes, shape, pool)
+        self.neuron_view.top.show_samples(dataset.x[best], acts[best], dataset.answers[best], dataset.classes, shape,
+                                          pool)
         validation = self._stats_cache.get(("validation", neuron.layer))
         if validation:
             val = np.concatenate(validation)

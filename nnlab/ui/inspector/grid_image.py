@@ -10,15 +10,22 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QPalette
 
 from nnlab.engine.numbers import format_number
 
-from ..colours import NEGATIVE, POSITIVE
+from ..colours import plot_colours, sign_colours
+from .themed_plot import ThemedPlot
 
-_DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [QColor(NEGATIVE), QColor(245, 245, 245), QColor(POSITIVE)])
 _SEQUENTIAL = pg.colormap.get("viridis")
 MAX_LABELLED = 36
+
+
+def diverging_map(palette: QPalette) -> pg.ColorMap:
+    """Most negative … zero … most positive: the sign colours either side of the plot's background,
+    so a weight of zero looks like no weight, on a light palette and a dark one."""
+    positive, negative = sign_colours(palette)
+    return pg.ColorMap([0.0, 0.5, 1.0], [negative, plot_colours(palette)[0], positive])
 
 
 def grid_shape(n: int) -> tuple[int, int]:
@@ -27,12 +34,12 @@ def grid_shape(n: int) -> tuple[int, int]:
     return math.ceil(n / columns), columns
 
 
-class GridImage(pg.PlotWidget):
+class GridImage(ThemedPlot):
     hovered = Signal(int)  # flat index under the mouse, -1 when none
     clicked = Signal(int)
 
     def __init__(self, parent=None, diverging: bool = True) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.setMinimumSize(120, 120)
         self.hideAxis("left")
         self.hideAxis("bottom")
@@ -41,20 +48,28 @@ class GridImage(pg.PlotWidget):
         self.setAspectLocked(True)
         self.invertY(True)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(_DIVERGING if diverging else _SEQUENTIAL)
         self.addItem(self.image)
-        self.marker = pg.PlotDataItem(pen=pg.mkPen("#202020", width=3))  # an outline around the chosen cell
+        self.marker = pg.PlotDataItem()  # an outline around the chosen cell
         self.addItem(self.marker)
         self._diverging = diverging
         self._shape = (0, 0)
         self._count = 0
         self._labels: list[pg.TextItem] = []
+        self._shown: tuple[np.ndarray, tuple[int, int] | None] | None = None
         self.scene().sigMouseMoved.connect(self._on_move)
         self.scene().sigMouseClicked.connect(self._on_click)
+        self._apply_palette()
+
+    def restyle(self, palette: QPalette) -> None:
+        self.image.setColorMap(diverging_map(palette) if self._diverging else _SEQUENTIAL)
+        self.marker.setPen(pg.mkPen(plot_colours(palette)[1], width=3))
+        if self._shown is not None:  # the cells' numbers take the new text colour
+            self.show_values(*self._shown)
 
     def show_values(self, values: np.ndarray, shape: tuple[int, int] | None = None) -> None:
         """values: (n,), drawn as ``shape`` (rows, columns) or a near-square grid padded with NaN."""
         values = np.asarray(values, dtype=np.float64).ravel()
+        self._shown = (values, shape)
         self._count = len(values)
         rows, columns = shape if shape is not None else grid_shape(len(values))
         grid = np.full(rows * columns, np.nan)
@@ -82,10 +97,11 @@ class GridImage(pg.PlotWidget):
         if len(values) > MAX_LABELLED:
             return
         middle = sum(levels) / 2
+        text = plot_colours(self.palette())[1]  # a diverging map is the background near zero
         for index, value in enumerate(values):
             row, column = divmod(index, columns)
-            dark = not self._diverging and value < middle
-            label = pg.TextItem(format_number(value), color="w" if dark else "k", anchor=(0.5, 0.5))
+            colour = text if self._diverging else "w" if value < middle else "k"  # viridis: dark to light
+            label = pg.TextItem(format_number(value), color=colour, anchor=(0.5, 0.5))
             label.setPos(column + 0.5, row + 0.5)
             self.addItem(label)
             self._labels.append(label)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from nnlab.engine.numbers import format_full, format_number
@@ -51,25 +51,35 @@ class TopSamplesView(QWidget):
             cell.clear()
             cell.setToolTip("")
 
-    def show_samples(self, x: np.ndarray, activations: np.ndarray, labels: np.ndarray, classes: list[str],
+    def show_samples(self, x: np.ndarray, activations: np.ndarray, answers: np.ndarray, classes: list[str],
                      image_shape: tuple[int, int] | None, pool: str) -> None:
-        """x: (k ≤ 9, n_features) samples, activations: (k,), largest first."""
+        """x: (k ≤ 9, n_features) samples, activations: (k,), largest first; answers: their labels (k,), or
+        for a set of numbers to predict their targets (k, n_outputs), with ``classes`` naming the outputs."""
         self.clear()
         self.title.setText(f"What excites this neuron (top {len(x)} of the {pool})")
-        for cell, row, value, label in zip(self.cells, x, activations, labels):
-            name = classes[label] if 0 <= label < len(classes) else str(label)
+        for cell, row, value, answer in zip(self.cells, x, activations, answers):
             if image_shape is not None:
-                cell.setPixmap(_with_caption(thumbnail(row, image_shape), f"{format_number(value)}"))
+                cell.setPixmap(_with_caption(thumbnail(row, image_shape), f"{format_number(value)}", self.palette()))
             else:
                 cell.setText(f"({', '.join(format_number(v) for v in row[:4])}{'…' if len(row) > 4 else ''})\n"
                              f"a = {format_number(value)}")
-            cell.setToolTip(f"class {name}; activation {format_full(value)}")
+            cell.setToolTip(f"{_answer_text(answer, classes)}; activation {format_full(value)}")
 
 
-def _with_caption(pixmap: QPixmap, text: str) -> QPixmap:
+def _answer_text(answer, classes: list[str]) -> str:
+    """"class 7" for a label, "y = 0.53" for the target of a set of numbers to predict."""
+    if np.ndim(answer):
+        return ", ".join(f"{name} = {format_number(float(v))}" for name, v in zip(classes, np.ravel(answer)))
+    label = int(answer)
+    return f"class {classes[label] if 0 <= label < len(classes) else label}"
+
+
+def _with_caption(pixmap: QPixmap, text: str, palette: QPalette) -> QPixmap:
+    """The thumbnail over its caption, on the window's own colours (light or dark)."""
     canvas = QPixmap(pixmap.width() + 6, pixmap.height() + 16)
-    canvas.fill(Qt.GlobalColor.white)
+    canvas.fill(palette.color(QPalette.ColorRole.Window))
     painter = QPainter(canvas)
+    painter.setPen(palette.color(QPalette.ColorRole.WindowText))
     painter.drawPixmap(3, 0, pixmap)
     painter.drawText(0, pixmap.height(), canvas.width(), 16, Qt.AlignmentFlag.AlignCenter, text)
     painter.end()

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnlab.engine.numbers import format_full, format_number
 
-from ..colours import NEGATIVE, POSITIVE
+from ..colours import sign_colours
 from .grid_image import GridImage
+from .themed_plot import ThemedPlot
 
 
 def input_ticks(n: int) -> list[int]:
@@ -19,9 +20,9 @@ def input_ticks(n: int) -> list[int]:
     return [1] + [i for i in range(step, n + 1, step) if i > 1] if n else []
 
 
-class WeightBars(pg.PlotWidget):
+class WeightBars(ThemedPlot):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.setMinimumSize(120, 120)
         self.setMouseEnabled(False, False)
         self.hideButtons()
@@ -29,10 +30,16 @@ class WeightBars(pg.PlotWidget):
         self.addLine(y=0, pen=pg.mkPen("#888"))
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.addItem(self.bars)
+        self._values = np.zeros(0)
+        self._apply_palette()
+
+    def restyle(self, palette) -> None:
+        self.show_values(self._values)
 
     def show_values(self, values: np.ndarray) -> None:
-        values = np.asarray(values, dtype=np.float64)
-        brushes = [pg.mkBrush(POSITIVE if v >= 0 else NEGATIVE) for v in values]
+        values = self._values = np.asarray(values, dtype=np.float64)
+        positive, negative = sign_colours(self.palette())
+        brushes = [pg.mkBrush(positive if v >= 0 else negative) for v in values]
         self.bars.setOpts(x=np.arange(1, len(values) + 1), height=values, width=0.8, brushes=brushes, pen=None)
         top = float(np.max(np.abs(values))) if len(values) else 1.0
         self.setYRange(-top or -1, top or 1, padding=0.1)
@@ -85,7 +92,8 @@ class WeightsView(QWidget):
             self.bars.show_values(self._weights)
             self.stack.setCurrentWidget(self.bars)
             kind = "bars (blue +, orange −)"
-        self.caption.setText(f"{len(self._weights)} incoming weights as {kind}; bias b = {format_number(bias)}")
+        count = len(self._weights)
+        self.caption.setText(f"{count} incoming weight{'s' * (count != 1)} as {kind}; bias b = {format_number(bias)}")
         self.caption.setToolTip(f"b = {format_full(bias)}")
 
     def _show_hovered(self, index: int) -> None:

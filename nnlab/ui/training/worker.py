@@ -62,6 +62,7 @@ class _Control:
     batches_to_run: int | None = None  # a step in progress: run this many batches, then pause
     until_epoch_end: bool = False
     held: bool = False  # the GUI reads the network: wait between batches, whatever else was asked
+    goes: int = 0  # resumes and steps asked for: the window says "running" after each, so a pause is news again
     idle: threading.Event = field(default_factory=threading.Event)
 
 
@@ -106,6 +107,7 @@ class TrainingWorker(QObject):
 
     def request_resume(self) -> None:
         with self._condition:
+            self._control.goes += 1
             self._control.paused = False
             self._control.batches_to_run = None
             self._control.until_epoch_end = False
@@ -114,12 +116,14 @@ class TrainingWorker(QObject):
 
     def request_step_batch(self) -> None:
         with self._condition:
+            self._control.goes += 1
             self._control.paused, self._control.batches_to_run = False, 1
             self._control.idle.clear()
             self._condition.notify_all()
 
     def request_step_epoch(self) -> None:
         with self._condition:
+            self._control.goes += 1
             self._control.paused, self._control.until_epoch_end = False, True
             self._control.batches_to_run = None
             self._control.idle.clear()
@@ -217,12 +221,12 @@ class TrainingWorker(QObject):
         """Sleep while paused; False when a stop was requested."""
         control = self._control
         with self._condition:
-            announced = False
+            announced = None  # the go after which this pause was said; a hold is not a pause the user sees
             while (control.paused or control.held) and not control.stop:
                 control.idle.set()
-                if control.paused and not announced:  # a hold is not a pause the user sees
-                    self.paused.emit()
-                    announced = True
+                if control.paused and announced != control.goes:  # a Resume and a Pause may both come and
+                    self.paused.emit()                             # go before this thread wakes up
+                    announced = control.goes
                 self._condition.wait()
             control.idle.clear()
             return not control.stop

@@ -15,6 +15,8 @@ from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, QSize, Qt, S
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from ..colours import quiet_text
+
 # A mistake made on this share of a class already gets the strongest red: confusions
 # are usually a few percent, and an absolute scale lets students watch them fade.
 MISTAKE_SATURATION = 0.25
@@ -195,7 +197,7 @@ class ConfusionMatrixView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         if not self._classes:
-            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.setPen(quiet_text(self.palette()))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No evaluation yet")
             return
         layout = self._layout()

@@ -41,12 +41,19 @@ def test_undo_restores_each_earlier_state_and_image_darkens_the_paper():
     assert sheet.image()[16, 16] == pytest.approx(0.0) and sheet.image()[0, 0] == 1.0
 
 
-def test_a_photo_is_cropped_square_under_the_ink():
+def test_a_photo_is_kept_whole_and_fitted_into_the_paper():
     sheet = InkSheet(20)
     photo = np.zeros((40, 80), np.float32)
     photo[:, 40:] = 1.0  # left half dark, right half light
     sheet.set_photo(photo)
-    assert sheet.photo.shape == (20, 20) and not sheet.is_blank
-    assert sheet.image()[10, 2] < 0.1 and sheet.image()[10, 17] > 0.9
+    assert sheet.photo is not None and not sheet.is_blank
+    assert sheet.paper_box() == (5, 0, 10, 20)  # 20 wide, 10 high, in the middle
+    assert sheet.model_image() is sheet.photo and np.array_equal(sheet.photo, photo)  # no ink: the picture itself
+    image = sheet.image()
+    assert image[10, 2] < 0.1 and image[10, 17] > 0.9 and image[0, 2] == 1.0  # white paper around the picture
+    sheet.draw_stroke([(15, 10)], radius=2)  # on the light half
+    inked = sheet.model_image()  # with ink on it: averaged down to twice the sheet's size at most
+    assert inked.shape == (20, 40) and inked[10, 30] < 0.1 and inked[10, 36] > 0.9 and inked[10, 5] < 0.1
     sheet.undo()
-    assert sheet.photo is None
+    sheet.undo()
+    assert sheet.photo is None and sheet.paper_box() == (0, 0, 20, 20)
