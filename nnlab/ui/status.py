@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from nnlab.lab.training_state import TrainingState
+
 from .training.worker import TrainingUpdate
 
 
@@ -31,14 +33,14 @@ class TrainingStatus:
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest))
             setattr(self, name, label)
             bar.addPermanentWidget(label)
-        self.set_state("idle")
+        self.set_state(TrainingState.IDLE)
 
-    def set_state(self, state: str) -> None:
-        if state == "idle":
+    def set_state(self, state: TrainingState) -> None:
+        if state == TrainingState.IDLE:
             self.rate.setText("")
             self.eta.setText("")
-        elif state == "paused":
-            self.rate.setText("paused")
+        elif state == TrainingState.PAUSED:
+            self.rate.setText(state.value)  # "paused"
             self.eta.setText("")
 
     def show_progress(self, update: TrainingUpdate) -> None:
