@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from nnlab.ui.actions import ACTION_SPECS, ALWAYS_ENABLED
 from nnlab.ui.main_window import MainWindow
@@ -14,22 +15,9 @@ EPOCH_TIMEOUT = 20_000
 
 
 @pytest.fixture
-def errors():
-    return []
-
-
-@pytest.fixture
-def window(qtbot, errors, monkeypatch):
-    win = MainWindow(load_last_dataset=False)
-    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
-    qtbot.addWidget(win)
-    win.show()
-    assert win.choose_dataset("xor")
-    win.panel.epochs.setValue(5)
-    yield win
-    win.session.set_dirty(False)
-    win.close()
+def window(window):
+    window.panel.epochs.setValue(5)
+    return window
 
 
 def make_long(win):
@@ -141,15 +129,15 @@ def test_save_then_open_restores_the_weights(window, qtbot, tmp_path, monkeypatc
     with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT):
         window.start_training()
     path = tmp_path / "xor.npz"
-    monkeypatch.setattr(window, "_ask_save_path", lambda *args: str(path))
+    monkeypatch.setattr(window.questions, "ask_save_path", lambda *args: str(path))
     assert window.actions["save_as"].isEnabled()
     window.actions["save_as"].trigger()
     assert path.is_file() and not window.session.dirty and window.windowTitle().startswith("xor.npz")
     saved = window.session.network.params.copy()
     window.reset_weights()
     assert not np.array_equal(window.session.network.params, saved)
-    monkeypatch.setattr(window, "_ask_save_changes", lambda: "discard")
-    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(path))
+    monkeypatch.setattr(window.questions, "ask_save_changes", lambda: "discard")
+    monkeypatch.setattr(window.questions, "ask_open_path", lambda *args: str(path))
     window.actions["open"].trigger()
     assert window.session.network.params.tobytes() == saved.tobytes()
     assert Settings().get("recent_files")[0] == str(path.resolve())
@@ -188,7 +176,7 @@ def test_open_during_training_stops_the_worker_first(window, qtbot, tmp_path):
 
 def test_unsaved_changes_prompt_and_cancel_keeps_everything(window, monkeypatch):
     asked = []
-    monkeypatch.setattr(window, "_ask_save_changes", lambda: asked.append(1) or "cancel")
+    monkeypatch.setattr(window.questions, "ask_save_changes", lambda: asked.append(1) or "cancel")
     network = window.session.network
     window.session.set_dirty(True)
     window.actions["new"].trigger()
@@ -204,7 +192,7 @@ def test_close_during_training_stops_the_thread(qtbot, monkeypatch):
     make_long(win)
     win.start_training()
     qtbot.waitUntil(lambda: batches_plotted(win) > 3, timeout=EPOCH_TIMEOUT)
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
+    monkeypatch.setattr(win.questions, "ask_save_changes", lambda: "discard")
     assert win.close()
     assert win.training.state == "idle"
 
@@ -264,8 +252,8 @@ def test_changing_the_seed_after_training_keeps_the_split(window, qtbot):
 def test_a_failed_dataset_import_does_not_train_on_something_else(window, errors, tmp_path, monkeypatch):
     bad = tmp_path / "broken.csv"
     bad.write_text("label,a\n1,x\n")
-    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(bad))
-    window.import_dialog()
+    monkeypatch.setattr(window.questions, "ask_open_path", lambda *args: str(bad))
+    window.opening.import_dialog()
     assert errors and "broken.csv" in errors[-1][1]
     assert window.session.dataset.name == "xor" and window.panel.dataset.currentData() == "xor"
 
@@ -278,7 +266,7 @@ def test_dropping_a_weight_file_opens_it(window, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.npz"))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
-    window.dropEvent(event)
+    QApplication.sendEvent(window, event)  # through the window's event filters, as a drop arrives
     assert window.session.path == tmp_path / "dropped.npz"
 
 
