@@ -52,6 +52,12 @@ class TrainingStatus:
         self.eta.setText(f"ETA {format_duration(update.eta_seconds)}")
         self.loss.setText(f"loss {last.loss:.4f}")
 
+    def show_restored(self, epoch: int, loss: float | None) -> None:
+        """A diverged run's weights went back to the end of ``epoch`` (0: to where the run started): the
+        status line says where the weights are, not the batch of the epoch that was thrown away."""
+        self.position.setText(f"epoch {epoch} (restored)" if epoch else "weights restored")
+        self.loss.setText("" if loss is None else f"loss {loss:.4f}")
+
     def clear_progress(self) -> None:
         """A new or reset network has no run behind it: no epoch, batch or loss of an earlier one."""
         for label in (self.position, self.rate, self.eta, self.loss):

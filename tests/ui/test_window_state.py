@@ -108,6 +108,28 @@ def test_divergence_restores_the_last_good_epoch_undoably_and_draws_the_blow_up(
     assert plots.series("loss", "train_batch")[1].max() < ceiling
 
 
+def test_after_a_blow_up_the_status_line_is_at_the_restored_epoch(window, qtbot):
+    """It used to show the batch and the loss of the epoch the blow-up threw away ("epoch 3 · batch 1/18")
+    beside weights that are epoch 2's."""
+    window.panel.activation.setCurrentText("relu")  # tanh saturates and never blows up on xor
+    assert window.new_network(ask=False)
+    window.panel.epochs.setValue(10)
+    for _ in range(2):
+        window.step_epoch()
+        wait_paused(window, qtbot)
+    window.panel.learning_rate.setValue(100.0)
+    with qtbot.waitSignal(window.training.finished, timeout=TIMEOUT) as done:
+        window.training.resume()
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=TIMEOUT)
+    blow_up = done.args[0].blow_up
+    assert blow_up.restored_epoch == 2 and blow_up.epoch == 3
+    status, history = window.status, window.history
+    epoch_2 = float(history.epochs["loss"][list(history.epochs["epoch"]).index(2)])
+    assert status.position.text() == "epoch 2 (restored)"
+    assert status.loss.text() == f"loss {epoch_2:.4f}" and np.isfinite(epoch_2)
+    assert status.rate.text() == status.eta.text() == ""
+
+
 
 def drawn_curves(plots) -> dict:
     plots.flush()

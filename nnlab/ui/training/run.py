@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+import numpy as np
+
 from nnlab.engine import BlowUp, EpochResult, TrainingEnded
 from nnlab.lab.history import History
 from nnlab.lab.run_settings import RunSettings
@@ -142,7 +144,8 @@ class TrainingRun:
 
     def _record_restore(self, blow_up: BlowUp) -> None:
         """The trainer put back the last good epoch's weights: one step on Edit → Undo, whose undo shows
-        the wrecked weights; and the blow-up on the curves."""
+        the wrecked weights; the blow-up on the curves; and the status line at the restored epoch, not in
+        the epoch that was thrown away."""
         session, restored = self.session, blow_up.restored_epoch
         wrecked = session.network.copy()
         wrecked.params[...] = blow_up.wrecked_params
@@ -152,6 +155,12 @@ class TrainingRun:
                            NetworkState(wrecked, session.loss, epochs),
                            NetworkState(session.network.copy(), session.loss, epochs))
         self.history.record_blow_up(blow_up)
+        self.status.show_restored(restored, self._epoch_loss(restored))
+
+    def _epoch_loss(self, epoch: int) -> float | None:
+        """The mean training loss of ``epoch`` as the curves have it; None for the weights a run started from."""
+        rows = np.flatnonzero(self.history.epochs["epoch"] == epoch)
+        return float(self.history.epochs["loss"][rows[-1]]) if epoch and len(rows) else None
 
     def _on_errored(self, message: str) -> None:
         self.questions.show_error("Training failed", message.splitlines()[0])
