@@ -65,9 +65,13 @@ class EvaluationPresenter:
         if session.network is None or session.splits is None or not len(session.splits.test):
             self.questions.show_error("Nothing to evaluate", "there is no test part: give the split a test share")
             return
-        with self.training.held():
-            test = session.splits.test
-            result = evaluate(session.network, test.x, test.answers, session.loss, session.dataset.n_classes)
+        test = session.splits.test
+        try:
+            with self.training.held():  # a run still writing the weights is held between two batches
+                result = evaluate(session.network, test.x, test.answers, session.loss, session.dataset.n_classes)
+        except ValueError as error:  # the run did not reach a pause in time
+            self.questions.show_error("Could not evaluate on the test set", error)
+            return
         self._show(result, "test", session.epochs_trained, test)
         self._bring_forward()
 

@@ -1,5 +1,6 @@
 """The real window, driven as a learner drives it: train, pause, step, save, open, close."""
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -295,3 +296,18 @@ def test_layout_and_last_dataset_persist(qtbot):
         "training_dock", "plots_dock", "metrics_dock", "canvas_dock", "inspector_dock"}
     second.session.set_dirty(False)
     second.close()
+
+
+def test_evaluate_on_test_set_says_so_when_the_run_cannot_be_held(window, errors, monkeypatch):
+    """A run that does not reach a pause between batches in time: one sentence, not a ValueError past the window."""
+    @contextmanager
+    def never_held():
+        raise ValueError("training did not reach a pause between batches in time; try again")
+        yield
+
+    monkeypatch.setattr(window.training, "held", never_held)
+    header = window.metrics.header_text
+    window.actions["evaluate_test"].trigger()
+    assert errors == [("Could not evaluate on the test set",
+                       "training did not reach a pause between batches in time; try again")]
+    assert window.metrics.header_text == header
