@@ -311,3 +311,20 @@ def test_evaluate_on_test_set_says_so_when_the_run_cannot_be_held(window, errors
     assert errors == [("Could not evaluate on the test set",
                        "training did not reach a pause between batches in time; try again")]
     assert window.metrics.header_text == header
+
+
+def test_a_weight_file_that_fails_during_a_run_changes_nothing_and_asks_nothing(window, qtbot, errors, questions,
+                                                                                tmp_path):
+    make_long(window)
+    assert window.start_training()
+    qtbot.waitUntil(lambda: window.session.dirty, timeout=EPOCH_TIMEOUT)  # unsaved weights a question would guard
+    session = window.session
+    network, title, dataset = session.network, window.windowTitle(), session.dataset
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"not a zip archive")
+    assert not window.open_path(bad)
+    assert errors[-1][0] == "Could not open the weights" and "broken.npz" in errors[-1][1]
+    assert questions["asked"] == 0 and window.training.state == "running"
+    assert session.network is network and session.dataset is dataset and session.path is None
+    assert window.windowTitle() == title and session.dirty
+    window.stop_training()
