@@ -89,3 +89,22 @@ def test_a_click_on_the_editor_takes_the_focus_from_a_spin_box(make_window, qtbo
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(canvas.width() - 5, 5))
     qtbot.waitUntil(canvas.hasFocus)
     assert not dropout.hasFocus()
+
+
+def test_undo_reaches_the_editor_from_a_field_in_a_floating_dock(make_window, qtbot):
+    """A floating dock is a window of its own to Qt: its fields used to keep Ctrl+Z for their text undo."""
+    window = make_window("xor", SIZES[1])
+    dock = window.docks["training"]
+    dock.setFloating(True)
+    qtbot.waitExposed(dock)
+    dock.activateWindow()
+    dropout = window.panel.dropout
+    focus(qtbot, dropout)
+    before = hidden(window)
+    qtbot.keyClick(dropout, Qt.Key.Key_Up)
+    edited = hidden(window)
+    assert edited != before
+    qtbot.keyClick(dropout, Qt.Key.Key_Z, CTRL)
+    assert hidden(window) == before and dropout.hasFocus()
+    qtbot.keyClick(dropout, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert hidden(window) == edited
