@@ -1,0 +1,30 @@
+"""Choosing the built-in mnist in the window: it tests on MNIST's official 10,000 and says so."""
+import numpy as np
+import pytest
+
+from nnlab.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAB_USER_DATA", str(tmp_path / "user-data"))
+    win = MainWindow(load_last_dataset=False)
+    monkeypatch.setattr(win, "_show_error", lambda title, error: pytest.fail(f"{title}: {error}"))
+    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
+    qtbot.addWidget(win)
+    yield win
+    win.session.set_dirty(False)
+    win.close()
+
+
+def test_mnist_in_the_list_tests_on_its_own_10000_and_the_summary_says_so(window):
+    index = window.panel.dataset.findData("mnist")
+    assert "70,000" in window.panel.dataset.itemData(index, 3)  # the tooltip (Qt.ToolTipRole)
+    assert window.choose_dataset("mnist")
+    splits = window.session.splits
+    assert len(splits.test) == 10_000 and splits.test.fixed_test.all()
+    assert len(splits.train) + len(splits.validation) == 60_000
+    assert np.array_equal(splits.test.y, window.session.dataset.y[60_000:])
+    assert "70,000 samples, 10 classes; the test part is always its own 10,000." in window.panel.summary.text()
+    assert window.choose_dataset("digits")
+    assert "test part" not in window.panel.summary.text()
