@@ -221,7 +221,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
                   f"({', '.join(dataset.classes)})" if dataset.is_regression else \
             f"{dataset.n_classes} class{'es' * (dataset.n_classes != 1)}"
         if dataset.fixed_test is not None:  # the split's test share does not apply: say which rows it tests on
-            answers += f"; the test part is always its own {int(dataset.fixed_test.sum()):,}"
+            answers += f"; test: its own {int(dataset.fixed_test.sum()):,}"
         self.panel.set_summary(f"{dataset.name}: {len(dataset):,} sample{'s' * (len(dataset) != 1)}, {answers}.\n"
                                f"Network {arrows}" + (f", trained {trained} epoch{'s' * (trained != 1)}." if trained else "."))
 

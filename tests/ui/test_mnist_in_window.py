@@ -25,6 +25,6 @@ def test_mnist_in_the_list_tests_on_its_own_10000_and_the_summary_says_so(window
     assert len(splits.test) == 10_000 and splits.test.fixed_test.all()
     assert len(splits.train) + len(splits.validation) == 60_000
     assert np.array_equal(splits.test.y, window.session.dataset.y[60_000:])
-    assert "70,000 samples, 10 classes; the test part is always its own 10,000." in window.panel.summary.text()
+    assert "70,000 samples, 10 classes; test: its own 10,000." in window.panel.summary.text()
     assert window.choose_dataset("digits")
-    assert "test part" not in window.panel.summary.text()
+    assert "test:" not in window.panel.summary.text()
