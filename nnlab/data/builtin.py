@@ -1,7 +1,7 @@
 """The datasets that ship with NN Lab, by name.
 
-Image sets are read from resources/datasets/*.npz (made by
-scripts/build_datasets.py; mnist.npz by scripts/build_mnist.py); the sketches, the 2-D toy sets and the curve are generated from a seed.
+Image sets are read from resources/datasets/*.npz (made by scripts/build_datasets.py; mnist.npz by
+scripts/build_mnist.py); the sketches, the 2-D toy sets and the curve are generated from a seed.
 """
 from __future__ import annotations
 
