@@ -356,3 +356,35 @@ def test_unreadable_csv_and_folder_are_dataset_errors(tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "iterdir", denied)
     expect_error(tmp_path / "locked.csv", "cannot be read (Permission denied)")  # was a bare PermissionError
     expect_error(tmp_path / "d", "cannot be read (Permission denied)")
+
+
+def _npz_classes(path):
+    np.savez(path / "c.npz", x=np.zeros((2, 4)), y=[0, 1], classes=np.array(["cat", "do\x1b[31mg"]))
+    return path / "c.npz"
+
+
+def _npz_text_labels(path):
+    np.savez(path / "t.npz", x=np.zeros((3, 4)), y=np.array(["cat", "do\x1b[31mg", "cat"]))
+    return path / "t.npz"
+
+
+def _csv_text_labels(path):
+    (path / "t.csv").write_text("label,a,b\ncat,0.5,1\ndo\x1b[31mg,1,0.5\n", encoding="utf-8")
+    return path / "t.csv"
+
+
+def _folder_names(path):
+    for name in ("cat", "do\x1b[31mg"):
+        (path / "d" / name).mkdir(parents=True)
+        write_grey_png(path / "d" / name / "1.png", np.zeros((3, 3)))
+    return path / "d"
+
+
+@pytest.mark.parametrize("write", [_npz_classes, _npz_text_labels, _csv_text_labels, _folder_names],
+                         ids=["npz classes", "npz text labels", "csv text labels", "folder names"])
+def test_a_class_name_with_a_terminal_escape_is_refused_naming_class_and_character(tmp_path, write):
+    """Class names reach the terminal (nnlab evaluate, the weights a run saves, then info and predict):
+    "\x1b[31m" turned it red. Every importer refuses such a name; the message shows it escaped."""
+    message = expect_error(write(tmp_path), "class 1: its name 'do\\x1b[31mg' holds the control character "
+                                            "U+001B at character 3, which would steer the terminal")
+    assert "\x1b" not in message

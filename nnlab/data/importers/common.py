@@ -10,6 +10,7 @@ import numpy as np
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
+from nnlab.data.printable import control_character
 
 from .limits import MAX_CLASSES
 
@@ -92,6 +93,10 @@ def finish(path: Path, x: np.ndarray, y: np.ndarray, classes: list[str], input_s
         shape = "×".join(map(str, input_shape))
         raise DatasetFormatError(path, None, f"its samples hold no values (each is {shape}), "
                                  "so there is nothing to learn from")
+    for k, class_name in enumerate(classes):
+        if (problem := control_character(class_name)) is not None:
+            raise DatasetFormatError(path, f"class {k}", f"its name {class_name!r} {problem}, which would steer "
+                                     "the terminal it is printed in; rename the class")
     present = np.unique(y)
     if len(present) < 2:
         raise DatasetFormatError(path, f"all {len(y)} samples", f"every sample has class "
