@@ -14,6 +14,8 @@ from nnlab.data.weights_file import SavedModel, WeightFileError, load_model, sav
 from nnlab.data.weights_meta import REQUIRED_KEYS
 from nnlab.engine.network import LayerSpec, Network
 
+from .damaged_npz import arrays_of, with_arrays
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,19 +29,12 @@ def saved(tmp_path, dtype=np.float32) -> Path:
 
 def rewrite(source: Path, target: Path, meta_text: str | None = None, **arrays) -> Path:
     """``source``'s arrays with meta replaced by ``meta_text`` and any array replaced or added."""
-    with np.load(source, allow_pickle=False) as archive:
-        contents = {name: archive[name] for name in archive.files}
-    if meta_text is not None:
-        contents["meta"] = np.array(meta_text)
-    contents.update(arrays)
-    with open(target, "wb") as handle:
-        np.savez(handle, **contents)
+    with_arrays(**({} if meta_text is None else {"meta": np.array(meta_text)}), **arrays)(source, target)
     return target
 
 
 def meta_of(path: Path) -> dict:
-    with np.load(path, allow_pickle=False) as archive:
-        return json.loads(archive["meta"].item())
+    return json.loads(arrays_of(path)["meta"].item())
 
 
 def assert_one_sentence(error: WeightFileError, path: Path) -> str:
