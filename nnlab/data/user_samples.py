@@ -9,9 +9,10 @@ An 8-bit image set's training part is bytes (``ScaledBytes``, one byte a pixel),
 join it as bytes too, rounded to the nearest 1/255: every other picture in that part went through
 the same rounding (MNIST's anti-aliased digits were stored at 256 levels), it moves a value by at
 most 1/510, and keeping the learner's few float rows exact would turn the whole part into float32
-rows, four bytes a pixel: a run on the 60,000 MNIST digits with three samples peaked at 340 MB
-that way, 143 MB as bytes (111 MB without samples). The stored sample keeps its exact values; only
-the training rows are rounded.
+rows, four bytes a pixel: a run on the 60,000 MNIST digits with three samples peaked at 340 MiB
+that way, 143 MiB as bytes (111 MiB without samples; benchmarks/user_samples_memory.py). On 300
+digits drawn through the canvas path, rounding moved no prediction and no probability by more than
+0.003. The stored sample keeps its exact values; only the training rows are rounded.
 """
 from __future__ import annotations
 
