@@ -37,6 +37,8 @@ class NetworkSummary:
         answers = f"{dataset.n_classes} number{'s' * (dataset.n_classes != 1)} to predict " \
                   f"({', '.join(dataset.classes)})" if dataset.is_regression else \
             f"{dataset.n_classes} class{'es' * (dataset.n_classes != 1)}"
+        if dataset.fixed_test is not None:  # the split's test share does not apply: say which rows it tests on
+            answers += f"; test: its own {int(dataset.fixed_test.sum()):,}"
         self.panel.set_summary(f"{dataset.name}: {len(dataset):,} sample{'s' * (len(dataset) != 1)}, {answers}.\n"
                                f"Network {arrows}" + (f", trained {trained} epoch{'s' * (trained != 1)}." if trained else "."))
 
