@@ -36,6 +36,9 @@ MAX_FILTERS = 1024
 """Why 1,024: eight times the widest layer of the networks a course trains on MNIST-sized images (VGG's
 first blocks use 64–128); past it one 3×3 layer on a 28×28 map costs ~10⁹ multiply-adds a sample."""
 MAX_KERNEL = 31  # a kernel as wide as a 28×28 digit plus padding; larger ones fit no built-in image
+MAX_MAP_VALUES = 2 ** 22
+"""Values a sample's input or any layer's maps may hold (4,194,304): 64 filters on a 256×256 image. A
+weight file may promise any shape, and a forward pass allocates maps of these sizes for every sample."""
 
 
 @dataclass(frozen=True)
@@ -144,13 +147,14 @@ def input_shape_for(shape, layers) -> tuple[int, ...]:
     first = next((spec for spec in layers if spec.kind != DENSE), None)
     if first is None or layers[0].kind == DENSE:
         return (math.prod(shape),)
-    if len(shape) == 3:
-        return shape
-    if len(shape) == 2:
-        return (1, *shape)
-    values = math.prod(shape)
-    raise ValueError(f"layer 1 ({layer_word(layers[0])}) needs images, and each sample here is "
-                     f"{values:,} number{'s' * (values != 1)} without rows and columns: use dense layers")
+    if len(shape) == 1:
+        values = shape[0]
+        raise ValueError(f"layer 1 ({layer_word(layers[0])}) needs images, and each sample here is "
+                         f"{values:,} number{'s' * (values != 1)} without rows and columns: use dense layers")
+    if len(shape) > 3:
+        raise ValueError(f"layer 1 ({layer_word(layers[0])}) needs images of (height, width) or (channels, "
+                         f"height, width), not samples of shape {shape}")
+    return shape if len(shape) == 3 else (1, *shape)
 
 
 def layer_shapes(input_shape, layers: list, max_units: int) -> list[LayerShape]:
@@ -158,6 +162,9 @@ def layer_shapes(input_shape, layers: list, max_units: int) -> list[LayerShape]:
     in one sentence naming the first layer that cannot be: wrong order, a kernel larger than its input,
     pooling to nothing, a bad setting."""
     shape = input_shape_for(input_shape, layers)
+    if len(shape) == 3 and math.prod(shape) > MAX_MAP_VALUES:
+        raise ValueError(f"an input of {'×'.join(map(str, shape))} values is larger than the "
+                         f"{MAX_MAP_VALUES:,} a convolutional network here takes")
     shapes: list[LayerShape] = []
     last = len(layers) - 1
     for index, spec in enumerate(layers):
@@ -187,6 +194,9 @@ def layer_shapes(input_shape, layers: list, max_units: int) -> list[LayerShape]:
                 raise ValueError(f"{where} ({layer_word(spec)}) needs (channels, height, width) maps, and the "
                                  f"{previous} before it gives one row of numbers")
             out = _spatial_output(spec, shape, where)
+            if math.prod(out) > MAX_MAP_VALUES:
+                raise ValueError(f"{where} ({layer_word(spec)}) would give {math.prod(out):,} values a sample; "
+                                 f"the limit is {MAX_MAP_VALUES:,}")
             if kind == CONV2D:
                 weight = (int(spec.filters), shape[0], int(spec.kernel), int(spec.kernel))
                 shapes.append(LayerShape(spec, shape, out, weight, (int(spec.filters),)))
@@ -290,3 +300,16 @@ def parse_layer_words(text: str, activation: str = "relu", dropout: float = 0.0)
     if "" in words:
         raise ValueError(f"{text!r} has an empty layer between two commas")
     return [parse_layer_word(word, activation, dropout) for word in words]
+
+
+def hidden_layout(layers) -> tuple:
+    """The hidden layers as the training panel and ``nnlab train --layers`` write them: a dense layer's width
+    (an int), any other layer's word ("conv8x5", "maxpool2"); the flatten a network writes in is left out."""
+    return tuple(spec.units if spec.kind == DENSE else layer_word(spec)
+                 for spec in layers[:-1] if spec.kind != FLATTEN)
+
+
+def normalized_hidden(hidden) -> tuple:
+    """An experiment's hidden layers (widths and words) as :func:`hidden_layout` writes them: "64" is 64,
+    "Conv8x5same" is "conv8x5"; a ValueError names a word that is no layer."""
+    return hidden_layout([*(parse_layer_word(item) for item in hidden), LayerSpec(1)])

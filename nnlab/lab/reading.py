@@ -74,6 +74,9 @@ def model_misfit(model: SavedModel, dataset: Dataset) -> str:
     if network.input_size != dataset.n_features:
         return (f"the model takes {network.input_size} inputs but {dataset.name!r} has {dataset.n_features} "
                 "features per sample")
+    if not network.is_dense and tuple(network.input_shape[-2:]) != tuple(dataset.input_shape[-2:]):
+        return (f"the model's convolutions read {'×'.join(map(str, network.input_shape[-2:]))} images but "
+                f"{dataset.name!r} holds {'×'.join(map(str, dataset.input_shape))} samples")
     regression = is_regression(model.loss, network.layers[-1].activation)
     if dataset.is_regression and not regression:
         return (f"{dataset.name!r} holds numbers to predict but the model is a classifier (only a linear output "
