@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.lessons import Lesson, lesson_source
+from nnlab.lab.reading import window_refusal
 from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef
 
 WEIGHT_FILES = "NN Lab weights (*.npz);;All files (*)"
@@ -89,6 +90,9 @@ class FileCommands:
         """Open a weight file; a failure shows the reason and changes nothing."""
         try:
             opened = self.session.read_model(path)
+            refused = window_refusal(opened.model.network, Path(path).name)  # a CNN: not drawn here yet
+            if refused:
+                raise ValueError(refused)
         except (ValueError, OSError) as error:
             self._show_error("Could not open the weights", error)
             return False
