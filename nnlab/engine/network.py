@@ -39,10 +39,12 @@ from .layers import (CONV2D, DENSE, FLATTEN, ConvSpec, FlattenSpec, LayerShape, 
 from .losses import check_pair, get_loss
 from .scaled_bytes import Rows, ScaledBytes
 
-FORWARD_CHUNK_BYTES = 32 * 2**20
-"""A CNN's forward pass runs this many bytes of feature maps at a time: LeNet-style on 28×28 digits
-keeps ~47 KB a sample, so ~700 samples a chunk instead of 4,096 (200 MB of maps)."""
+FORWARD_CHUNK_BYTES = 8 * 2**20
+"""A CNN's forward pass (and evaluation) runs this many bytes of feature maps at a time: LeNet-style on 28×28
+digits keeps ~47 KB a sample, so ~175 samples a chunk. With 4,096 a chunk, evaluating the 10,000 MNIST test
+digits peaked at 530 MiB (and its kernels kept 500 MiB of buffers); with this, 20 MiB of buffers stay."""
 _KERNEL_BATCH_SIZES = 4  # a layer's kernel keeps buffers per batch size; past this many it starts afresh
+_CACHED_BATCH = 1024  # a larger batch gets a kernel of its own, dropped after the pass: its buffers are big
 
 
 @dataclass
@@ -213,9 +215,7 @@ class Network:
         ``chunk_size`` rows at a time (a CNN's chunks are also kept within ``FORWARD_CHUNK_BYTES`` of
         feature maps); ``ScaledBytes`` rows are scaled a chunk at a time too.
         """
-        if not self.is_dense:
-            per_sample = sum(math.prod(shape.output_shape) for shape in self.shapes) * self.dtype.itemsize
-            chunk_size = max(1, min(chunk_size, FORWARD_CHUNK_BYTES // per_sample))
+        chunk_size = self.rows_per_chunk(chunk_size)
         if isinstance(x, ScaledBytes):
             return np.concatenate([self.forward(x[i:i + chunk_size], chunk_size)
                                    for i in range(0, max(len(x), 1), chunk_size)])
@@ -223,6 +223,14 @@ class Network:
         if len(x) <= chunk_size:
             return self._output(x)
         return np.concatenate([self._output(x[i:i + chunk_size]) for i in range(0, len(x), chunk_size)])
+
+    def rows_per_chunk(self, wanted: int) -> int:
+        """How many rows a pass should take at a time: ``wanted``, or fewer for a CNN, whose feature maps
+        would otherwise take more than ``FORWARD_CHUNK_BYTES`` (evaluation asks this too)."""
+        if self.is_dense:
+            return wanted
+        per_sample = sum(math.prod(shape.output_shape) for shape in self.shapes) * self.dtype.itemsize
+        return max(1, min(wanted, FORWARD_CHUNK_BYTES // per_sample))
 
     def forward_with_logits(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(z, a) of the output layer, (n_samples, n_outputs) each; what losses need."""
@@ -290,6 +298,8 @@ class Network:
         """This thread's convolution or pooling kernel for layer ``index`` (they keep buffers per batch size)."""
         from .conv_kernels import new_kernel
 
+        if batch > _CACHED_BATCH:
+            return new_kernel(self.shapes[index], self.dtype)
         kernels = getattr(self._kernels, "by_layer", None)
         if kernels is None:
             kernels = self._kernels.by_layer = {}
