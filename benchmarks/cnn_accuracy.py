@@ -6,7 +6,9 @@ cross-entropy, Adam lr 1e-3, batch 64, PyTorch's default initialisation scales a
 MNIST is read from ../shared/mnist/mnist.npz (the official 60,000 / 10,000 split): train on the
 60,000, the test accuracy after every epoch on the 10,000. Our engine holds the digits as bytes
 (``ScaledBytes``, as nnlab does for an 8-bit image set); PyTorch gets float32 tensors. The built-in
-``digits`` (5,000) are split 70/15/15 with seed 0, as ``nnlab train`` does, and scored on the test part.
+``digits`` (5,000) are split 70/15/15 as ``nnlab train`` does, trained with ±2 px shifts (``--augment``:
+3,500 digits are few for 60,000 weights — without it the test part peaked at 97.2 % and ended at 96.7 % after 20
+epochs, seed 2; with it 97.6 % and 97.5 %, seeds 0 and 1) and scored on the 750 of the test part.
 
 Each process's peak resident memory comes from os.wait4 (ru_maxrss), as in train_memory.py; the
 epoch figures are medians of the epochs of each run and of ``--repeats`` processes per framework,
@@ -58,15 +60,18 @@ def ours(dataset: str, epochs: int, seed: int) -> dict:
     if dataset == "mnist":
         x, y, x_test, y_test = mnist()
         x, x_test = ScaledBytes(x), ScaledBytes(x_test)
+        augment = None
     else:
+        from nnlab.data.augment import AugmentConfig, make_augmenter
         from nnlab.data.builtin import load_builtin
         from nnlab.data.splits import split_dataset
 
         splits = split_dataset(load_builtin("digits"), (0.70, 0.15, 0.15), seed=seed)
         x, y, x_test, y_test = splits.train.x, splits.train.y, splits.test.x, splits.test.y
+        augment = make_augmenter((28, 28), AugmentConfig())
     net = lenet_ours(seed)
     trainer = Trainer(net, x, y, TrainConfig(batch_size=BATCH, epochs=1, seed=seed, learning_rate=1e-3),
-                      n_classes=10)
+                      n_classes=10, augment=augment)
     seconds, accuracy = [], []
     for _ in range(epochs):
         for record in trainer.run():
@@ -127,8 +132,9 @@ def run_worker(framework: str, dataset: str, epochs: int, seed: int, threads: in
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--digits-epochs", type=int, default=10)
+    parser.add_argument("--digits-epochs", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=1, help="processes per framework on MNIST")
+    parser.add_argument("--first-seed", type=int, default=0, help="the seeds are first-seed, first-seed + 1, …")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--skip", nargs="*", default=[], choices=["digits", "torch"])
     parser.add_argument("--json", action="store_true")
@@ -148,11 +154,11 @@ def main() -> None:
     runs = {name: [] for name in frameworks}
     for repeat in range(args.repeats):
         for name in frameworks:
-            runs[name].append(run_worker(name, "mnist", args.epochs, repeat, args.threads))
+            runs[name].append(run_worker(name, "mnist", args.epochs, args.first_seed + repeat, args.threads))
             print(f"{name} MNIST run {repeat + 1}: " + json.dumps(runs[name][-1]), file=sys.stderr)
     digits = None
     if "digits" not in args.skip:
-        digits = run_worker("nnlab", "digits", args.digits_epochs, 0, args.threads)
+        digits = run_worker("nnlab", "digits", args.digits_epochs, args.first_seed, args.threads)
         print("nnlab digits: " + json.dumps(digits), file=sys.stderr)
     summary = {"layers": LAYERS + ",10", "batch": BATCH, "epochs": args.epochs, "repeats": args.repeats,
                "threads": args.threads}

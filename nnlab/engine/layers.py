@@ -39,6 +39,9 @@ MAX_KERNEL = 31  # a kernel as wide as a 28×28 digit plus padding; larger ones 
 MAX_MAP_VALUES = 2 ** 22
 """Values a sample's input or any layer's maps may hold (4,194,304): 64 filters on a 256×256 image. A
 weight file may promise any shape, and a forward pass allocates maps of these sizes for every sample."""
+MAX_TOTAL_MAP_VALUES = 2 ** 24
+"""All layers' maps together, per sample (64 MiB in float32): each convolution or pooling keeps buffers
+of its own size, so a file of a thousand small layers on a large image must not pass one by one."""
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,7 @@ def layer_shapes(input_shape, layers: list, max_units: int) -> list[LayerShape]:
         raise ValueError(f"an input of {'×'.join(map(str, shape))} values is larger than the "
                          f"{MAX_MAP_VALUES:,} a convolutional network here takes")
     shapes: list[LayerShape] = []
-    last = len(layers) - 1
+    last, total = len(layers) - 1, 0
     for index, spec in enumerate(layers):
         where = _where(index, last, spec)
         kind = getattr(spec, "kind", None)
@@ -197,6 +200,10 @@ def layer_shapes(input_shape, layers: list, max_units: int) -> list[LayerShape]:
             if math.prod(out) > MAX_MAP_VALUES:
                 raise ValueError(f"{where} ({layer_word(spec)}) would give {math.prod(out):,} values a sample; "
                                  f"the limit is {MAX_MAP_VALUES:,}")
+            total += math.prod(shape) + math.prod(out)
+            if total > MAX_TOTAL_MAP_VALUES:
+                raise ValueError(f"the layers up to {where} ({layer_word(spec)}) would hold over "
+                                 f"{MAX_TOTAL_MAP_VALUES:,} values a sample in their maps, the limit")
             if kind == CONV2D:
                 weight = (int(spec.filters), shape[0], int(spec.kernel), int(spec.kernel))
                 shapes.append(LayerShape(spec, shape, out, weight, (int(spec.filters),)))

@@ -10,8 +10,9 @@ always was. A dense layer after a convolution or pooling reads the flattened (C,
 ``Network`` writes the ``FlattenSpec`` between them into ``layers`` itself.
 
 Samples are rows (n_samples, n_features) everywhere, a CNN's too: its rows are the images' pixels
-in (C, H, W) order, and the first convolution reads them as (n, C, H, W) without a copy. One flat array (and one for gradients) lets an
-optimizer update everything in a few whole-array passes; it also means a
+in (C, H, W) order, and the first convolution reads them as (n, C, H, W) without a copy.
+
+One flat array (and one for gradients) lets an optimizer update everything in a few whole-array passes; it also means a
 parameter array must never be rebound, only written in place, or the optimizer
 would silently stop updating it.
 
@@ -32,8 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .activations import get_activation
-from .initializers import default_initializer, get_initializer
 from .architecture import MAX_PARAMETERS, MAX_UNITS, validate_architecture  # noqa: F401 (the public names)
+from .initializers import default_initializer, get_initializer
 from .layers import (CONV2D, DENSE, FLATTEN, ConvSpec, FlattenSpec, LayerShape, LayerSpec,  # noqa: F401
                      PoolSpec, input_shape_for, is_dense_only, layer_shapes, with_flatten)
 from .losses import check_pair, get_loss

@@ -49,7 +49,7 @@ def workdir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def cnn_model(workdir):
     result = nnlab("train", "--dataset", "digits", "--layers", LENET, "--activation", "tanh", "--lr", "0.005", "--epochs", "2",
-                   "--json", "--out", "cnn.npz", cwd=workdir)
+                   "--json", "--out", "cnn.npz", "--session", "cnn.nnlab", cwd=workdir)
     assert result.returncode == 0, result.stderr
     return workdir / "cnn.npz", json.loads(result.stdout)
 
@@ -90,6 +90,14 @@ def test_evaluate_and_predict_a_cnn(cnn_model, workdir):
     write_grey_png(workdir / "digit.png", 1.0 - np.kron(np.asarray(digits.x[0]).reshape(28, 28), np.ones((4, 4))))
     result = nnlab("predict", "cnn.npz", "digit.png", cwd=workdir)
     assert result.returncode == 0 and result.stdout.startswith("digit.png: "), result.stderr
+
+
+def test_a_cnn_session_resumes_and_lists_its_layers(cnn_model, workdir):
+    result = nnlab("train", "--resume", "cnn.nnlab", "--epochs", "1", "--session", "more.nnlab", "--json", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["epochs"] == 3
+    text = nnlab("info", "more.nnlab", cwd=workdir).stdout
+    assert "network 784-conv6x5-maxpool2-conv8x3s2-avgpool2-32-10 (float32)" in text
 
 
 @pytest.mark.parametrize("args,expected", [

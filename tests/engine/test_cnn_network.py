@@ -219,3 +219,9 @@ def test_evaluating_a_cnn_keeps_its_feature_maps_in_chunks():
     finally:
         tracemalloc.stop()
     assert peak < 40 * 2**20
+
+
+def test_the_maps_of_all_layers_together_are_limited():
+    with pytest.raises(ValueError, match="would hold over 16,777,216 values a sample in their maps, the limit"):
+        validate_architecture((1, 1024, 1024), [ConvSpec(1, 1)] * 20 + [LayerSpec(2)])
+    validate_architecture((1, 1024, 1024), [ConvSpec(1, 1)] * 4 + [LayerSpec(2)])
