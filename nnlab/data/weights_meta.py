@@ -20,6 +20,7 @@ import re
 import sys
 from dataclasses import dataclass
 
+from nnlab.data.printable import control_character
 from nnlab.engine import ACTIVATIONS, LOSSES
 from nnlab.engine.conv_geometry import PADDINGS
 from nnlab.engine.layers import (AVGPOOL2D, CONV2D, DENSE, FLATTEN, LAYER_KINDS, MAXPOOL2D, ConvSpec, FlattenSpec,
@@ -153,6 +154,9 @@ def parse_meta(meta) -> MetaSpec:
     classes = meta["classes"]
     if not isinstance(classes, list) or not all(isinstance(name, str) for name in classes):
         raise FileProblem("meta's classes must be a list of names")
+    for k, name in enumerate(classes):
+        if (problem := control_character(name)) is not None:
+            raise FileProblem(f"meta's classes[{k}] {problem}, which would steer the terminal it is printed in")
     output = layers[-1]
     binary = output.units == 1 and len(classes) == 2 and output.activation == "sigmoid"
     if len(classes) != output.units and not binary:

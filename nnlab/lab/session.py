@@ -303,6 +303,15 @@ class LabSession(SessionRuns):
             self.dirty = not same
             self.dirty_changed.emit(self.dirty)
 
+    def weights_written(self) -> None:
+        """The open network's weights were written in place while no run is active (a Backprop step applied
+        by hand or undone, a script's own trainer): views show them again, and they are unsaved only while
+        they differ from the weights last saved, opened or built. The one way, besides the session's own
+        methods, that ``network_changed`` is emitted: nothing outside emits the session's signals."""
+        if self.network is not None:
+            self.network_changed.emit(self.network)
+            self.note_weights_changed()
+
     def set_path(self, path: Path | None) -> None:
         """The file the network belongs to (None: none yet, File → New)."""
         self.path = path
