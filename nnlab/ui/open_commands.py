@@ -108,9 +108,9 @@ class OpenCommands:
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
         """Open a weight file; a failure shows the reason and changes nothing."""
         return self.guard.replace("Could not open the weights", lambda opened: self._use_model(opened, path),
-                                  lambda: self._read_shown_model(path), ask=ask)
+                                  lambda: self._read_model(path), ask=ask)
 
-    def _read_shown_model(self, path: str | Path) -> OpenedModel:
+    def _read_model(self, path: str | Path) -> OpenedModel:
         opened = self.session.read_model(path)
         refused = window_refusal(opened.model.network, Path(path).name)  # a CNN: not drawn here yet
         if refused:

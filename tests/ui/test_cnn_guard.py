@@ -9,11 +9,11 @@ from nnlab.lab.reading import window_refusal
 
 
 @pytest.fixture
-def window_dataset():
+def window_dataset() -> str:
     return "digits"
 
 
-def test_opening_a_cnn_weight_file_is_one_sentence_and_changes_nothing(window, errors, tmp_path):
+def test_opening_a_cnn_weight_file_is_one_sentence_and_changes_nothing(window, errors, questions, tmp_path):
     cnn = Network((28, 28), [ConvSpec(4, 5), PoolSpec(2), LayerSpec(10, "softmax")])
     path = tmp_path / "lenet.npz"
     save_model(path, SavedModel(cnn, "cross_entropy", [str(d) for d in range(10)], (28, 28), "mnist"))
@@ -24,7 +24,7 @@ def test_opening_a_cnn_weight_file_is_one_sentence_and_changes_nothing(window, e
                        "version — use nnlab info, nnlab evaluate and nnlab predict on it, or nnlab train --resume "
                        "for a session")
     assert window.session.network is network and window.session.network.params.tobytes() == params.tobytes()
-    assert window.session.dataset is dataset and window.session.path is None
+    assert window.session.dataset is dataset and window.session.path is None and questions["asked"] == 0
 
 
 def test_a_dense_network_is_not_refused():
