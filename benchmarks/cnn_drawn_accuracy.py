@@ -16,7 +16,7 @@ Recipes (each for every ``--seeds`` seed: the network's initialisation and the t
 - ``mnistN``: N of those, balanced (e.g. ``mnist10000``); ``+shift`` and ``+warp`` apply to these too.
 
     python benchmarks/cnn_drawn_accuracy.py [--recipes digits,digits+shift,mnist] [--seeds 0,1,2]
-        [--epochs 5,10,15,20] [--mnist-epochs 1] [--draw-seeds 1,2] [--json]
+        [--epochs 5,10,15,20] [--mnist-epochs 1,2,3,5] [--draw-seeds 1,2] [--json]
 
 Training seconds are wall-clock on whatever else the machine is doing; BLAS runs on one thread, as in
 the tests (``prefer_single_threaded_blas``).
@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument("--recipes", default="digits,digits+shift,digits+warp,mnist")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--epochs", default="5,10,15,20", help="digits recipes: where to measure")
-    parser.add_argument("--mnist-epochs", default="1", help="mnist recipes: where to measure")
+    parser.add_argument("--mnist-epochs", default="1,2,3,5", help="mnist recipes: where to measure")
     parser.add_argument("--draw-seeds", default="1", help="the drawings' seeds (the test's: 1)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
