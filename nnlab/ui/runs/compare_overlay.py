@@ -27,6 +27,7 @@ from ..widgets.plot_parts import palette_colours
 COLOURS_LIGHT = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#b8860b", "#a6761d", "#666666", "#1795a8")
 COLOURS_DARK = ("#4fd1a5", "#a39ff0", "#ff6fb5", "#9bd14a", "#ffd24d", "#d9a55a", "#bbbbbb", "#5fe3f0")
 SERIES = ("val_epoch", "train_epoch")
+LEGEND_OFFSET = {False: (-10, -10), True: (-10, 10)}  # by "the live run predicts numbers"
 _METRIC = {"loss": "loss", "accuracy": "score"}
 
 
@@ -37,8 +38,10 @@ class CompareOverlay(QObject):
         super().__init__(plots)
         self.plots, self.comparison = plots, comparison
         self._items: dict[tuple[int, str, str], pg.PlotDataItem] = {}  # (run id, plot, series) -> item
-        self.legend = pg.LegendItem(offset=(10, -10))  # bottom left of the loss plot: a falling curve leaves it empty
-        self.legend.setParentItem(plots.plots["loss"].getPlotItem().getViewBox())
+        # In the lower plot, apart from the live curves' legend (top right of the loss plot): bottom right,
+        # under a rising accuracy; top right over a falling error.
+        self.legend = pg.LegendItem(offset=LEGEND_OFFSET[False])
+        self.legend.setParentItem(plots.plots["accuracy"].getPlotItem().getViewBox())
         self.legend.hide()
         self._legend_samples: list[pg.PlotDataItem] = []
         comparison.changed.connect(self.redraw)
@@ -92,6 +95,7 @@ class CompareOverlay(QObject):
             style(item, key[2], colour, self.plots.palette())
             item.setData(x, y)
         self.plots.set_overlay_extent(last, {plot: value for plot, value in highest.items() if value > -math.inf})
+        self.legend.setOffset(LEGEND_OFFSET[live.regression])
         self._fill_legend(compared)
 
     def _fill_legend(self, compared: list[Compared]) -> None:
@@ -102,16 +106,11 @@ class CompareOverlay(QObject):
         if not any(entry.slot is not None for entry in compared):
             legend.hide()
             return
-        for entry in compared:
-            sample = pg.PlotDataItem()
-            if entry.slot is None:
-                style(sample, "val_epoch", colours.validation, self.plots.palette())
-                text = f"{entry.label} (live)"
-            else:
-                style(sample, "val_epoch", self.colour(entry.slot), self.plots.palette())
-                text = entry.label
+        for entry in compared:  # a line alone in the run's colour: the squares would only repeat it
+            colour = colours.validation if entry.slot is None else self.colour(entry.slot)
+            sample = pg.PlotDataItem(pen=pg.mkPen(colour, width=3))
             self._legend_samples.append(sample)
-            legend.addItem(sample, text)
+            legend.addItem(sample, f"{entry.label} (live)" if entry.slot is None else entry.label)
         dashed = pg.PlotDataItem(pen=pg.mkPen(colours.text, width=1, style=Qt.PenStyle.DashLine))
         self._legend_samples.append(dashed)
         legend.addItem(dashed, "dashed: training, epoch mean")

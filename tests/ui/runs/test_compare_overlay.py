@@ -105,3 +105,22 @@ def test_a_dark_palette_gives_the_compared_runs_lighter_colours(qtbot, xor_lab):
     palette.setColor(QPalette.ColorRole.Text, QColor("#eeeeee"))
     plots.setPalette(palette)
     assert overlay.item(2, "loss", "val_epoch").opts["pen"].color().name() == COLOURS_DARK[0]
+
+
+def test_a_line_on_the_curves_marks_the_scrubbed_epoch_and_dragging_it_scrubs(qtbot, xor_lab):
+    from nnlab.ui.runs.scrub_marker import ScrubMarker
+
+    lab = xor_lab
+    plots = LivePlots(lab.session.runs.current.history)
+    qtbot.addWidget(plots)
+    marker = ScrubMarker(plots, lab.time_machine)
+    assert marker.epoch is None  # live: no line
+    lab.time_machine.scrub_to(3)
+    assert marker.epoch == 3 and marker.lines["accuracy"].value() == 3
+    line = marker.lines["loss"]
+    line.setValue(1.4)
+    line.sigDragged.emit(line)  # as pyqtgraph does while the line is dragged
+    assert lab.time_machine.epoch == 1 and marker.epoch == 1
+    assert lab.selection.snapshot.params.tobytes() == lab.session.runs[1].snapshots.get(1).params.tobytes()
+    lab.time_machine.go_live()
+    assert marker.epoch is None
