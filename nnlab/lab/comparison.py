@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from psygnal import Signal
 
-from .runs import Run, RunTree, differing_settings
+from .runs import Run, RunTree, describe_settings, differing_settings
 
 COLOUR_SLOTS = 8
 """Eight colours stay told apart at a glance (a qualitative palette's size); a ninth run reuses the first."""
@@ -34,11 +34,12 @@ class RunComparison:
         self.runs = runs
         self.n_slots = slots
         self._slots: dict[int, int] = {}  # run id -> colour slot, in the order ticked
+        self._current_words = _words(runs.current)  # the current run's name and settings when last told
         runs.removed.connect(self._on_removed)
         runs.cleared.connect(self.clear)
         runs.renamed.connect(self._on_run_news)
         runs.changed.connect(self._on_run_news)
-        runs.current_changed.connect(lambda _run: self.changed.emit() if self._slots else None)
+        runs.current_changed.connect(self._on_current_changed)
 
     @property
     def ticked(self) -> list[int]:
@@ -100,8 +101,24 @@ class RunComparison:
             self.changed.emit()
 
     def _on_run_news(self, run: Run) -> None:
-        if run.id in self._slots or (self._slots and run is self.runs.current):
+        """A compared run changed (it grew, was renamed), or the current run's settings did: the legend's
+        words may differ. The current run recording an epoch is no news here — the live curves draw it."""
+        if run.id in self._slots and run is not self.runs.current:
             self.changed.emit()
+        elif self._slots and run is self.runs.current:
+            words = _words(run)
+            if words != self._current_words:
+                self._current_words = words
+                self.changed.emit()
+
+    def _on_current_changed(self, run: Run | None) -> None:
+        self._current_words = _words(run)
+        if self._slots:
+            self.changed.emit()
+
+
+def _words(run: Run | None) -> tuple | None:
+    return None if run is None else (run.name, tuple(describe_settings(run).items()))
 
 
 def label(run: Run, words: str) -> str:

@@ -70,3 +70,14 @@ def test_a_removed_run_is_unticked_and_a_new_session_unticks_all(session):
     assert comparison.ticked == [1]
     session.runs.replace_all([], None)
     assert comparison.ticked == []
+
+
+def test_the_current_run_recording_is_no_news_but_its_settings_changing_is(session):
+    comparison = RunComparison(session.runs)
+    comparison.set_ticked(1, True)
+    events = []
+    comparison.changed.connect(lambda: events.append(1))
+    train(session, xor(2, learning_rate=0.01))  # run 3 carries on: two epochs, nothing the legend says changed
+    assert events == []
+    train(session, xor(1, learning_rate=0.02))  # a new learning rate: the legend's words change
+    assert events and comparison.compared()[0].label == "run 3 · lr 0.02"

@@ -38,6 +38,7 @@ class CompareOverlay(QObject):
         super().__init__(plots)
         self.plots, self.comparison = plots, comparison
         self._items: dict[tuple[int, str, str], pg.PlotDataItem] = {}  # (run id, plot, series) -> item
+        self._drawn: dict[tuple[int, str, str], tuple] = {}  # what each item was last given: colour, x, y
         # In the lower plot, apart from the live curves' legend (top right of the loss plot): bottom right,
         # under a rising accuracy; top right over a falling error.
         self.legend = pg.LegendItem(offset=LEGEND_OFFSET[False])
@@ -51,6 +52,7 @@ class CompareOverlay(QObject):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.plots and event.type() in (QEvent.Type.PaletteChange,
                                                       QEvent.Type.ApplicationPaletteChange):
+            self._drawn.clear()  # the symbols' outline follows the palette's base colour
             self.redraw()
         return False
 
@@ -87,13 +89,17 @@ class CompareOverlay(QObject):
                                                                                    and not live.regression else 1.0))
         for key in [key for key in self._items if key not in wanted]:
             self.plots.remove_overlay(key[1], self._items.pop(key))
+            self._drawn.pop(key, None)
         for key, (x, y, colour) in wanted.items():
             item = self._items.get(key)
             if item is None:
                 item = self._items[key] = pg.PlotDataItem()
                 self.plots.add_overlay(key[1], item)
-            style(item, key[2], colour, self.plots.palette())
-            item.setData(x, y)
+            drawn = (colour.name(), x.tobytes(), y.tobytes())
+            if self._drawn.get(key) != drawn:  # each setData or pen repaints the plot: only what changed
+                style(item, key[2], colour, self.plots.palette())
+                item.setData(x, y)
+                self._drawn[key] = drawn
         self.plots.set_overlay_extent(last, {plot: value for plot, value in highest.items() if value > -math.inf})
         self.legend.setOffset(LEGEND_OFFSET[live.regression])
         self._fill_legend(compared)

@@ -274,7 +274,7 @@ class RunsPanel(QWidget):
     # -- training and messages ------------------------------------------------------------------------------
     def set_training_state(self, state: str) -> None:
         """"idle", "running" or "paused": while a run trains, the network may not be swapped under it."""
-        self.training_state = str(state)
+        self.training_state = state  # a TrainingState or its word: both compare equal to "idle"
 
     def _attempt_here(self, title: str, action: Callable[[], object]) -> bool:
         if self.training_state != "idle":
