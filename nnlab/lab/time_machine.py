@@ -47,9 +47,13 @@ class TimeMachine:
 
     @property
     def can_scrub(self) -> bool:
-        """A current run with at least one snapshot (a run that has not started has nothing to go back to)."""
+        """A current run with at least one snapshot, of the live network's architecture: after File → New
+        or an edit, the old run stays current until Start, but its weights are not this network's."""
         run = self.run
-        return run is not None and len(run.snapshots) > 0
+        if run is None or not len(run.snapshots):
+            return False
+        live = self.selection.snapshot if self.live else self._live
+        return live is None or (live.input_size, tuple(live.layers)) == (run.network.input_size, run.network.layers)
 
     @property
     def first_epoch(self) -> int:
@@ -144,10 +148,10 @@ class TimeMachine:
         """New live weights (an independent copy): shown now while live, kept for "Live" while scrubbed.
         ``end_scrub``: the network itself changed (new, opened, edited, reset): show it, live, whatever the scrub."""
         if self.live or end_scrub:
-            was_live = self.live
+            could = self.can_scrub, self.live
             self.epoch, self.shown, self._live, self._live_arrays = None, None, None, None
             self.selection.set_snapshot(network)
-            if not was_live:
+            if (self.can_scrub, self.live) != could:
                 self.changed.emit()
         else:
             self._live, self._live_arrays = network, None

@@ -128,3 +128,17 @@ def test_without_a_run_there_is_nothing_to_scrub():
     machine.step(-1)
     assert machine.live and selection.snapshot is None and not machine.can_scrub
     assert machine.branch_epoch is None and machine.words.startswith("no run yet")
+
+
+def test_a_network_of_another_shape_cannot_scrub_the_old_run_until_start_records_its_own(lab):
+    session, selection, machine = lab
+    events = []
+    machine.changed.connect(lambda: events.append(machine.can_scrub))
+    narrow = Experiment(dataset="xor", hidden=[3], train=xor(2).train)
+    session.new_network(narrow)  # File → New, 2-3-1: run 1 (2-6-1) stays current until Start
+    machine.set_live(session.network.copy(), end_scrub=True)
+    assert not machine.can_scrub and events == [False]
+    machine.scrub_to(2)
+    assert machine.live and selection.snapshot.sizes == session.network.sizes
+    train(session, narrow)
+    assert machine.can_scrub and machine.run.id == 2
