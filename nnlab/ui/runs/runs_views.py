@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from nnlab.lab.comparison import RunComparison
+from nnlab.lab.run_follow import SettingsFollowRuns
 from nnlab.lab.time_machine import TimeMachine
 from nnlab.lab.view_state import restore_view, view_state
 
@@ -40,6 +41,7 @@ class RunsViews:
         self.overlay = CompareOverlay(plots, self.comparison)
         self.curves = CurvesWithScrubber(plots, self.scrubber)
         self.panel = RunsPanel(session, self.comparison, self.time_machine, run_settings, attempt)
+        self.settings_follow = SettingsFollowRuns(session.runs, run_settings)  # the panel shows the current run's
 
     def set_training_state(self, state: str) -> None:
         self.panel.set_training_state(state)
