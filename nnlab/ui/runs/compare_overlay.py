@@ -28,6 +28,7 @@ COLOURS_LIGHT = ("#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#b8860b", "#a6761d
 COLOURS_DARK = ("#4fd1a5", "#a39ff0", "#ff6fb5", "#9bd14a", "#ffd24d", "#d9a55a", "#bbbbbb", "#5fe3f0")
 SERIES = ("val_epoch", "train_epoch")
 LEGEND_OFFSET = {False: (-10, -10), True: (-10, 10)}  # by "the live run predicts numbers"
+LEGEND_TEXT = "8pt"  # the curves dock is ~400 px wide: the compare legend should not hide the plot it explains
 _METRIC = {"loss": "loss", "accuracy": "score"}
 
 
@@ -41,7 +42,7 @@ class CompareOverlay(QObject):
         self._drawn: dict[tuple[int, str, str], tuple] = {}  # what each item was last given: colour, x, y
         # In the lower plot, apart from the live curves' legend (top right of the loss plot): bottom right,
         # under a rising accuracy; top right over a falling error.
-        self.legend = pg.LegendItem(offset=LEGEND_OFFSET[False])
+        self.legend = pg.LegendItem(offset=LEGEND_OFFSET[False], labelTextSize=LEGEND_TEXT, verSpacing=-6)
         self.legend.setParentItem(plots.plots["accuracy"].getPlotItem().getViewBox())
         self.legend.hide()
         self._legend_samples: list[pg.PlotDataItem] = []

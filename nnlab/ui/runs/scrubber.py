@@ -31,7 +31,8 @@ class EpochScrubber(QWidget):
         self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.slider.setAccessibleName("Epoch shown")
         self.epoch_label = QLabel()
-        self.epoch_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("epoch 9999 of 9999 (showing 9999)"))
+        # Wide enough that the slider does not jump as the words change; a thinned epoch's longer words may grow it.
+        self.epoch_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("live · epoch 9999"))
         self.live_button = QToolButton(text="Live", checkable=True)
         self.live_button.setToolTip(f"Show the newest weights again ({KEYS['live']})")
         self.note_label = QLabel()
