@@ -83,12 +83,13 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from nnlab.ui.main_window import DIAGRAM_REFRESH_SECONDS, MainWindow
+    from nnlab.ui.main_window import MainWindow
+    from nnlab.ui.training.run import DIAGRAM_REFRESH_SECONDS
     from nnlab.lab.selection import InspectedInput
 
     app = QApplication([])
     window = MainWindow(load_last_dataset=False)
-    window._ask_save_changes = lambda: "discard"
+    window.questions.ask_save_changes = lambda: "discard"
     window.resize(1600, 1000)
     window.show()
     window.choose_dataset("digits")

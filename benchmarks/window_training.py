@@ -50,7 +50,7 @@ def window_with(dataset, epochs):
     from nnlab.ui.main_window import MainWindow
 
     window = MainWindow(load_last_dataset=False)
-    window._ask_save_changes = lambda: "discard"
+    window.questions.ask_save_changes = lambda: "discard"
     window.resize(1400, 900)
     window.show()
     window.session.load_dataset(dataset)

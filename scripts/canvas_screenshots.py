@@ -63,7 +63,7 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication([])
     window = MainWindow(load_last_dataset=False)
-    window._ask_save_changes = lambda: "discard"
+    window.questions.ask_save_changes = lambda: "discard"
     window.show()
 
     train(app, window, "digits", 8)

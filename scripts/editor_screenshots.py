@@ -73,7 +73,7 @@ def main() -> None:
 
     app = QApplication([])
     window = MainWindow(load_last_dataset=False)
-    window._ask_save_changes = lambda: "discard"
+    window.questions.ask_save_changes = lambda: "discard"
     window.resize(1500, 980)
     window.docks["inspector"].hide()  # the picture is the editor's: give it the window's height
     window.show()

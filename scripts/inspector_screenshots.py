@@ -42,7 +42,7 @@ def digit_picture(app: QApplication, window: MainWindow, out: Path) -> None:
                       n_classes=session.dataset.n_classes)
     for _ in trainer.run():
         pass
-    session.network_changed.emit(session.network)
+    session.weights_written()  # trained outside the session: the views show the new weights
     inspector = window.inspector
     inspector.show_tab("neuron")
     inspector.sample_spin.setValue(3)

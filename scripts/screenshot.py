@@ -27,7 +27,7 @@ def main() -> None:
 
     app = QApplication([])
     window = MainWindow(load_last_dataset=False)
-    window._ask_save_changes = lambda: "discard"
+    window.questions.ask_save_changes = lambda: "discard"
     window.resize(1440, 900)
     window.show()
     window.choose_dataset(args.dataset)
@@ -42,7 +42,7 @@ def main() -> None:
     QTimer.singleShot(150, settle.quit)  # mid-epoch: the live curve has moved past the last marker
     settle.exec()
     window.plots.flush()
-    window._show_latest_epoch_metrics()
+    window.evaluation.show_latest()
     app.processEvents()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out))

@@ -108,23 +108,12 @@ def drawn_inputs(x: np.ndarray, seed: int) -> np.ndarray:
     return rows
 
 
-def trained_digits_model(epochs: int = 12):
-    digits = load_builtin("digits")
-    splits = split_dataset(digits, (0.8, 0.0, 0.2), seed=0)
-    network = Network(784, [LayerSpec(128, "relu"), LayerSpec(64, "relu"), LayerSpec(10, "softmax")], seed=0)
-    config = TrainConfig(loss="cross_entropy", optimizer="adam", learning_rate=1e-3, batch_size=64,
-                         epochs=epochs, seed=0)
-    for _ in Trainer(network, splits.train.x, splits.train.y, config, n_classes=10).run():
-        pass
-    return network, splits.test
-
-
 def accuracy(network: Network, x: np.ndarray, y: np.ndarray) -> float:
     return float((network.forward(x).argmax(axis=1) == y).mean())
 
 
-def measure(seed: int = 1) -> tuple[float, float]:
-    network, test = trained_digits_model()
+def measure(network: Network, test, seed: int = 1) -> tuple[float, float]:
+    """Accuracy on the clean test digits and on their hand-drawn copies."""
     return accuracy(network, test.x, test.y), accuracy(network, drawn_inputs(test.x, seed), test.y)
 
 
@@ -176,8 +165,8 @@ def test_tracing_keeps_every_part_of_a_digit():
 
 
 @pytest.mark.slow
-def test_drawn_digits_are_read_about_as_well_as_mnist_digits():
-    clean, drawn = measure()
+def test_drawn_digits_are_read_about_as_well_as_mnist_digits(trained_digits_model):
+    clean, drawn = measure(*trained_digits_model)
     print(f"clean test digits {100 * clean:.1f} %, drawn through the canvas {100 * drawn:.1f} %")
     assert clean > 0.9
     assert drawn >= clean - 0.03
@@ -193,8 +182,10 @@ def test_a_sketch_faces_model_reads_fresh_sketches_drawn_on_the_canvas():
 if __name__ == "__main__":
     import time
 
+    from conftest import train_digits_model  # tests/ is the script's folder
+
     start = time.perf_counter()
-    clean, drawn = measure()
+    clean, drawn = measure(*train_digits_model())
     print(f"digits: clean {100 * clean:.1f} %  drawn {100 * drawn:.1f} %  ({time.perf_counter() - start:.1f} s)")
     start = time.perf_counter()
     clean, drawn = sketch_faces_accuracy()

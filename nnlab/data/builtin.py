@@ -1,7 +1,7 @@
 """The datasets that ship with NN Lab, by name.
 
-Image sets are read from resources/datasets/*.npz (made by
-scripts/build_datasets.py); the sketches, the 2-D toy sets and the curve are generated from a seed.
+Image sets are read from resources/datasets/*.npz (made by scripts/build_datasets.py; mnist.npz by
+scripts/build_mnist.py); the sketches, the 2-D toy sets and the curve are generated from a seed.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ class BuiltinInfo:
 
 BUILTIN_DATASETS: dict[str, BuiltinInfo] = {info.name: info for info in (
     BuiltinInfo("digits", "5,000 handwritten digits 0–9 from MNIST, 28×28 grey", "image"),
+    BuiltinInfo("mnist", "All 70,000 MNIST digits, 28×28 grey: trains on the official 60,000, tests on the "
+                "official 10,000 — slower: ~14× a digits epoch, and a moment to open", "image"),
     BuiltinInfo("faces", "200 photo crops 25×25 from Labeled Faces in the Wild: 100 faces, 100 not", "image"),
     BuiltinInfo("sketch-faces", "Drawn smileys versus scribbles and jumbled face parts, 28×28", "image"),
     BuiltinInfo("xor", "2-D points, class 1 where x and y share a sign", "points"),
@@ -40,6 +42,7 @@ _TOY: dict[str, Callable[..., Dataset]] = {
 
 _FILES = {
     "digits": ("digits.npz", [str(d) for d in range(10)], (28, 28), "mnist"),
+    "mnist": ("mnist.npz", [str(d) for d in range(10)], (28, 28), "mnist"),
     "faces": ("faces.npz", ["not a face", "face"], (25, 25), "faces"),
 }
 
@@ -47,20 +50,33 @@ _cache: dict[str, Dataset] = {}
 
 
 def _read_npz(name: str) -> Dataset:
-    """Decode a shipped image file once; later calls reuse its rows (n, H*W), kept as bytes."""
+    """Decode a shipped image file once; later calls reuse its rows (n, H*W), kept as bytes.
+
+    A file with x/y holds one set; one with x_train/y_train/x_test/y_test (mnist.npz, as MNIST is
+    published) is read as its training rows then its test rows, the latter marked as its own test part.
+    """
     if name not in _cache:
         filename, classes, shape, preprocess = _FILES[name]
         path = resource_path("datasets", filename)
         if not path.is_file():
-            raise FileNotFoundError(f"dataset file {path} is missing; run `python scripts/build_datasets.py`")
+            raise FileNotFoundError(f"dataset file {path} is missing; run `python scripts/build_datasets.py`"
+                                    + (" or `python scripts/build_mnist.py`" if name == "mnist" else ""))
+        fixed_test = None
         with np.load(path) as data:
-            x = data["x"]
-            x = x.reshape(len(x), -1)
-            y = data["y"].astype(np.int64)
+            if "x_test" in data.files:
+                parts = [(data[f"x_{part}"], data[f"y_{part}"]) for part in ("train", "test")]
+                x = np.concatenate([images.reshape(len(images), -1) for images, _ in parts])  # uint8 stays uint8
+                y = np.concatenate([labels for _, labels in parts]).astype(np.int64)
+                fixed_test = np.arange(len(x)) >= len(parts[0][0])
+            else:
+                x = data["x"]
+                x = x.reshape(len(x), -1)
+                y = data["y"].astype(np.int64)
         if x.dtype != np.uint8:
             raise ValueError(f"dataset file {path} holds {x.dtype} pixels, not 8-bit ones; "
                              "run `python scripts/build_datasets.py`")
-        ds = Dataset(name, x, y, classes, shape, preprocess, BUILTIN_DATASETS[name].description)
+        ds = Dataset(name, x, y, classes, shape, preprocess, BUILTIN_DATASETS[name].description,
+                     fixed_test=fixed_test)
         ds.x.store.setflags(write=False)  # every set load_builtin returns reads these bytes
         ds.y.setflags(write=False)
         _cache[name] = ds
@@ -93,7 +109,7 @@ def load_builtin(name: str, *, n_samples: int | None = None, noise: float | None
                  seed: int = 0) -> Dataset:
     """A fresh Dataset the caller may modify freely.
 
-    n_samples: subset size for digits/faces (balanced, chosen by seed) or how many
+    n_samples: subset size for digits/mnist/faces (balanced, chosen by seed) or how many
     to generate for the others; noise only applies to the 2-D toy sets and the curve.
     """
     if name not in BUILTIN_DATASETS:

@@ -19,6 +19,8 @@ class Dataset:
     targets: None for a classification set; for a regression set (the network predicts numbers)
     (n_samples, k) float32, ``classes`` names the k outputs and ``y`` is all 0 — there are no
     classes, so splitting it is simply a seeded random cut. Build one with :meth:`regression`.
+    fixed_test: None, or (n_samples,) bool marking the rows that are the set's own test part (MNIST's
+    official 10,000): a split takes them as its test part and never trains on them.
     input_shape: (height, width) for images, (n_features,) otherwise — how to draw one row.
     preprocess: how a raw input becomes a row: "mnist" (drawing → 28×28 digit transform),
     "faces" (photo/drawing → 25×25 grey square), "resize" (any image → input_shape),
@@ -34,6 +36,7 @@ class Dataset:
     description: str = ""
     extra: dict = field(default_factory=dict)
     targets: np.ndarray | None = None
+    fixed_test: np.ndarray | None = None
 
     @classmethod
     def regression(cls, name: str, x: np.ndarray, targets: np.ndarray, output_names: list[str],
@@ -59,6 +62,11 @@ class Dataset:
             raise ValueError(f"dataset {self.name!r}: labels must lie in 0..{len(self.classes) - 1}")
         if self.targets is not None:
             self._check_targets()
+        if self.fixed_test is not None:
+            self.fixed_test = np.asarray(self.fixed_test, dtype=bool)
+            if self.fixed_test.shape != (len(self.x),):
+                raise ValueError(f"dataset {self.name!r}: {len(self.x)} samples but its test rows are marked "
+                                 f"by shape {self.fixed_test.shape}")
 
     def _check_targets(self) -> None:
         self.targets = np.ascontiguousarray(self.targets, dtype=np.float32)
@@ -97,4 +105,5 @@ class Dataset:
         x = self.x.select(indices) if isinstance(self.x, ScaledBytes) else self.x[indices]
         return Dataset(name or self.name, x, self.y[indices], list(self.classes),
                        tuple(self.input_shape), self.preprocess, self.description, dict(self.extra),
-                       None if self.targets is None else self.targets[indices])
+                       None if self.targets is None else self.targets[indices],
+                       None if self.fixed_test is None else self.fixed_test[indices])

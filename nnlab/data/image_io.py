@@ -15,6 +15,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
 from nnlab.data.errors import DatasetFormatError
+from nnlab.data.importers.limits import MAX_DEFLATE_RATIO
 
 # ITU-R BT.601 luma weights: the usual "grey" of an RGB picture.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -26,9 +27,6 @@ MAX_IMAGE_PIXELS = 8192 * 8192
 # Rows of a big picture are turned grey and narrowed this many pixels at a time: ~6 MB of float
 # temporaries, whatever the picture's size.
 _STRIP_PIXELS = 1 << 18
-# Deflate inflates one byte into at most 1,032 (RFC 1951), and a PNG row holds at least a filter
-# byte and 1 bit a pixel: a PNG declaring more than that is damaged, refused before decoding.
-_MAX_DEFLATE_RATIO = 1032
 
 
 def read_grey_image(path: str | os.PathLike) -> np.ndarray:
@@ -121,7 +119,9 @@ def _checked_size(reader: QImageReader, name: str, n_bytes: int) -> tuple[int, i
     if width * height > MAX_IMAGE_PIXELS:
         raise DatasetFormatError(name, None, f"the image is {width}×{height} pixels, more than NN Lab's limit "
                                  f"of {MAX_IMAGE_PIXELS:,} (8192×8192); scale it down first")
-    if reader.format() == b"png" and height * (1 + math.ceil(width / 8)) > _MAX_DEFLATE_RATIO * n_bytes:
+    # A PNG row holds at least a filter byte and 1 bit a pixel, and deflate inflates a byte at most
+    # MAX_DEFLATE_RATIO-fold: a PNG declaring more pixels than that is damaged, refused before decoding.
+    if reader.format() == b"png" and height * (1 + math.ceil(width / 8)) > MAX_DEFLATE_RATIO * n_bytes:
         raise DatasetFormatError(name, None, f"the image's header declares {width}×{height} pixels, more than "
                                  f"its {n_bytes:,} bytes can hold; the file is damaged")
     if reader.transformation() & QImageIOHandler.Transformation.TransformationRotate90:

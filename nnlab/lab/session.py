@@ -21,6 +21,7 @@ from nnlab.data.splits import Splits, split_dataset
 from nnlab.data.user_samples import UserSampleStore
 from nnlab.data.weights_file import SavedModel, save_model
 from nnlab.engine import Network, Trainer
+from nnlab.engine.layers import hidden_layout, normalized_hidden
 from nnlab.engine.losses import check_pair, check_predicts_numbers, is_regression, output_units
 from nnlab.engine.trainer_state import TrainerState
 
@@ -151,6 +152,14 @@ class LabSession(SessionRuns):
         """
         if self.network is None or self.dataset is None or self.loss != experiment.loss:
             return False
+        if not self.network.is_dense or not all(isinstance(units, int) for units in experiment.hidden):
+            try:
+                wanted_layout = normalized_hidden(experiment.hidden)
+            except ValueError:
+                return False
+            return (wanted_layout == hidden_layout(self.network.layers)
+                    and self.network.input_size == self.dataset.n_features
+                    and output_units(experiment.loss, self.dataset.n_classes) == self.network.n_outputs)
         wanted = [self.dataset.n_features, *map(int, experiment.hidden),
                   output_units(experiment.loss, self.dataset.n_classes)]
         return wanted == self.network.sizes
@@ -293,6 +302,15 @@ class LabSession(SessionRuns):
         if self.dirty == same:
             self.dirty = not same
             self.dirty_changed.emit(self.dirty)
+
+    def weights_written(self) -> None:
+        """The open network's weights were written in place while no run is active (a Backprop step applied
+        by hand or undone, a script's own trainer): views show them again, and they are unsaved only while
+        they differ from the weights last saved, opened or built. The one way, besides the session's own
+        methods, that ``network_changed`` is emitted: nothing outside emits the session's signals."""
+        if self.network is not None:
+            self.network_changed.emit(self.network)
+            self.note_weights_changed()
 
     def set_path(self, path: Path | None) -> None:
         """The file the network belongs to (None: none yet, File → New)."""

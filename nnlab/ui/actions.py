@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 
+from nnlab.lab.session import LabSession
+from nnlab.lab.training_state import TrainingState
+
+from .training.controller import TrainingController
+
 StandardKey = QKeySequence.StandardKey
 
 # name: (text, shortcut, status tip)
@@ -45,3 +50,31 @@ def create_actions(parent) -> dict[str, QAction]:
         action.setToolTip(f"{text.replace('&', '')} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
         actions[name] = action
     return actions
+
+
+def enabled_actions(state: TrainingState, has_network: bool) -> set[str]:
+    """The commands that can run now (besides the ALWAYS_ENABLED ones)."""
+    idle, running, paused = state == TrainingState.IDLE, state == TrainingState.RUNNING, state == TrainingState.PAUSED
+    wanted = {
+        "save": has_network, "save_as": has_network,
+        "start": has_network and idle, "pause": running, "resume": paused,
+        "step_batch": has_network and not running, "step_epoch": has_network and not running,
+        "stop": not idle, "reset_weights": has_network and idle, "evaluate_test": has_network,
+    }
+    return ALWAYS_ENABLED | {name for name, can in wanted.items() if can}
+
+
+class ActionStates:
+    """Keeps every action's enabled state right as the training state, the network and its file change."""
+
+    def __init__(self, actions: dict[str, QAction], session: LabSession, training: TrainingController) -> None:
+        self.actions, self.session, self.training = actions, session, training
+        training.state_changed.connect(self.refresh)
+        session.network_changed.connect(self.refresh)
+        session.path_changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_) -> None:
+        enabled = enabled_actions(self.training.state, self.session.network is not None)
+        for name, action in self.actions.items():
+            action.setEnabled(name in enabled)

@@ -6,6 +6,9 @@ while the learner's cursor was in, say, the Dropout box. Here the field gives up
 the window's commands holds; a line edit keeps Undo and Redo only while it holds typing not yet
 applied (Enter applies the Hidden layers field; a spin box applies each step at once).
 
+A field in a floating dock counts as the window's: Qt gives a floating dock's keys to the window's
+commands too, so the field must give them up as well.
+
 The filter sits only on the field that has focus (moved on ``focusChanged``), not on the whole
 application: a Python filter on every event would hold the GIL the training thread needs.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDockWidget, QLineEdit, QWidget
 
 WINDOW_CONTEXTS = (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut)
 
@@ -32,9 +35,16 @@ class CommandKeys(QObject):
                 field.removeEventFilter(self)
             except RuntimeError:  # the field is gone (a page rebuilt); so is its filter
                 pass
-        if isinstance(new, (QLineEdit, QAbstractSpinBox)) and new.window() is self.window:
+        if isinstance(new, (QLineEdit, QAbstractSpinBox)) and self._in_window(new):
             new.installEventFilter(self)
             self._field = new
+
+    def _in_window(self, widget: QWidget) -> bool:
+        """In the window, or in one of its docks floating as a window of its own."""
+        top = widget.window()
+        while isinstance(top, QDockWidget) and top.isFloating() and top.parentWidget() is not None:
+            top = top.parentWidget().window()
+        return top is self.window
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ShortcutOverride and self._window_command_key(event) \

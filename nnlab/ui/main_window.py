@@ -1,52 +1,48 @@
-"""NN Lab's main window: assembles the docks and routes commands; the work lives elsewhere.
+"""NN Lab's main window: it only assembles — the lab objects, the views that show them, the small
+objects that carry out the commands — and lays out the docks and menus.
 
-The session (model), the training controller (worker thread) and the widgets never
-know each other: this window connects them. Every question to the user goes through
-one small ``_ask_*`` method (questions.py), so tests can answer it.
+The lab objects (session, selection, run settings, history) know no view; every view and command
+object is given the objects it needs, never the window. The work lives in: training/run.py (Start,
+Step, Stop and a run's news), open_commands.py (datasets, new networks, weight files, lessons, through
+the one ask → stop → try path of work_guard.py), save_commands.py, evaluation.py (the Metrics dock),
+network_summary.py, training/history_keeper.py (which run the curves are about) and actions.py
+(which commands can run). Every question to the user goes through ``self.questions``, so tests answer it.
 """
 from __future__ import annotations
-
-import time
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from nnlab.engine import BlowUp, EpochResult, RegressionEvaluation, TrainingEnded, evaluate
-from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, is_regression, output_units
-from nnlab.lab import RunSettings
-from nnlab.lab.history import History
-from nnlab.lab.selection import Selection
-from nnlab.lab.session import LabSession
+from nnlab.lab import History, LabSession, RunSettings, Selection
 
-from .actions import ALWAYS_ENABLED, create_actions
-from .editor import NetworkEditor, link_panel
-from .editor.commands import NetworkState
+from .actions import ActionStates, create_actions
 from .canvas import CanvasPanel
 from .canvas.user_data import default_store
 from .command_keys import CommandKeys
-from .file_commands import FileCommands
+from .editor import NetworkEditor, link_panel
+from .evaluation import EvaluationPresenter
 from .garbage import collect_on_gui_thread
 from .inspector.dock import InspectorDock
+from .network_summary import NetworkSummary
+from .open_commands import OpenCommands, WeightFileDrops
 from .priority import window_busy
 from .questions import Questions
+from .save_commands import SaveCommands
 from .screen_fit import fit_on_screen
 from .settings import Settings
 from .status import TrainingStatus
 from .training.controller import TrainingController
-from .training.worker import TrainingUpdate
+from .training.history_keeper import HistoryKeeper
+from .training.run import TrainingRun
 from .widgets.live_plots import LivePlots
 from .widgets.metrics_view import MetricsView
 from .widgets.scrolling import ScrollWhenSmall, scrolled
 from .widgets.training_panel import TrainingPanel
-
-# Every repaint holds the GIL the training thread needs. Once a second keeps the weights visibly
-# alive; at 2 Hz the editor's and inspector's repaints cost full MNIST ~4 % of its epoch time.
-DIAGRAM_REFRESH_SECONDS = 1.0
-METRICS_REFRESH_MS = 400
+from .work_guard import WorkGuard
 
 
-class MainWindow(FileCommands, Questions, QMainWindow):
+class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None, load_last_dataset: bool = True) -> None:
         super().__init__()
         collect_on_gui_thread()
@@ -55,32 +51,33 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.resize(1280, 800)
         self.setAcceptDrops(True)
         self.settings = settings or Settings()
+        # The lab objects: what the learner works on, independent of any view.
         self.session = LabSession(default_store())
         self.selection = Selection()
         self.run_settings = RunSettings()
+        self.history = History()  # the curves of the network's run; issue 14 keeps one per run
         self.training = TrainingController(self.run_settings, self)
+        # The views.
         self.actions = create_actions(self)
         self.command_keys = CommandKeys(self)
-        self._diagram_painted = 0.0
-        self._latest_epoch: EpochResult | None = None
-        self._metrics_timer = QTimer(self, singleShot=True, interval=METRICS_REFRESH_MS)
-        self._metrics_timer.timeout.connect(self._show_latest_epoch_metrics)
         self.editor = NetworkEditor(self.session, self.selection)
         self.setCentralWidget(self.editor)
         self.panel = TrainingPanel(self.run_settings)
         self.panel.set_actions(self.actions)
-        self.history = History()  # the curves of the network's run; issue 14 keeps one per run
         self.plots = LivePlots(self.history)
         self.metrics = MetricsView()
         self.canvas = CanvasPanel(self.selection, self.session.user_samples)
-        self.inspector = InspectorDock(self)
-        self.docks = self._build_docks()
         self.status = TrainingStatus(self.statusBar())
+        self.questions = Questions(self, self.status)
+        self.inspector = InspectorDock(self.selection, self.session, self.run_settings, self.training,
+                                       open_lesson=lambda lesson: self.opening.open_lesson(lesson))
+        self.docks = self._build_docks()
+        link_panel(self.editor, self.panel, self.run_settings)
+        self._build_commands()
         self._build_menus()
         self._connect()
         self._restore_layout()
         self.inspector.show_start_page_once(self.settings)
-        self._refresh_actions()
         if load_last_dataset:  # after the window is shown: start-up stays fast
             QTimer.singleShot(0, lambda: self.choose_dataset(self.settings.get("last_dataset")))
 
@@ -115,13 +112,42 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.resizeDocks([docks["inspector"]], [350], Qt.Orientation.Vertical)
         return docks
 
+    def _build_commands(self) -> None:
+        """The objects that carry out the commands; each gets what it works on, never the window.
+        Their order is the order in which they hear of a new network (the evaluation forgets first)."""
+        session, selection, training, status, questions = (self.session, self.selection, self.training,
+                                                           self.status, self.questions)
+        self.evaluation = EvaluationPresenter(session, training, self.metrics, questions,
+                                              bring_forward=self.docks["metrics"].raise_)
+        self.summary = NetworkSummary(session, self.run_settings, self.panel)
+        self.keeper = HistoryKeeper(session, self.history)
+        self.run = TrainingRun(session, selection, self.run_settings, self.history, training, keeper=self.keeper,
+                               evaluation=self.evaluation, summary=self.summary, panel=self.panel, plots=self.plots,
+                               status=status, editor=self.editor, questions=questions,
+                               open_dataset=lambda source: self.opening.choose_dataset(source))
+        self.action_states = ActionStates(self.actions, session, training)
+        self.saving = SaveCommands(session, self.settings, training, self.plots, status, questions)
+        self.guard = WorkGuard(session, training, questions, save=self.saving.save, end_run=self.run.end_paused_run)
+        self.opening = OpenCommands(session, selection, self.run_settings, self.settings, self.guard, self.keeper,
+                                    self.panel, status, questions)
+        self.drops = WeightFileDrops(self.opening, self)
+        self.installEventFilter(self.drops)
+        # The window's commands by name: menus, tests, scripts and benchmarks call them.
+        run, opening, saving = self.run, self.opening, self.saving
+        self.start_training, self.stop_training = run.start, run.stop
+        self.step_batch, self.step_epoch = run.step_batch, run.step_epoch
+        self.choose_dataset, self.new_network, self.reset_weights = (opening.choose_dataset, opening.new_network,
+                                                                     opening.reset_weights)
+        self.open_path, self.open_lesson = opening.open_path, opening.open_lesson
+        self.save_to, self.evaluate_test = saving.save_to, self.evaluation.evaluate_test
+
     def _build_menus(self) -> None:
         a = self.actions
         file_menu = self.menuBar().addMenu("&File")
         for name in ("new", "open"):
             file_menu.addAction(a[name])
         self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(lambda: self.opening.fill_recent_menu(self.recent_menu))
         for name in ("save", "save_as", None, "import_dataset", "export_plot_png", "export_plot_csv", None, "quit"):
             file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -139,245 +165,32 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         help_menu.addAction(a["about"])
 
     def _connect(self) -> None:
-        a, panel, training, session = self.actions, self.panel, self.training, self.session
-        handlers = {"new": self.new_network, "open": self.open_dialog, "save": self.save, "save_as": self.save_as,
-                    "import_dataset": self.import_dialog, "quit": self.close, "start": self.start_training,
-                    "pause": training.pause, "resume": training.resume, "step_batch": self.step_batch,
-                    "step_epoch": self.step_epoch, "stop": self.stop_training, "reset_weights": self.reset_weights,
-                    "evaluate_test": self.evaluate_test, "about": self.show_about, "lessons": self.inspector.show_lessons,
-                    "export_plot_png": self.export_plots_png, "export_plot_csv": self.export_plots_csv}
+        a, training, session, opening, saving = self.actions, self.training, self.session, self.opening, self.saving
+        handlers = {"new": opening.new_network, "open": opening.open_dialog, "save": saving.save,
+                    "save_as": saving.save_as, "import_dataset": opening.import_dialog, "quit": self.close,
+                    "start": self.run.start, "pause": training.pause, "resume": training.resume,
+                    "step_batch": self.run.step_batch, "step_epoch": self.run.step_epoch, "stop": self.run.stop,
+                    "reset_weights": opening.reset_weights, "evaluate_test": self.evaluation.evaluate_test,
+                    "about": self.questions.show_about, "lessons": self.inspector.show_lessons,
+                    "export_plot_png": saving.export_plots_png, "export_plot_csv": saving.export_plots_csv}
         for name, handler in handlers.items():
             a[name].triggered.connect(lambda _checked=False, run=handler: run())
-        panel.dataset_chosen.connect(self.choose_dataset)
-        panel.import_requested.connect(self.import_dialog)
-        for name in ("hidden", "loss"):
-            getattr(self.run_settings.events, name).connect(self._update_summary)
-        link_panel(self.editor, panel, self.run_settings)
+        self.panel.dataset_chosen.connect(opening.choose_dataset)
+        self.panel.import_requested.connect(opening.import_dialog)
         self.editor.message.connect(self.status.show_message)
-        self.editor.edit_starting.connect(self._end_paused_run)
-        self.editor.dataset_wanted.connect(self.choose_dataset)
-        self.editor.reinitialised.connect(self._start_new_history)
-        self.metrics.test_requested.connect(self.evaluate_test)
+        self.editor.edit_starting.connect(self.run.end_paused_run)
+        self.editor.dataset_wanted.connect(opening.choose_dataset)
+        self.editor.reinitialised.connect(self.keeper.start_new)
         session.dataset_changed.connect(self.canvas.set_dataset)
-        training.state_changed.connect(self._on_state_changed)
-        training.progressed.connect(self._on_progress)
-        training.epoch_finished.connect(self._on_epoch)
-        training.finished.connect(self._on_finished)
-        training.errored.connect(self._on_errored)
-        session.network_changed.connect(self._on_network_changed)
-        self.history.started.connect(self._on_history_started)
+        training.state_changed.connect(self.status.set_state)
+        training.state_changed.connect(self.editor.set_training_state)
+        self.history.started.connect(self.metrics.clear)
+        self.history.started.connect(self.status.clear_progress)
         session.dirty_changed.connect(self.setWindowModified, check_nargs=False)  # a Qt method: no signature
-        session.path_changed.connect(self._on_path_changed)
+        session.path_changed.connect(
+            lambda path: self.setWindowTitle(f"{path.name if path else 'untitled'}[*] — NN Lab"))
 
-    # -- dataset and network ----------------------------------------------------------------------
-    def reset_weights(self) -> None:
-        self.session.reset_weights(self.run_settings.seed)
-        self._start_new_history()
-
-    def _forget_pending_metrics(self) -> None:
-        """A result queued for display belongs to the run that just ended; never show it later."""
-        self._metrics_timer.stop()
-        self._latest_epoch = None
-
-    def _on_network_changed(self, network) -> None:
-        """The curves stay unless the task changed (the old points would be read on another axis): a new
-        history starts where one does (:meth:`_start_new_history`) — an undone restore or a Backprop step
-        on an untrained network keeps its run's curves."""
-        self._forget_pending_metrics()
-        self.selection.set_snapshot(network.copy())
-        regression = is_regression(self.session.loss, network.layers[-1].activation)
-        if regression != self.history.regression:
-            self._start_new_history()
-        self.metrics.set_regression(regression)
-        self._update_summary()
-        self._refresh_actions()
-
-    def _start_new_history(self) -> None:
-        """A new, reset, opened or lesson network, a kept one on another dataset or task, or an edit that
-        re-initialised every layer: nothing of the old curves is about this network's run."""
-        network = self.session.network
-        self.history.start_new(network is not None and is_regression(self.session.loss, network.layers[-1].activation))
-
-    def _on_history_started(self) -> None:
-        self.metrics.clear()
-        self.status.clear_progress()
-
-    def _update_summary(self, *_) -> None:
-        dataset = self.session.dataset
-        if dataset is None:
-            self.panel.set_summary("Choose a dataset.")
-            return
-        loss = self.run_settings.loss
-        try:
-            if dataset.is_regression:
-                check_predicts_numbers(loss, self._output_activation(loss), f"{dataset.name}'s targets")
-            widths = [dataset.n_features, *self.run_settings.hidden, output_units(loss, dataset.n_classes)]
-        except ValueError as error:
-            self.panel.set_summary(str(error))
-            return
-        arrows = " → ".join(map(str, widths))
-        trained = self.session.epochs_trained
-        answers = f"{dataset.n_classes} number{'s' * (dataset.n_classes != 1)} to predict " \
-                  f"({', '.join(dataset.classes)})" if dataset.is_regression else \
-            f"{dataset.n_classes} class{'es' * (dataset.n_classes != 1)}"
-        self.panel.set_summary(f"{dataset.name}: {len(dataset):,} sample{'s' * (len(dataset) != 1)}, {answers}.\n"
-                               f"Network {arrows}" + (f", trained {trained} epoch{'s' * (trained != 1)}." if trained else "."))
-
-    def _output_activation(self, loss: str) -> str:
-        """The output activation Start would use: the network's own while its loss stays, else the loss's default."""
-        network = self.session.network
-        if network is not None and loss == self.session.loss:
-            return network.layers[-1].activation
-        return DEFAULT_OUTPUT_ACTIVATION[loss]
-
-    # -- training ---------------------------------------------------------------------------------
-    def start_training(self, paused: bool = False) -> bool:
-        try:
-            refused = self.panel.refusal()  # a field still shows a value it did not take: say so, not run
-            if refused:
-                raise ValueError(refused)
-            experiment = self.run_settings.experiment()
-            if experiment.dataset != self.session.dataset_source and not self.choose_dataset(experiment.dataset):
-                return False
-            network = self.session.network
-            trainer = self.session.make_trainer(experiment)
-        except (ValueError, OSError) as error:
-            self._show_error("Cannot start training", error)
-            return False
-        if trainer.network is not network:  # the panel asked for another shape: Start built a new network
-            self._start_new_history()
-        self.history.carry_on_from(trainer.epochs_so_far)  # keeps a stopped epoch's batches
-        self.plots.plan_run(trainer.epoch + trainer.config.epochs)
-        self.training.start(trainer, paused=paused)
-        return True
-
-    def step_batch(self) -> None:
-        if self.training.state == "idle" and not self.start_training(paused=True):
-            return
-        self.training.step_batch()
-
-    def step_epoch(self) -> None:
-        if self.training.state == "idle" and not self.start_training(paused=True):
-            return
-        self.training.step_epoch()
-
-    def _end_paused_run(self) -> None:
-        """Before an edit: the paused worker holds the old network, so its run ends here."""
-        if self.training.state != "idle":
-            self.stop_training()
-
-    def stop_training(self) -> None:
-        trainer = self.training.trainer
-        self.training.stop()
-        self._forget_pending_metrics()
-        if trainer is not None:
-            self._after_run(trainer.completed_epochs)
-            done = trainer.completed_epochs
-            self.status.show_message(f"Stopped by you: {done} epoch{'s' * (done != 1)} trained; Start carries on")
-
-    def _after_run(self, epochs: int) -> None:
-        self.session.epochs_trained = epochs
-        if self.session.network is not None:
-            self.selection.set_snapshot(self.session.network.copy())
-            self.session.note_weights_changed()  # a run that changed nothing leaves nothing unsaved
-        self._update_summary()
-
-    def _on_state_changed(self, state: str) -> None:
-        if state == "paused" and self.session.network is not None:
-            # The worker waits between batches until this thread resumes it, so the copy is safe, and a
-            # stepped batch shows at once rather than at the next once-a-second refresh.
-            self.selection.set_snapshot(self.session.network.copy())
-            self._update_summary()  # "trained N epochs" as far as the run has got
-        self.panel.set_running(state != "idle")
-        self.status.set_state(state)
-        self.editor.set_training_state(state)
-        self._refresh_actions()
-
-    def _on_progress(self, update: TrainingUpdate) -> None:
-        self.history.add_batches(update.batches)
-        now = time.monotonic()
-        if now - self._diagram_painted >= DIAGRAM_REFRESH_SECONDS:
-            self._diagram_painted = now
-            self.selection.set_snapshot_arrays(update.weights, update.biases)
-        self.status.show_progress(update)
-        self.session.set_dirty(True)
-
-    def _on_epoch(self, result: EpochResult) -> None:
-        self.session.epochs_trained = result.epoch  # sent before the worker pauses: a pause has the trainer's count
-        self.history.add_result(result)
-        if result.validation is not None:
-            self._latest_epoch = result
-            if not self._metrics_timer.isActive():
-                self._metrics_timer.start()
-
-    @window_busy()
-    def _show_latest_epoch_metrics(self) -> None:
-        """At most a few times a second: a toy set can finish dozens of epochs a second."""
-        result, self._latest_epoch = self._latest_epoch, None
-        if result is not None and self.session.splits is not None:
-            self._show_metrics(result.validation, "validation", result.epoch, self.session.splits.validation)
-
-    def _on_finished(self, ended: TrainingEnded) -> None:
-        self._metrics_timer.stop()
-        self._show_latest_epoch_metrics()
-        self._after_run(ended.epochs_done)
-        if ended.blow_up is not None:
-            self._record_restore(ended.blow_up)
-        self.status.show_message(ended.message)
-        if ended.reason == "diverged":
-            self._show_error("Training diverged", ended.message)
-
-    def _record_restore(self, blow_up: BlowUp) -> None:
-        """The trainer put back the last good epoch's weights: one step on Edit → Undo, whose undo shows
-        the wrecked weights; and the blow-up on the curves."""
-        session, restored = self.session, blow_up.restored_epoch
-        wrecked = session.network.copy()
-        wrecked.params[...] = blow_up.wrecked_params
-        epochs = session.epochs_trained
-        self.editor.record(f"Restore the weights of epoch {restored}" if restored else
-                           "Restore the weights the run started from",
-                           NetworkState(wrecked, session.loss, epochs),
-                           NetworkState(session.network.copy(), session.loss, epochs))
-        self.history.record_blow_up(blow_up)
-
-    def _on_errored(self, message: str) -> None:
-        self._show_error("Training failed", message.splitlines()[0])
-
-    def evaluate_test(self) -> None:
-        session = self.session
-        if session.network is None or session.splits is None or not len(session.splits.test):
-            self._show_error("Nothing to evaluate", "there is no test part: give the split a test share")
-            return
-        with self.training.held():
-            test = session.splits.test
-            result = evaluate(session.network, test.x, test.answers, session.loss, session.dataset.n_classes)
-        self._show_metrics(result, "test", session.epochs_trained, test)
-        self.docks["metrics"].raise_()
-
-    def _show_metrics(self, evaluation, split_name: str, epoch: int, part) -> None:
-        if isinstance(evaluation, RegressionEvaluation):  # it carries its own predictions and targets
-            self.metrics.show_evaluation(evaluation, split_name, epoch, classes=list(part.classes))
-            return
-        # A split's arrays are never written (the trainer only reads them), so no copy is needed.
-        samples = (part.x, part.y, evaluation.predictions, tuple(part.input_shape), list(part.classes))
-        self.metrics.show_evaluation(evaluation, split_name, epoch, samples=samples)
-        if split_name == "validation" and self.session.user_samples_used:
-            self.metrics.header_label.setText(f"{self.metrics.header_text} · trained with "
-                                              f"{self.session.user_samples_used} of your own samples")
-
-    # -- state, questions, closing ------------------------------------------------------------------
-    def _refresh_actions(self) -> None:
-        state, has_network = self.training.state, self.session.network is not None
-        wanted = {
-            "save": has_network, "save_as": has_network,
-            "start": has_network and state == "idle", "pause": state == "running",
-            "resume": state == "paused", "step_batch": has_network and state != "running",
-            "step_epoch": has_network and state != "running", "stop": state != "idle",
-            "reset_weights": has_network and state == "idle", "evaluate_test": has_network,
-        }
-        for name, action in self.actions.items():
-            action.setEnabled(name in ALWAYS_ENABLED or wanted.get(name, False))
-
+    # -- layout, painting, closing -----------------------------------------------------------------
     def _restore_layout(self) -> None:
         geometry, state = self.settings.get("geometry"), self.settings.get("window_state")
         if geometry:
@@ -402,7 +215,7 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         return super().event(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._may_discard():
+        if not self.guard.may_discard():
             event.ignore()
             return
         self.training.stop()
@@ -410,4 +223,3 @@ class MainWindow(FileCommands, Questions, QMainWindow):
         self.settings.set("window_state", self.saveState())
         self.settings.sync()
         event.accept()
-

@@ -5,6 +5,8 @@ checks a person would make in the first minute: the window opens, one epoch trai
 the worker thread, a stroke drawn on the canvas is classified, a weight file is saved
 and opened again, and text renders with a real font (a bundle without fonts shows only
 boxes). Every step runs even when an earlier one failed, so the line names all failures.
+It is given the whole window, unlike a view: it checks the entry point, driving the window's own
+commands as a person would.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetrics, QGuiApplication, QImage, QPainter
+
+from nnlab.lab.training_state import TrainingState
 
 TRAIN_TIMEOUT_S = 60.0
 STROKE = [(0.5, 0.2), (0.5, 0.8)]  # a "1": one vertical line through the middle
@@ -57,7 +61,7 @@ def check_training(window) -> str:
     try:
         if not window.start_training():
             raise SmokeFailure("train: Start refused to run")
-        if window.training.state == "idle":
+        if window.training.state == TrainingState.IDLE:
             raise SmokeFailure("train: no worker thread was started")
         (ended,) = wait_for(window.training.finished, TRAIN_TIMEOUT_S)
     except TimeoutError as error:
@@ -133,8 +137,8 @@ def run_smoke(window) -> tuple[bool, str]:
 
     started = time.perf_counter()
     passed, failures = [], []
-    window._ask_save_changes = lambda: "discard"  # never a modal question: nobody is there to answer
-    window._show_error = lambda title, error: failures.append(f"{title}: {error}")
+    window.questions.ask_save_changes = lambda: "discard"  # never a modal question: nobody is there to answer
+    window.questions.show_error = lambda title, error: failures.append(f"{title}: {error}")
     with tempfile.TemporaryDirectory(prefix="nnlab-smoke-") as folder:
         steps = (lambda: check_training(window), lambda: check_weight_file(window, Path(folder)),
                  lambda: check_canvas(window), lambda: check_font(window))

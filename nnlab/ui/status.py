@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from nnlab.lab.training_state import TrainingState
+
 from .training.worker import TrainingUpdate
 
 
@@ -31,14 +33,14 @@ class TrainingStatus:
             label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest))
             setattr(self, name, label)
             bar.addPermanentWidget(label)
-        self.set_state("idle")
+        self.set_state(TrainingState.IDLE)
 
-    def set_state(self, state: str) -> None:
-        if state == "idle":
+    def set_state(self, state: TrainingState) -> None:
+        if state == TrainingState.IDLE:
             self.rate.setText("")
             self.eta.setText("")
-        elif state == "paused":
-            self.rate.setText("paused")
+        elif state == TrainingState.PAUSED:
+            self.rate.setText(state.value)  # "paused"
             self.eta.setText("")
 
     def show_progress(self, update: TrainingUpdate) -> None:
@@ -49,6 +51,12 @@ class TrainingStatus:
         self.rate.setText(f"{update.samples_per_second:,.0f} samples/s")
         self.eta.setText(f"ETA {format_duration(update.eta_seconds)}")
         self.loss.setText(f"loss {last.loss:.4f}")
+
+    def show_restored(self, epoch: int, loss: float | None) -> None:
+        """A diverged run's weights went back to the end of ``epoch`` (0: to where the run started): the
+        status line says where the weights are, not the batch of the epoch that was thrown away."""
+        self.position.setText(f"epoch {epoch} (restored)" if epoch else "weights restored")
+        self.loss.setText("" if loss is None else f"loss {loss:.4f}")
 
     def clear_progress(self) -> None:
         """A new or reset network has no run behind it: no epoch, batch or loss of an earlier one."""

@@ -1,5 +1,3 @@
-import time
-
 import numpy as np
 import pytest
 
@@ -128,12 +126,11 @@ def test_batch_of_wrong_width_raises():
         augment(np.zeros((4, 625), np.float32), np.random.default_rng(0))
 
 
-def test_shift_only_augmenter_is_fast():
+def test_shift_only_augmenter_costs_a_few_whole_batch_shifts(time_ratio):
+    """Each image gets its own shift, yet the batch moves in a few whole-array steps: 64 digits take
+    41 µs, 2× one np.roll of the whole batch. Rolling them image by image in Python takes 29×."""
     augment = make_augmenter((28, 28), AugmentConfig(shift_px=2))
     batch, rng = blob_batch(), np.random.default_rng(0)
-    timings = []
-    for _ in range(300):
-        start = time.perf_counter()
-        augment(batch, rng)
-        timings.append(time.perf_counter() - start)
-    assert np.median(timings) < 500e-6
+    images = batch.reshape(-1, 28, 28)
+    ratio = time_ratio(lambda: augment(batch, rng), lambda: np.roll(images, 1, axis=2), rounds=7, repeats=20)
+    assert ratio < 10, f"augmenting took {ratio:.0f}× as long as one shift of the whole batch"

@@ -20,11 +20,9 @@ import pytest
 
 from nnlab.data import transforms
 from nnlab.data.background import dilate, otsu_threshold, remove_background, stroke_half_width, window_counts
-from nnlab.data.builtin import load_builtin
 from nnlab.data.image_io import read_grey_image, write_grey_png
-from nnlab.data.splits import split_dataset
 from nnlab.data.transforms import resize_image, to_model_input
-from nnlab.engine import LayerSpec, Network, TrainConfig, Trainer
+from nnlab.engine import Network
 
 MNIST_NPZ = Path(__file__).resolve().parents[2].parent / "shared" / "mnist" / "mnist.npz"
 SCALE = 5  # a 28 px digit drawn 140 px tall: strokes ~10 px wide, like a cropped phone photo
@@ -106,17 +104,6 @@ def model_inputs(x: np.ndarray, paper: Paper, folder: Path, lines: bool = True, 
     return rows
 
 
-def trained_digits_model(epochs: int = 12):
-    """As tests/test_drawn_accuracy.py trains it: the digits set's 80 % split, ~94 % on the rest."""
-    splits = split_dataset(load_builtin("digits"), (0.8, 0.0, 0.2), seed=0)
-    network = Network(784, [LayerSpec(128, "relu"), LayerSpec(64, "relu"), LayerSpec(10, "softmax")], seed=0)
-    config = TrainConfig(loss="cross_entropy", optimizer="adam", learning_rate=1e-3, batch_size=64,
-                         epochs=epochs, seed=0)
-    for _ in Trainer(network, splits.train.x, splits.train.y, config, n_classes=10).run():
-        pass
-    return network, splits.test
-
-
 def accuracy(network: Network, rows: np.ndarray, y: np.ndarray) -> float:
     return float((network.forward(rows).argmax(axis=1) == y).mean())
 
@@ -128,11 +115,6 @@ def lit_where_only_grid_was(lined: np.ndarray, clean: np.ndarray) -> np.ndarray:
     for with_lines, without in zip(lined.reshape(-1, 28, 28), clean.reshape(-1, 28, 28)):
         counts.append(int(((with_lines > 0.2) & ~dilate(without > 0.05, 1)).sum()))
     return np.array(counts)
-
-
-@pytest.fixture(scope="module")
-def digits_model():
-    return trained_digits_model()
 
 
 # -- the pieces -----------------------------------------------------------------------------------------
@@ -186,8 +168,8 @@ def test_canvas_drawings_come_out_exactly_as_before(monkeypatch):
 
 
 @pytest.mark.slow
-def test_digit_predictions_do_not_change(digits_model, monkeypatch):
-    network, test = digits_model
+def test_digit_predictions_do_not_change(trained_digits_model, monkeypatch):
+    network, test = trained_digits_model
     digits = [test.x[:].reshape(-1, 28, 28)]
     if MNIST_NPZ.exists():  # MNIST's 10,000 test digits too, where ../shared has them
         with np.load(MNIST_NPZ) as data:
@@ -205,8 +187,8 @@ def test_digit_predictions_do_not_change(digits_model, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("paper", PAPERS, ids=str)
-def test_digits_on_squared_paper_are_read_as_well_as_on_plain_paper(paper, digits_model, tmp_path):
-    network, test = digits_model
+def test_digits_on_squared_paper_are_read_as_well_as_on_plain_paper(paper, trained_digits_model, tmp_path):
+    network, test = trained_digits_model
     x, y = test.x[:N_PICTURES], test.y[:N_PICTURES]
     lined = model_inputs(x, paper, tmp_path)
     clean = model_inputs(x, paper, tmp_path, lines=False)
@@ -279,11 +261,15 @@ def test_remove_background_keeps_a_clean_drawing_and_clears_lines_far_from_it():
 
 
 if __name__ == "__main__":
+    import sys
     import tempfile
     import time
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, whose conftest trains the model
+    from conftest import train_digits_model
+
     start = time.perf_counter()
-    network, test = trained_digits_model()
+    network, test = train_digits_model()
     print(f"digits test split ({len(test.y)} digits) as MNIST draws them: "
           f"{100 * accuracy(network, test.x, test.y):.1f} %")
     with tempfile.TemporaryDirectory() as folder:

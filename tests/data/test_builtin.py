@@ -11,8 +11,8 @@ from nnlab.data import builtin
 from nnlab.data.builtin import BUILTIN_DATASETS, load_builtin
 from nnlab.resources import resource_path
 
-NAMES = ["digits", "faces", "sketch-faces", "xor", "circles", "spirals", "blobs", "curve"]
-KINDS = {"digits": "image", "faces": "image", "sketch-faces": "image", "curve": "regression"}
+NAMES = ["digits", "mnist", "faces", "sketch-faces", "xor", "circles", "spirals", "blobs", "curve"]
+KINDS = {"digits": "image", "mnist": "image", "faces": "image", "sketch-faces": "image", "curve": "regression"}
 
 
 def test_registry_lists_every_builtin_with_kind_and_description():

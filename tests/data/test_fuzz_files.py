@@ -29,7 +29,7 @@ from fuzzing import oracle, runner  # noqa: E402  (importable once the script ha
 
 SEED = 12
 # Files per kind in the short run: ~25 s together on this 2-core machine, well inside 60 s in CI.
-COUNTS = {"datasets": 700, "weights": 450, "sessions": 300}
+COUNTS = {"datasets": 700, "weights": 450, "sessions": 300, "conv": 250}
 SESSION_EVERY = 4  # a quarter of the files are opened through the window's LabSession too
 
 
@@ -44,7 +44,7 @@ def _describe(summary) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["datasets", "weights", "sessions"])
+@pytest.mark.parametrize("kind", ["datasets", "weights", "sessions", "conv"])
 def test_seeded_fuzz_finds_nothing(kind):
     summary = runner.run_many(kind, COUNTS[kind], SEED, session_every=SESSION_EVERY)
     report = _describe(summary)
@@ -145,3 +145,16 @@ def test_replay_writes_the_same_case_twice(tmp_path, capsys):
     assert first == second
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
+def test_a_meta_broken_by_an_earlier_mutation_is_skipped_not_a_harness_error():
+    """Session case 2507 of seed 7: one step broke meta.npy's header text ('#'), and the next step's
+    reading of meta raised NumPy's tokenize.TokenError inside the harness (reported as a finding)."""
+    from fuzzing import zip_ops
+
+    good = io.BytesIO()
+    np.save(good, np.array('{"format": "nnlab-weights"}'))
+    broken = good.getvalue().replace(b"'descr'", b"#'descr'", 1)
+    members = [("meta.npy", broken)]
+    kept, what = zip_ops.meta_json_op(members, np.random.default_rng(0))
+    assert kept == members and what == "meta unreadable"

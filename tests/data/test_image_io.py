@@ -132,6 +132,20 @@ def test_a_png_declaring_more_than_its_bytes_can_hold_is_damaged(tmp_path):
         read_grey_pixels(_png_claiming(tmp_path, 4000, 4000))
 
 
+
+def test_the_deflate_limit_is_stated_once_for_png_zip_and_gzip():
+    """image_io kept its own copy of importers.limits.MAX_DEFLATE_RATIO (1032): one constant, one place."""
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "nnlab"
+    places = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and "DEFLATE" in node.id
+            if named or (isinstance(node, ast.Constant) and node.value == 1032):
+                places.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert {place.split(":")[0] for place in places} == {"data/importers/limits.py"}, places
+
 def test_pixels_are_the_grey_levels_at_native_size(tmp_path):
     image = np.random.default_rng(3).integers(0, 256, size=(9, 13), dtype=np.uint8)
     write_grey_png(tmp_path / "g.png", image)

@@ -1,7 +1,6 @@
 """Issue 12 A4: every damaged dataset ends in DatasetFormatError (file, position, problem); files that
 loaded wrong are refused; sizes are checked from headers before anything is inflated or decoded."""
 import gzip
-import io
 import pickle
 import struct
 import tracemalloc
@@ -14,13 +13,8 @@ from nnlab.data.errors import DatasetFormatError
 from nnlab.data.image_io import write_grey_png
 from nnlab.data.importers import load_dataset_file
 
+from .damaged_npz import npy_bytes
 from .test_importers import expect_error, idx_bytes, write_idx_pair
-
-
-def npy(array) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=True)
-    return buffer.getvalue()
 
 
 def write_npz(path, members: dict, compression=zipfile.ZIP_STORED):
@@ -60,13 +54,13 @@ X, Y = np.zeros((4, 3), np.float32), np.array([0, 1, 0, 1])
 # --------------------------------------------------------------------- .npz: exceptions that escaped
 
 def test_member_without_npy_magic(tmp_path):
-    path = write_npz(tmp_path / "m.npz", {"x.npy": b"just some bytes, no header", "y.npy": npy(Y)})
+    path = write_npz(tmp_path / "m.npz", {"x.npy": b"just some bytes, no header", "y.npy": npy_bytes(Y)})
     expect_error(path, "array 'x'", "not a NumPy .npy array")  # was AttributeError: 'bytes' has no 'ndim'
 
 
 def test_declared_shape_of_2_to_the_40_is_refused_before_allocating(tmp_path):
-    header = npy(X).replace(b"(4, 3)", b"(1099511627776, 3)")
-    path = write_npz(tmp_path / "huge.npz", {"x.npy": header, "y.npy": npy(Y)})
+    header = npy_bytes(X).replace(b"(4, 3)", b"(1099511627776, 3)")
+    path = write_npz(tmp_path / "huge.npz", {"x.npy": header, "y.npy": npy_bytes(Y)})
     error, peak = peak_while(load_dataset_file, path)
     assert isinstance(error, DatasetFormatError), error  # was MemoryError
     assert "array 'x'" in str(error) and "12 TiB" in str(error) and "limit of 2 GiB" in str(error)
@@ -75,30 +69,30 @@ def test_declared_shape_of_2_to_the_40_is_refused_before_allocating(tmp_path):
 
 @pytest.mark.parametrize("flag, words", [(0x1, "encrypted"), (0x41, "encrypted"), (0x20, "patched data")])
 def test_encrypted_or_patched_entries(tmp_path, flag, words):
-    path = write_npz(tmp_path / "e.npz", {"x.npy": npy(X), "y.npy": npy(Y)})
+    path = write_npz(tmp_path / "e.npz", {"x.npy": npy_bytes(X), "y.npy": npy_bytes(Y)})
     set_zip_field(path, 6, 8, "<H", flag)
     expect_error(path, "array 'x'", words)  # was RuntimeError / NotImplementedError
 
 
 def test_unsupported_compression_method(tmp_path):
-    path = write_npz(tmp_path / "c.npz", {"x.npy": npy(X), "y.npy": npy(Y)})
+    path = write_npz(tmp_path / "c.npz", {"x.npy": npy_bytes(X), "y.npy": npy_bytes(Y)})
     set_zip_field(path, 8, 10, "<H", 99)
     expect_error(path, "array 'x'", "compression method 99")  # was NotImplementedError
 
 
 @pytest.mark.parametrize("damage", [b"{'descr': '<f4', (", b"{'descr': '<f4'}", b"((((" * 400])
 def test_malformed_header(tmp_path, damage):
-    blob = npy(X)
+    blob = npy_bytes(X)
     length = struct.unpack("<H", blob[8:10])[0]
     padded = damage.ljust(length, b" ")[:max(length, len(damage))]
     blob = blob[:8] + struct.pack("<H", len(padded)) + padded + blob[10 + length:]
-    path = write_npz(tmp_path / "h.npz", {"x.npy": blob, "y.npy": npy(Y)})
+    path = write_npz(tmp_path / "h.npz", {"x.npy": blob, "y.npy": npy_bytes(Y)})
     expect_error(path, "array 'x'", ".npy header")  # was tokenize.TokenError
 
 
 def test_oversized_header_length_is_refused_unread(tmp_path):
     blob = b"\x93NUMPY\x02\x00" + struct.pack("<I", 0xFFFFFFF0) + b"{" * 100
-    path = write_npz(tmp_path / "h.npz", {"x.npy": blob, "y.npy": npy(Y)})
+    path = write_npz(tmp_path / "h.npz", {"x.npy": blob, "y.npy": npy_bytes(Y)})
     expect_error(path, "array 'x'", "header is 4,294,967,280")
 
 
@@ -154,7 +148,7 @@ def test_object_member_is_refused_without_calling_pickle(tmp_path, monkeypatch):
 
 
 def test_entry_claiming_more_than_it_stores(tmp_path):
-    path = write_npz(tmp_path / "z.npz", {"x.npy": npy(X), "y.npy": npy(Y)})
+    path = write_npz(tmp_path / "z.npz", {"x.npy": npy_bytes(X), "y.npy": npy_bytes(Y)})
     set_zip_field(path, 22, 24, "<I", 2**31 - 1)  # uncompressed size of a stored (1:1) member
     expect_error(path, "array 'x'")
 
@@ -356,3 +350,35 @@ def test_unreadable_csv_and_folder_are_dataset_errors(tmp_path, monkeypatch):
     monkeypatch.setattr(pathlib.Path, "iterdir", denied)
     expect_error(tmp_path / "locked.csv", "cannot be read (Permission denied)")  # was a bare PermissionError
     expect_error(tmp_path / "d", "cannot be read (Permission denied)")
+
+
+def _npz_classes(path):
+    np.savez(path / "c.npz", x=np.zeros((2, 4)), y=[0, 1], classes=np.array(["cat", "do\x1b[31mg"]))
+    return path / "c.npz"
+
+
+def _npz_text_labels(path):
+    np.savez(path / "t.npz", x=np.zeros((3, 4)), y=np.array(["cat", "do\x1b[31mg", "cat"]))
+    return path / "t.npz"
+
+
+def _csv_text_labels(path):
+    (path / "t.csv").write_text("label,a,b\ncat,0.5,1\ndo\x1b[31mg,1,0.5\n", encoding="utf-8")
+    return path / "t.csv"
+
+
+def _folder_names(path):
+    for name in ("cat", "do\x1b[31mg"):
+        (path / "d" / name).mkdir(parents=True)
+        write_grey_png(path / "d" / name / "1.png", np.zeros((3, 3)))
+    return path / "d"
+
+
+@pytest.mark.parametrize("write", [_npz_classes, _npz_text_labels, _csv_text_labels, _folder_names],
+                         ids=["npz classes", "npz text labels", "csv text labels", "folder names"])
+def test_a_class_name_with_a_terminal_escape_is_refused_naming_class_and_character(tmp_path, write):
+    """Class names reach the terminal (nnlab evaluate, the weights a run saves, then info and predict):
+    "\x1b[31m" turned it red. Every importer refuses such a name; the message shows it escaped."""
+    message = expect_error(write(tmp_path), "class 1: its name 'do\\x1b[31mg' holds the control character "
+                                            "U+001B at character 3, which would steer the terminal")
+    assert "\x1b" not in message

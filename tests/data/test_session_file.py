@@ -2,11 +2,9 @@
 clear sentence (with nothing built) for every kind of damaged or hostile file — as weight files get."""
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
-import zipfile
 
 import numpy as np
 import pytest
@@ -18,7 +16,7 @@ from nnlab.data.weights_file import SavedModel, save_model
 from nnlab.data.weights_meta import parse_meta
 from nnlab.engine.network import LayerSpec, Network
 
-from .test_weights_file import _lzma_garbage
+from .damaged_npz import Booby, arrays_of, huge_header, lzma_garbage, unpickled, with_arrays, with_meta
 
 LAYERS = [LayerSpec(5, "tanh", dropout=0.1), LayerSpec(2, "softmax")]
 N_PARAMS = (2 + 1) * 5 + (5 + 1) * 2  # 27
@@ -73,16 +71,6 @@ def good(tmp_path):
     path = tmp_path / "good.nnlab"
     save_session(path, make_document())
     return path
-
-
-def arrays_of(path) -> dict:
-    with np.load(path, allow_pickle=False) as archive:
-        return {name: archive[name] for name in archive.files}
-
-
-def write_npz(path, arrays: dict) -> None:
-    with open(path, "wb") as handle:
-        np.savez(handle, allow_pickle=True, **arrays)
 
 
 def bits(array: np.ndarray) -> bytes:
@@ -173,35 +161,6 @@ def test_what_could_not_be_read_back_is_not_written(tmp_path, good):
 
 
 # -- malformed files --------------------------------------------------------------------------------
-unpickled: list[str] = []
-
-
-def _record_unpickling(tag):
-    unpickled.append(tag)
-    return tag
-
-
-class Booby:
-    def __reduce__(self):
-        return (_record_unpickling, ("unpickled!",))
-
-
-def _with(**replacements):
-    def build(good, bad):
-        arrays = {**arrays_of(good), **replacements}
-        write_npz(bad, {name: value for name, value in arrays.items() if value is not None})
-    return build
-
-
-def _meta(change):
-    def build(good, bad):
-        arrays = arrays_of(good)
-        meta = json.loads(arrays["meta"].item())
-        change(meta)
-        write_npz(bad, {**arrays, "meta": np.array(json.dumps(meta))})
-    return build
-
-
 def _set(path: str, value):
     def change(meta):
         *parents, last = path.split("/")
@@ -212,21 +171,7 @@ def _set(path: str, value):
             del node[int(last) if isinstance(node, list) else last]
         else:
             node[int(last) if isinstance(node, list) else last] = value
-    return _meta(change)
-
-
-def _huge_header(good, bad):
-    """A snapshot whose header claims 2**33 floats and holds none: refused on the header, never allocated."""
-    arrays = arrays_of(good)
-    with zipfile.ZipFile(bad, "w") as archive:
-        for name, value in arrays.items():
-            buffer = io.BytesIO()
-            if name == "runs.1.history.batches":
-                np.lib.format.write_array_header_2_0(buffer, {"descr": "<f8", "fortran_order": False,
-                                                              "shape": (5, 2**31)})
-            else:
-                np.lib.format.write_array(buffer, value)
-            archive.writestr(name + ".npy", buffer.getvalue())
+    return with_meta(change)
 
 
 def _weights_file(good, bad):
@@ -234,39 +179,39 @@ def _weights_file(good, bad):
 
 
 MALFORMED = {
-    "lzma garbage": (_lzma_garbage, "meta is not a readable NumPy array (Invalid or unsupported options)"),
+    "lzma garbage": (lzma_garbage, "meta is not a readable NumPy array (Invalid or unsupported options)"),
     "empty file": (lambda good, bad: bad.write_bytes(b""), "the file is empty (0 bytes)"),
     "truncated": (lambda good, bad: bad.write_bytes(good.read_bytes()[:3000]), "damaged or incomplete"),
     "text file": (lambda good, bad: bad.write_text("runs: 2\n"), "not an NN Lab session file (it is not a NumPy"),
     "weight file": (_weights_file, "this is an NN Lab weight file, not a session: open it as weights"),
-    "pickled snapshot": (_with(**{"runs.1.snapshots.0.params": np.array([Booby()], dtype=object)}),
+    "pickled snapshot": (with_arrays(**{"runs.1.snapshots.0.params": np.array([Booby()], dtype=object)}),
                          "runs.1.snapshots.0.params holds Python objects"),
-    "pickled meta": (_with(meta=np.array(Booby(), dtype=object)), "meta holds Python objects"),
-    "missing meta": (_with(meta=None), "no 'meta' array"),
-    "missing snapshot": (_with(**{"runs.1.snapshots.2.params": None}), "runs.1.snapshots.2.params is missing"),
-    "missing trainer array": (_with(**{"runs.1.snapshots.0.trainer.order": None}),
+    "pickled meta": (with_arrays(meta=np.array(Booby(), dtype=object)), "meta holds Python objects"),
+    "missing meta": (with_arrays(meta=None), "no 'meta' array"),
+    "missing snapshot": (with_arrays(**{"runs.1.snapshots.2.params": None}), "runs.1.snapshots.2.params is missing"),
+    "missing trainer array": (with_arrays(**{"runs.1.snapshots.0.trainer.order": None}),
                               "runs.1.snapshots.0.trainer.order is missing"),
-    "extra array": (_with(notes=np.zeros(2)), "unexpected array 'notes'"),
-    "stored twice": (_with(**{"runs.1.state.params": np.zeros(N_PARAMS, np.float32)}),
+    "extra array": (with_arrays(notes=np.zeros(2)), "unexpected array 'notes'"),
+    "stored twice": (with_arrays(**{"runs.1.state.params": np.zeros(N_PARAMS, np.float32)}),
                      "holds 'runs.1.state.params', which meta says is stored as 'runs.1.snapshots.3.params'"),
-    "short params": (_with(**{"runs.1.snapshots.1.params": np.zeros(26, np.float32)}),
+    "short params": (with_arrays(**{"runs.1.snapshots.1.params": np.zeros(26, np.float32)}),
                      "runs.1.snapshots.1.params has shape (26,), not (27,)"),
-    "float64 params": (_with(**{"runs.1.snapshots.1.params": np.zeros(N_PARAMS)}),
+    "float64 params": (with_arrays(**{"runs.1.snapshots.1.params": np.zeros(N_PARAMS)}),
                        "runs.1.snapshots.1.params has dtype float64; it must be float32"),
-    "nan params": (_with(**{"runs.1.snapshots.1.params": np.full(N_PARAMS, np.nan, np.float32)}),
+    "nan params": (with_arrays(**{"runs.1.snapshots.1.params": np.full(N_PARAMS, np.nan, np.float32)}),
                    "runs.1.snapshots.1.params has 27 non-finite values"),
-    "nan network": (_with(**{"network.layers.1.bias": np.array([np.inf, 0], np.float32)}),
+    "nan network": (with_arrays(**{"network.layers.1.bias": np.array([np.inf, 0], np.float32)}),
                     "network.layers.1.bias has 1 non-finite value"),
-    "odd moments": (_with(**{"runs.1.snapshots.1.trainer.optimizer.scaled_m": np.zeros(9, np.float32)}),
+    "odd moments": (with_arrays(**{"runs.1.snapshots.1.trainer.optimizer.scaled_m": np.zeros(9, np.float32)}),
                     "holds 9 numbers; it must hold 0 or 27"),
-    "2-d order": (_with(**{"runs.1.snapshots.1.trainer.order": np.zeros((2, 35), np.int64)}),
+    "2-d order": (with_arrays(**{"runs.1.snapshots.1.trainer.order": np.zeros((2, 35), np.int64)}),
                   "runs.1.snapshots.1.trainer.order has shape (2, 35), not (n,)"),
-    "text history": (_with(**{"runs.1.history.epochs": np.array(["a", "b"])}),
+    "text history": (with_arrays(**{"runs.1.history.epochs": np.array(["a", "b"])}),
                      "runs.1.history.epochs has dtype str"),
-    "history rows": (_with(**{"runs.1.history.epochs": np.zeros((2, 3))}),
+    "history rows": (with_arrays(**{"runs.1.history.epochs": np.zeros((2, 3))}),
                      "runs.1.history.epochs has shape (2, 3), not (3, n)"),
-    "absurd header": (_huge_header, "its arrays would take 85,899,3"),
-    "meta not json": (_with(meta=np.array("{runs: [")), "meta is not valid JSON"),
+    "absurd header": (huge_header("runs.1.history.batches", "<f8", (5, 2**31)), "its arrays would take 85,899,3"),
+    "meta not json": (with_arrays(meta=np.array("{runs: [")), "meta is not valid JSON"),
     "newer version": (_set("version", 2), "made by a newer NN Lab (session format version 2"),
     "wrong format": (_set("format", "keras"), "not an NN Lab session file (meta has format 'keras'"),
     "no runs key": (_set("runs", KeyError), "meta is missing 'runs'"),

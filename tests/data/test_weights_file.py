@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import zipfile
 
 import numpy as np
 import pytest
@@ -13,6 +12,8 @@ import pytest
 from nnlab.data import weights_file
 from nnlab.data.weights_file import SavedModel, WeightFileError, load_model, save_model
 from nnlab.engine.network import LayerSpec, Network
+
+from .damaged_npz import Booby, arrays_of, huge_header, lzma_garbage, unpickled, with_arrays, with_meta, write_npz
 
 LAYERS = [LayerSpec(16, "relu", dropout=0.25, frozen=True), LayerSpec(8, "tanh"),
           LayerSpec(3, "softmax")]
@@ -30,22 +31,6 @@ def good(tmp_path):
     path = tmp_path / "good.npz"
     save_model(path, make_model())
     return path
-
-
-def arrays_of(path) -> dict:
-    with np.load(path, allow_pickle=False) as archive:
-        return {name: archive[name] for name in archive.files}
-
-
-def write_npz(path, arrays: dict) -> None:
-    with open(path, "wb") as handle:
-        np.savez(handle, allow_pickle=True, **arrays)
-
-
-def edit_meta(arrays: dict, **changes) -> dict:
-    meta = json.loads(arrays["meta"].item())
-    meta.update(changes)
-    return {**arrays, "meta": np.array(json.dumps(meta))}
 
 
 # -- round trip -------------------------------------------------------------------------------
@@ -153,39 +138,17 @@ def test_pytorch_copy_gives_the_same_outputs(tmp_path, dtype):
 
 
 # -- malformed files --------------------------------------------------------------------------
-unpickled: list[str] = []
-
-
-def _record_unpickling(tag):
-    unpickled.append(tag)
-    return tag
-
-
-class Booby:
-    """Unpickling this runs code; a loader that unpickles would record it."""
-
-    def __reduce__(self):
-        return (_record_unpickling, ("unpickled!",))
-
-
 def _truncated(good, bad):
     data = good.read_bytes()
     bad.write_bytes(data[: len(data) // 2])
 
 
-def _with(**replacements):
-    def build(good, bad):
-        arrays = {**arrays_of(good), **replacements}
-        write_npz(bad, {name: value for name, value in arrays.items() if value is not None})
-    return build
-
-
 def _meta(**changes):
-    return lambda good, bad: write_npz(bad, edit_meta(arrays_of(good), **changes))
+    return with_meta(lambda meta: meta.update(changes))
 
 
 def _meta_text(text):
-    return _with(meta=np.array(text))
+    return with_arrays(meta=np.array(text))
 
 
 def _nan_weights(good, bad):
@@ -195,70 +158,38 @@ def _nan_weights(good, bad):
 
 
 def _drop_meta_key(key):
-    def build(good, bad):
-        arrays = arrays_of(good)
-        meta = json.loads(arrays["meta"].item())
-        del meta[key]
-        write_npz(bad, {**arrays, "meta": np.array(json.dumps(meta))})
-    return build
-
-
-def _huge_header(good, bad):
-    """A member whose header claims 10^10 floats but holds none: must be refused, not allocated."""
-    arrays = arrays_of(good)
-    with zipfile.ZipFile(bad, "w") as archive:
-        for name, value in arrays.items():
-            buffer = io.BytesIO()
-            if name == "layers.0.weight":
-                np.lib.format.write_array_header_2_0(
-                    buffer, {"descr": "<f4", "fortran_order": False, "shape": (100_000, 100_000)})
-            else:
-                np.lib.format.write_array(buffer, value)
-            archive.writestr(name + ".npy", buffer.getvalue())
-
-
-def _lzma_garbage(good, bad):
-    """meta marked LZMA-compressed (method 14) with filter properties no decoder takes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("meta.npy", b"\x09\x14\x05\x00\xe2\x00\x00\x01\x00" + b"x" * 50)
-    data = bytearray(buffer.getvalue())
-    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
-        at = data.find(signature)
-        while at >= 0:
-            data[at + offset: at + offset + 2] = (14).to_bytes(2, "little")
-            at = data.find(signature, at + 4)
-    bad.write_bytes(bytes(data))
+    return with_meta(lambda meta: meta.pop(key))
 
 
 MALFORMED = {
-    "lzma garbage": (_lzma_garbage, "meta is not a readable NumPy array (Invalid or unsupported options)"),
+    "lzma garbage": (lzma_garbage, "meta is not a readable NumPy array (Invalid or unsupported options)"),
     "empty file": (lambda good, bad: bad.write_bytes(b""), "the file is empty (0 bytes)"),
     "truncated": (_truncated, "damaged or incomplete"),
     "text file": (lambda good, bad: bad.write_text("weights: lots\n"), "it is not a NumPy .npz archive"),
     "single npy": (lambda good, bad: np.save(open(bad, "wb"), np.zeros(3)), "single NumPy .npy array"),
-    "pickled weight": (_with(**{"layers.0.weight": np.array([Booby()], dtype=object)}),
+    "pickled weight": (with_arrays(**{"layers.0.weight": np.array([Booby()], dtype=object)}),
                        "layers.0.weight holds Python objects"),
-    "pickled meta": (_with(meta=np.array(Booby(), dtype=object)), "meta holds Python objects"),
-    "missing meta": (_with(meta=None), "no 'meta' array"),
-    "missing array": (_with(**{"layers.1.weight": None}), "layers.1.weight is missing"),
-    "extra array": (_with(notes=np.zeros(2)), "unexpected array 'notes'"),
-    "wrong shape": (_with(**{"layers.0.weight": np.zeros((3, 4), np.float32)}),
+    "pickled meta": (with_arrays(meta=np.array(Booby(), dtype=object)), "meta holds Python objects"),
+    "missing meta": (with_arrays(meta=None), "no 'meta' array"),
+    "missing array": (with_arrays(**{"layers.1.weight": None}), "layers.1.weight is missing"),
+    "extra array": (with_arrays(notes=np.zeros(2)), "unexpected array 'notes'"),
+    "wrong shape": (with_arrays(**{"layers.0.weight": np.zeros((3, 4), np.float32)}),
                     "layers.0.weight has shape (3, 4) but the architecture needs (16, 4)"),
-    "input mismatch": (_with(**{"layers.0.weight": np.zeros((16, 5), np.float32)}),
+    "input mismatch": (with_arrays(**{"layers.0.weight": np.zeros((16, 5), np.float32)}),
                        "layers.0.weight takes 5 inputs but input_shape (2, 2) holds 4 values"),
-    "integer weights": (_with(**{"layers.2.bias": np.zeros(3, np.int64)}),
+    "integer weights": (with_arrays(**{"layers.2.bias": np.zeros(3, np.int64)}),
                         "layers.2.bias has dtype int64; weight arrays must be float32 or float64"),
-    "dtype disagrees": (_with(**{"layers.2.bias": np.zeros(3, np.float64)}),
+    "dtype disagrees": (with_arrays(**{"layers.2.bias": np.zeros(3, np.float64)}),
                         "layers.2.bias is float64 but meta says the network is float32"),
     "nan weights": (_nan_weights, "layers.1.weight has 2 non-finite values (NaN or infinity)"),
-    "absurd header": (_huge_header, "would hold 10,000,000,179 numbers; the limit is 50,000,000"),
-    "meta not a string": (_with(meta=np.zeros(3)), "meta must be one JSON string"),
+    "absurd header": (huge_header("layers.0.weight", "<f4", (100_000, 100_000)),
+                      "would hold 10,000,000,179 numbers; the limit is 50,000,000"),
+    "meta not a string": (with_arrays(meta=np.zeros(3)), "meta must be one JSON string"),
     "meta not json": (_meta_text("{format: nnlab-weights"), "meta is not valid JSON"),
     "meta is a list": (_meta_text("[1, 2, 3]"), "meta must be a JSON object, not [1, 2, 3]"),
     "wrong format": (_meta(format="keras-h5"), 'meta has format "keras-h5", expected "nnlab-weights"'),
     "no format": (_drop_meta_key("format"), 'meta has no "format" key'),
-    "newer version": (_meta(version=2), "made by a newer NN Lab (weight format version 2"),
+    "newer version": (_meta(version=3), "made by a newer NN Lab (weight format version 3"),
     "older version": (_meta(version=0), "unknown weight format version 0"),
     "missing key": (_drop_meta_key("loss"), "meta is missing 'loss'"),
     "layers not a list": (_meta(layers="dense"), "meta's layers must be a non-empty list"),

@@ -2,7 +2,6 @@
 arrays, bounded memory for a hostile header, and one sentence for codes that are not Unicode."""
 from __future__ import annotations
 
-import io
 import time
 import tracemalloc
 import zipfile
@@ -14,6 +13,8 @@ import pytest
 from nnlab.data.weights_file import SavedModel, WeightFileError, load_model, save_model
 from nnlab.engine.network import LayerSpec, Network
 
+from .damaged_npz import npy_bytes
+
 
 @pytest.fixture
 def good(tmp_path) -> Path:
@@ -21,12 +22,6 @@ def good(tmp_path) -> Path:
     path = tmp_path / "good.npz"
     save_model(path, SavedModel(network, "cross_entropy", ["cat", "dog"], (4,), "none"))
     return path
-
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
 
 
 def copy_members(good: Path, archive: zipfile.ZipFile, skip: str = "") -> None:

@@ -14,6 +14,8 @@ from nnlab.data.weights_file import SavedModel, WeightFileError, load_model, sav
 from nnlab.data.weights_meta import REQUIRED_KEYS
 from nnlab.engine.network import LayerSpec, Network
 
+from .damaged_npz import arrays_of, with_arrays
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,19 +29,12 @@ def saved(tmp_path, dtype=np.float32) -> Path:
 
 def rewrite(source: Path, target: Path, meta_text: str | None = None, **arrays) -> Path:
     """``source``'s arrays with meta replaced by ``meta_text`` and any array replaced or added."""
-    with np.load(source, allow_pickle=False) as archive:
-        contents = {name: archive[name] for name in archive.files}
-    if meta_text is not None:
-        contents["meta"] = np.array(meta_text)
-    contents.update(arrays)
-    with open(target, "wb") as handle:
-        np.savez(handle, **contents)
+    with_arrays(**({} if meta_text is None else {"meta": np.array(meta_text)}), **arrays)(source, target)
     return target
 
 
 def meta_of(path: Path) -> dict:
-    with np.load(path, allow_pickle=False) as archive:
-        return json.loads(archive["meta"].item())
+    return json.loads(arrays_of(path)["meta"].item())
 
 
 def assert_one_sentence(error: WeightFileError, path: Path) -> str:
@@ -194,6 +189,12 @@ HOSTILE = {
                         "meta's classes[1] is not valid Unicode text (it holds the lone surrogate \\ud800 "
                         "at character 2)"),
     "class low surrogate": (_class_name("\udfff"), "meta's classes[1] is not valid Unicode text"),
+    "class escape": (_class_name("\x1b[31mdog"),
+                     "meta's classes[1] holds the control character U+001B at character 1, which would steer "
+                     "the terminal it is printed in"),
+    "class newline": (_class_name("do\ng"), "meta's classes[1] holds the control character U+000A at character 3"),
+    "class C1 escape": (_class_name("dog\x9b2J"), "meta's classes[1] holds the control character U+009B at"),
+    "class line separator": (_class_name("dog\u2028"), "meta's classes[1] holds the control character U+2028"),
     "preprocess list": (_set("preprocess", ["mnist"]), "meta's preprocess is [\"mnist\"]; expected one of"),
     "dtype float16": (_set("dtype", "float16"), "meta's dtype is \"float16\"; expected float32 or float64"),
     "dtype true": (_set("dtype", True), "meta's dtype is true; expected float32 or float64"),
@@ -223,6 +224,23 @@ def test_hostile_field_values_give_one_sentence_naming_file_and_field(tmp_path, 
         load_model(bad)
     assert expected in assert_one_sentence(caught.value, bad)
 
+
+
+def test_info_and_predict_print_no_escape_from_a_class_name(tmp_path, capsys):
+    """A class named "\x1b[31mdog" reached the terminal through `nnlab info` and `predict` and
+    turned it red; now the file is refused in one sentence that names the class and the character."""
+    from nnlab.cli import main
+
+    good = saved(tmp_path)
+    meta = meta_of(good)
+    meta["classes"][1] = "\x1b[31mdog"
+    bad = rewrite(good, tmp_path / "red.npz", json.dumps(meta))
+    np.savetxt(tmp_path / "row.csv", np.zeros((1, 4)), delimiter=",")
+    for command in (["info", str(bad)], ["predict", str(bad), str(tmp_path / "row.csv")]):
+        assert main(command) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and "\x1b" not in err
+        assert "red.npz: meta's classes[1] holds the control character U+001B at character 1" in err
 
 def test_a_valid_surrogate_pair_is_ordinary_text(tmp_path):
     good = saved(tmp_path)

@@ -13,7 +13,8 @@ def test_only_desktop_platforms_stay_and_the_gtk_theme_goes():
     assert not unwanted(plugins + "platformthemes/libqxdgdesktopportal.so")
     assert not unwanted(plugins + "imageformats/libqjpeg.so")
     assert unwanted("PySide6/Qt/translations/qtbase_de.qm")
-    assert not unwanted("nnlab/resources/datasets/digits.npz")
+    for shipped in ("digits.npz", "mnist.npz", "mnist-PROVENANCE.md", "mnist-LICENSE.txt"):
+        assert not unwanted(f"nnlab/resources/datasets/{shipped}")
 
 
 def test_prune_drops_libraries_only_dropped_plugins_reach():

@@ -18,7 +18,7 @@ def main(cycles: int) -> int:
     app = QApplication([])
     for cycle in range(cycles):
         window = MainWindow(load_last_dataset=False)
-        window._ask_save_changes = lambda: "discard"
+        window.questions.ask_save_changes = lambda: "discard"
         window.show()
         window.choose_dataset("xor" if cycle % 2 else "digits")
         window.panel.epochs.setValue(1000)

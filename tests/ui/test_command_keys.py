@@ -5,39 +5,15 @@ Every key goes through Qt's shortcut machinery (QTest sends the ShortcutOverride
 """
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
-
-from nnlab.ui.main_window import MainWindow
-from nnlab.ui.settings import Settings
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 SIZES = [(1280, 800), (1280, 720)]
 
 
-@pytest.fixture
-def open_window(qtbot, monkeypatch):
-    windows = []
-
-    def make(dataset: str, size: tuple[int, int]) -> MainWindow:
-        settings = Settings()
-        settings.set("start_page_seen", True)
-        window = MainWindow(settings=settings, load_last_dataset=False)
-        monkeypatch.setattr(window, "_show_error", lambda title, error: pytest.fail(f"{title}: {error}"))
-        monkeypatch.setattr(window, "_ask_save_changes", lambda: "discard")
-        qtbot.addWidget(window)
-        window.resize(*size)
-        window.show()
-        window.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-        assert window.choose_dataset(dataset)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.training.stop()
-        window.session.set_dirty(False)
-        window.close()
+@pytest.fixture(autouse=True)
+def no_error_shown(errors):
+    yield
+    assert errors == []
 
 
 def focus(qtbot, widget) -> None:
@@ -50,8 +26,8 @@ def hidden(window) -> list[tuple[int, float]]:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_undo_and_redo_reach_the_editor_while_a_spin_box_has_focus(open_window, qtbot, size):
-    window = open_window("xor", size)
+def test_undo_and_redo_reach_the_editor_while_a_spin_box_has_focus(make_window, qtbot, size):
+    window = make_window("xor", size)
     dropout = window.panel.dropout
     focus(qtbot, dropout)
     before = hidden(window)
@@ -65,9 +41,9 @@ def test_undo_and_redo_reach_the_editor_while_a_spin_box_has_focus(open_window, 
     assert hidden(window) == edited
 
 
-def test_undo_from_a_setting_that_is_no_network_edit(open_window, qtbot):
+def test_undo_from_a_setting_that_is_no_network_edit(make_window, qtbot):
     """The learning rate box is not part of the network: Ctrl+Z there still undoes the last network edit."""
-    window = open_window("xor", SIZES[1])
+    window = make_window("xor", SIZES[1])
     before = window.session.network.sizes
     window.editor.actions["add_after"].trigger()
     assert window.session.network.sizes != before
@@ -78,8 +54,8 @@ def test_undo_from_a_setting_that_is_no_network_edit(open_window, qtbot):
     assert rate.value() == pytest.approx(0.03)
 
 
-def test_hidden_layers_field_undoes_its_typing_first_then_the_network(open_window, qtbot):
-    window = open_window("xor", SIZES[0])
+def test_hidden_layers_field_undoes_its_typing_first_then_the_network(make_window, qtbot):
+    window = make_window("xor", SIZES[0])
     field = window.panel.hidden_layers
     before = window.session.network.sizes
     focus(qtbot, field)
@@ -96,8 +72,8 @@ def test_hidden_layers_field_undoes_its_typing_first_then_the_network(open_windo
     assert field.text() == ", ".join(str(units) for units in before[1:-1])
 
 
-def test_f5_starts_training_from_a_spin_box(open_window, qtbot):
-    window = open_window("xor", SIZES[1])
+def test_f5_starts_training_from_a_spin_box(make_window, qtbot):
+    window = make_window("xor", SIZES[1])
     epochs = window.panel.epochs
     focus(qtbot, epochs)
     qtbot.keyClick(epochs, Qt.Key.Key_F5)
@@ -105,11 +81,30 @@ def test_f5_starts_training_from_a_spin_box(open_window, qtbot):
     window.stop_training()
 
 
-def test_a_click_on_the_editor_takes_the_focus_from_a_spin_box(open_window, qtbot):
-    window = open_window("xor", SIZES[1])
+def test_a_click_on_the_editor_takes_the_focus_from_a_spin_box(make_window, qtbot):
+    window = make_window("xor", SIZES[1])
     dropout = window.panel.dropout
     focus(qtbot, dropout)
     canvas = window.editor.canvas
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(canvas.width() - 5, 5))
     qtbot.waitUntil(canvas.hasFocus)
     assert not dropout.hasFocus()
+
+
+def test_undo_reaches_the_editor_from_a_field_in_a_floating_dock(make_window, qtbot):
+    """A floating dock is a window of its own to Qt: its fields used to keep Ctrl+Z for their text undo."""
+    window = make_window("xor", SIZES[1])
+    dock = window.docks["training"]
+    dock.setFloating(True)
+    qtbot.waitExposed(dock)
+    dock.activateWindow()
+    dropout = window.panel.dropout
+    focus(qtbot, dropout)
+    before = hidden(window)
+    qtbot.keyClick(dropout, Qt.Key.Key_Up)
+    edited = hidden(window)
+    assert edited != before
+    qtbot.keyClick(dropout, Qt.Key.Key_Z, CTRL)
+    assert hidden(window) == before and dropout.hasFocus()
+    qtbot.keyClick(dropout, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert hidden(window) == edited

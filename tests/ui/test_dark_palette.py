@@ -9,8 +9,6 @@ import re
 import pytest
 from PySide6.QtGui import QColor, QPalette
 
-from nnlab.ui.main_window import MainWindow
-from nnlab.ui.settings import Settings
 
 SIZES = [(1280, 800), (1280, 720)]
 R = QPalette.ColorRole
@@ -45,19 +43,10 @@ def dark(qapp):
 
 
 @pytest.fixture
-def dark_window(qtbot, dark, monkeypatch):
-    def make(size, dataset: str | None = None) -> MainWindow:
-        settings = Settings()
-        settings.set("start_page_seen", True)
-        window = MainWindow(settings=settings, load_last_dataset=False)
-        monkeypatch.setattr(window, "_ask_save_changes", lambda: "discard")
-        qtbot.addWidget(window)
-        if dataset:
-            assert window.choose_dataset(dataset)
-        window.show()
-        window.resize(*size)
-        qtbot.waitExposed(window)
-        return window
+def dark_window(make_window, dark):
+    """The shared window (tests/ui/conftest.py) on the dark palette."""
+    def make(size, dataset: str | None = None):
+        return make_window(dataset, size)
 
     return make
 

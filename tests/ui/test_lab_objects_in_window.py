@@ -2,26 +2,9 @@
 only from the GUI thread, also during a run, and Start says why it cannot augment points."""
 import threading
 
-import pytest
-
-from nnlab.ui.main_window import MainWindow
-
 TIMEOUT = 20_000
 SESSION_SIGNALS = ("dataset_changed", "network_changed", "dirty_changed", "path_changed")
 SELECTION_SIGNALS = ("neuron_changed", "connection_changed", "input_changed", "snapshot_changed")
-
-
-@pytest.fixture
-def window(qtbot):
-    win = MainWindow(load_last_dataset=False)
-    win._ask_save_changes = lambda: "discard"
-    qtbot.addWidget(win)
-    win.show()
-    assert win.choose_dataset("xor")
-    yield win
-    win.training.stop()
-    win.session.set_dirty(False)
-    win.close()
 
 
 def test_the_lab_objects_are_told_of_a_run_on_the_gui_thread_only(window, qtbot, tmp_path):
@@ -40,13 +23,11 @@ def test_the_lab_objects_are_told_of_a_run_on_the_gui_thread_only(window, qtbot,
     assert threads and set(threads) == {threading.main_thread()}
 
 
-def test_start_with_augmentation_on_points_says_what_to_change(window, monkeypatch):
+def test_start_with_augmentation_on_points_says_what_to_change(window, errors):
     """It used to train without the shifts and without a word."""
-    shown = []
-    monkeypatch.setattr(window, "_show_error", lambda title, error: shown.append((title, str(error))))
     network = window.session.network
     window.panel.augment.setChecked(True)
     assert not window.start_training()
-    assert shown == [("Cannot start training", "augmentation shifts images by up to ±2 px, but 'xor' holds "
-                                               "points of 2 numbers: turn augmentation off")]
+    assert errors == [("Cannot start training", "augmentation shifts images by up to ±2 px, but 'xor' holds "
+                                                "points of 2 numbers: turn augmentation off")]
     assert window.training.state == "idle" and window.session.network is network

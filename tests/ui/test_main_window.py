@@ -1,10 +1,12 @@
 """The real window, driven as a learner drives it: train, pause, step, save, open, close."""
 import math
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from nnlab.ui.actions import ACTION_SPECS, ALWAYS_ENABLED
 from nnlab.ui.main_window import MainWindow
@@ -14,22 +16,9 @@ EPOCH_TIMEOUT = 20_000
 
 
 @pytest.fixture
-def errors():
-    return []
-
-
-@pytest.fixture
-def window(qtbot, errors, monkeypatch):
-    win = MainWindow(load_last_dataset=False)
-    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
-    qtbot.addWidget(win)
-    win.show()
-    assert win.choose_dataset("xor")
-    win.panel.epochs.setValue(5)
-    yield win
-    win.session.set_dirty(False)
-    win.close()
+def window(window):
+    window.panel.epochs.setValue(5)
+    return window
 
 
 def make_long(win):
@@ -141,15 +130,15 @@ def test_save_then_open_restores_the_weights(window, qtbot, tmp_path, monkeypatc
     with qtbot.waitSignal(window.training.finished, timeout=EPOCH_TIMEOUT):
         window.start_training()
     path = tmp_path / "xor.npz"
-    monkeypatch.setattr(window, "_ask_save_path", lambda *args: str(path))
+    monkeypatch.setattr(window.questions, "ask_save_path", lambda *args: str(path))
     assert window.actions["save_as"].isEnabled()
     window.actions["save_as"].trigger()
     assert path.is_file() and not window.session.dirty and window.windowTitle().startswith("xor.npz")
     saved = window.session.network.params.copy()
     window.reset_weights()
     assert not np.array_equal(window.session.network.params, saved)
-    monkeypatch.setattr(window, "_ask_save_changes", lambda: "discard")
-    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(path))
+    monkeypatch.setattr(window.questions, "ask_save_changes", lambda: "discard")
+    monkeypatch.setattr(window.questions, "ask_open_path", lambda *args: str(path))
     window.actions["open"].trigger()
     assert window.session.network.params.tobytes() == saved.tobytes()
     assert Settings().get("recent_files")[0] == str(path.resolve())
@@ -188,7 +177,7 @@ def test_open_during_training_stops_the_worker_first(window, qtbot, tmp_path):
 
 def test_unsaved_changes_prompt_and_cancel_keeps_everything(window, monkeypatch):
     asked = []
-    monkeypatch.setattr(window, "_ask_save_changes", lambda: asked.append(1) or "cancel")
+    monkeypatch.setattr(window.questions, "ask_save_changes", lambda: asked.append(1) or "cancel")
     network = window.session.network
     window.session.set_dirty(True)
     window.actions["new"].trigger()
@@ -204,7 +193,7 @@ def test_close_during_training_stops_the_thread(qtbot, monkeypatch):
     make_long(win)
     win.start_training()
     qtbot.waitUntil(lambda: batches_plotted(win) > 3, timeout=EPOCH_TIMEOUT)
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
+    monkeypatch.setattr(win.questions, "ask_save_changes", lambda: "discard")
     assert win.close()
     assert win.training.state == "idle"
 
@@ -264,8 +253,8 @@ def test_changing_the_seed_after_training_keeps_the_split(window, qtbot):
 def test_a_failed_dataset_import_does_not_train_on_something_else(window, errors, tmp_path, monkeypatch):
     bad = tmp_path / "broken.csv"
     bad.write_text("label,a\n1,x\n")
-    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(bad))
-    window.import_dialog()
+    monkeypatch.setattr(window.questions, "ask_open_path", lambda *args: str(bad))
+    window.opening.import_dialog()
     assert errors and "broken.csv" in errors[-1][1]
     assert window.session.dataset.name == "xor" and window.panel.dataset.currentData() == "xor"
 
@@ -278,7 +267,7 @@ def test_dropping_a_weight_file_opens_it(window, tmp_path):
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.npz"))])
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
                        Qt.KeyboardModifier.NoModifier)
-    window.dropEvent(event)
+    QApplication.sendEvent(window, event)  # through the window's event filters, as a drop arrives
     assert window.session.path == tmp_path / "dropped.npz"
 
 
@@ -307,3 +296,35 @@ def test_layout_and_last_dataset_persist(qtbot):
         "training_dock", "plots_dock", "metrics_dock", "canvas_dock", "inspector_dock"}
     second.session.set_dirty(False)
     second.close()
+
+
+def test_evaluate_on_test_set_says_so_when_the_run_cannot_be_held(window, errors, monkeypatch):
+    """A run that does not reach a pause between batches in time: one sentence, not a ValueError past the window."""
+    @contextmanager
+    def never_held():
+        raise ValueError("training did not reach a pause between batches in time; try again")
+        yield
+
+    monkeypatch.setattr(window.training, "held", never_held)
+    header = window.metrics.header_text
+    window.actions["evaluate_test"].trigger()
+    assert errors == [("Could not evaluate on the test set",
+                       "training did not reach a pause between batches in time; try again")]
+    assert window.metrics.header_text == header
+
+
+def test_a_weight_file_that_fails_during_a_run_changes_nothing_and_asks_nothing(window, qtbot, errors, questions,
+                                                                                tmp_path):
+    make_long(window)
+    assert window.start_training()
+    qtbot.waitUntil(lambda: window.session.dirty, timeout=EPOCH_TIMEOUT)  # unsaved weights a question would guard
+    session = window.session
+    network, title, dataset = session.network, window.windowTitle(), session.dataset
+    bad = tmp_path / "broken.npz"
+    bad.write_bytes(b"not a zip archive")
+    assert not window.open_path(bad)
+    assert errors[-1][0] == "Could not open the weights" and "broken.npz" in errors[-1][1]
+    assert questions["asked"] == 0 and window.training.state == "running"
+    assert session.network is network and session.dataset is dataset and session.path is None
+    assert window.windowTitle() == title and session.dirty
+    window.stop_training()

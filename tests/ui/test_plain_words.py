@@ -2,28 +2,14 @@
 classes (the editor's output hint, the top samples' tooltips), and an exported plot is named after what it shows."""
 import pytest
 
-from nnlab.ui.main_window import MainWindow
-from nnlab.ui.settings import Settings
 
 SIZES = [(1280, 800), (1280, 720)]
 
 
-@pytest.fixture
-def make_window(qtbot, monkeypatch):
-    def make(size, dataset: str | None = None) -> MainWindow:
-        settings = Settings()
-        settings.set("start_page_seen", True)
-        window = MainWindow(settings=settings, load_last_dataset=False)
-        monkeypatch.setattr(window, "_ask_save_changes", lambda: "discard")
-        monkeypatch.setattr(window, "_show_error", lambda title, error: pytest.fail(f"{title}: {error}"))
-        qtbot.addWidget(window)
-        window.show()
-        window.resize(*size)
-        if dataset:
-            assert window.choose_dataset(dataset)
-        return window
-
-    yield make
+@pytest.fixture(autouse=True)
+def no_error_shown(errors):
+    yield
+    assert errors == []
 
 
 def summary(window) -> str:
@@ -32,7 +18,7 @@ def summary(window) -> str:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_lesson_of_one_sample_says_one_sample(make_window, size):
-    window = make_window(size)
+    window = make_window(None, size)
     inspector = window.inspector
     assert inspector.open_lesson(inspector.lessons.lesson("04-dog-cat"))
     assert ": 1 sample, 2 classes." in summary(window)
@@ -44,7 +30,7 @@ def test_a_lesson_of_one_sample_says_one_sample(make_window, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_output_hint_says_numbers_for_a_network_that_predicts_numbers(make_window, size):
-    window = make_window(size, "curve")
+    window = make_window("curve", size)
     editor = window.editor
     editor.select_layer(len(window.session.network.sizes) - 1)
     assert editor.toolbar.shown("hint")
@@ -56,7 +42,7 @@ def test_the_output_hint_says_numbers_for_a_network_that_predicts_numbers(make_w
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_top_samples_of_a_curve_neuron_show_their_targets_not_a_class(make_window, size):
-    window = make_window(size, "curve")
+    window = make_window("curve", size)
     window.docks["inspector"].raise_()
     inspector = window.inspector
     inspector.show_tab("neuron")
@@ -75,8 +61,8 @@ def test_the_top_samples_of_a_curve_neuron_show_their_targets_not_a_class(make_w
 @pytest.mark.parametrize("dataset, second", [("curve", "mean-absolute-error"), ("xor", "accuracy")])
 def test_exported_curve_pictures_are_named_after_what_they_show(make_window, tmp_path, monkeypatch, dataset,
                                                                 second):
-    window = make_window(SIZES[1], dataset)
+    window = make_window(dataset, SIZES[1])
     window.docks["plots"].raise_()
-    monkeypatch.setattr(window, "_ask_save_path", lambda title, filters: str(tmp_path / "run.png"))
-    window.export_plots_png()
+    monkeypatch.setattr(window.questions, "ask_save_path", lambda title, filters: str(tmp_path / "run.png"))
+    window.saving.export_plots_png()
     assert sorted(path.name for path in tmp_path.glob("*.png")) == sorted(["run-loss.png", f"run-{second}.png"])

@@ -87,7 +87,7 @@ def test_the_window_repaints_and_relays_progress_as_marked_work(qtbot, monkeypat
     from nnlab.ui.main_window import MainWindow
 
     window = MainWindow(load_last_dataset=False)
-    monkeypatch.setattr(window, "_ask_save_changes", lambda: "discard")
+    monkeypatch.setattr(window.questions, "ask_save_changes", lambda: "discard")
     qtbot.addWidget(window)
     probe = PaintProbe()
     probe.setFixedSize(20, 10)

@@ -8,30 +8,19 @@ import pytest
 from nnlab.data.dataset import Dataset
 from nnlab.engine import evaluate
 from nnlab.engine.losses import ONE_UNIT_SOFTMAX
-from nnlab.ui.main_window import MainWindow
 
 EPOCH_TIMEOUT = 30_000
 SIZES = [(1280, 800), (1280, 720)]
 
 
-@pytest.fixture
-def errors():
-    return []
-
-
 @pytest.fixture(params=SIZES, ids=["1280x800", "1280x720"])
-def window(request, qtbot, errors, monkeypatch, tmp_path):
-    monkeypatch.setenv("NNLAB_USER_DATA", str(tmp_path / "user-data"))
-    win = MainWindow(load_last_dataset=False)
-    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
-    qtbot.addWidget(win)
-    win.show()
-    win.resize(*request.param)
-    qtbot.waitExposed(win)
-    yield win
-    win.session.set_dirty(False)
-    win.close()
+def window_size(request):
+    return request.param
+
+
+@pytest.fixture
+def window_dataset():
+    return None
 
 
 def train_to_the_end(window, qtbot, epochs: int) -> list:

@@ -4,38 +4,22 @@ lesson's training settings leave with the lesson (a new dataset used to keep its
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from nnlab.data.experiment import Experiment
 from nnlab.engine import TrainConfig
 from nnlab.engine.optimizer_steps import apply_one_step
-from nnlab.ui.main_window import MainWindow
-from nnlab.ui.settings import Settings
 
 SIZES = [(1280, 800), (1280, 720)]
 
 
-@pytest.fixture
-def errors():
-    return []
-
-
 @pytest.fixture(params=SIZES, ids=["1280x800", "1280x720"])
-def window(request, qtbot, errors, monkeypatch):
-    settings = Settings()
-    settings.set("start_page_seen", True)
-    win = MainWindow(settings=settings, load_last_dataset=False)
-    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
-    qtbot.addWidget(win)
-    win.resize(*request.param)
-    win.show()
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    yield win
-    win.training.stop()
-    win.session.set_dirty(False)
-    win.close()
+def window_size(request):
+    return request.param
+
+
+@pytest.fixture
+def window_dataset():
+    return None
 
 
 def type_into(qtbot, field, text: str) -> None:

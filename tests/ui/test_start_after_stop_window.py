@@ -6,35 +6,20 @@ import math
 import numpy as np
 import pytest
 
-from nnlab.ui.main_window import MainWindow
-from nnlab.ui.settings import Settings
 
 TIMEOUT = 20_000
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    settings = Settings()
-    settings.set("start_page_seen", True)
-    win = MainWindow(settings=settings, load_last_dataset=False)
-    errors = []
-    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.choose_dataset("xor")
-    panel = win.panel
+def window(window, errors):
+    panel = window.panel
     panel.hidden_layers.setText("6")  # another width than the dataset's default: Start builds it, with dropout
     panel.hidden_layers.editingFinished.emit()
     panel.dropout.setValue(0.2)
     panel.batch_size.setValue(16)
     panel.optimizer.setCurrentText("adam")
-    yield win
+    yield window
     assert errors == []
-    win.training.stop()
-    win.session.set_dirty(False)
-    win.close()
 
 
 def wait_paused(win, qtbot):

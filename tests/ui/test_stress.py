@@ -19,7 +19,7 @@ OFFSCREEN_NOTICE = "This plugin does not support propagateSizeHints()"
 def test_200_cycles_of_start_stop_start(qtbot):
     window = MainWindow(load_last_dataset=False)
     qtbot.addWidget(window)
-    window._ask_save_changes = lambda: "discard"
+    window.questions.ask_save_changes = lambda: "discard"
     window.show()
     window.choose_dataset("xor")
     window.panel.epochs.setValue(1000)

@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.engine import evaluate
-from nnlab.ui.main_window import MainWindow
+from nnlab.ui.settings import Settings
 from nnlab.ui.widgets.metrics_view import MetricsView
 
 SMALL = (1280, 720)
@@ -17,17 +17,20 @@ INSPECTOR_TABS = ("neuron", "layer", "backprop", "lessons")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv("NNLAB_USER_DATA", str(tmp_path / "user-data"))
-    win = MainWindow(load_last_dataset=False)
-    monkeypatch.setattr(win, "_show_error", lambda title, error: pytest.fail(f"{title}: {error}"))
-    monkeypatch.setattr(win, "_ask_save_changes", lambda: "discard")
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.session.set_dirty(False)
-    win.close()
+def window_dataset():
+    return None
+
+
+@pytest.fixture
+def window_settings():
+    """A first launch: the Lessons tab greets the learner, and must fit too."""
+    return Settings()
+
+
+@pytest.fixture(autouse=True)
+def no_error_shown(errors):
+    yield
+    assert errors == []
 
 
 def visit_every_page(win, qtbot) -> None:

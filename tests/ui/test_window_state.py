@@ -7,45 +7,15 @@ import pytest
 
 from nnlab.lab import reading as session_reading
 from nnlab.engine import LayerSpec
-from nnlab.ui.main_window import MainWindow
-from nnlab.ui.settings import Settings
 from nnlab.ui.widgets.live_plots import PLOT_NAMES, SERIES_NAMES
 
 TIMEOUT = 20_000
 SIZES = [(1280, 800), (1280, 720)]
 
 
-@pytest.fixture
-def errors():
-    return []
-
-
-@pytest.fixture
-def questions():
-    """Every "Save the weights first?" the window asks; the answer is "discard" unless a test says otherwise."""
-    return {"asked": 0, "answer": "discard"}
-
-
 @pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def window(request, qtbot, errors, questions, monkeypatch):
-    settings = Settings()
-    settings.set("start_page_seen", True)
-    win = MainWindow(settings=settings, load_last_dataset=False)
-    monkeypatch.setattr(win, "_show_error", lambda title, error: errors.append((title, str(error))))
-
-    def ask():
-        questions["asked"] += 1
-        return questions["answer"]
-    monkeypatch.setattr(win, "_ask_save_changes", ask)
-    qtbot.addWidget(win)
-    win.resize(*request.param)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.choose_dataset("xor")
-    yield win
-    win.training.stop()
-    win.session.set_dirty(False)
-    win.close()
+def window_size(request):
+    return request.param
 
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
@@ -136,6 +106,28 @@ def test_divergence_restores_the_last_good_epoch_undoably_and_draws_the_blow_up(
     train(window, qtbot, epochs=1)
     assert plots.blow_up.marker.getData()[0].size == 0
     assert plots.series("loss", "train_batch")[1].max() < ceiling
+
+
+def test_after_a_blow_up_the_status_line_is_at_the_restored_epoch(window, qtbot):
+    """It used to show the batch and the loss of the epoch the blow-up threw away ("epoch 3 · batch 1/18")
+    beside weights that are epoch 2's."""
+    window.panel.activation.setCurrentText("relu")  # tanh saturates and never blows up on xor
+    assert window.new_network(ask=False)
+    window.panel.epochs.setValue(10)
+    for _ in range(2):
+        window.step_epoch()
+        wait_paused(window, qtbot)
+    window.panel.learning_rate.setValue(100.0)
+    with qtbot.waitSignal(window.training.finished, timeout=TIMEOUT) as done:
+        window.training.resume()
+    qtbot.waitUntil(lambda: window.training.state == "idle", timeout=TIMEOUT)
+    blow_up = done.args[0].blow_up
+    assert blow_up.restored_epoch == 2 and blow_up.epoch == 3
+    status, history = window.status, window.history
+    epoch_2 = float(history.epochs["loss"][list(history.epochs["epoch"]).index(2)])
+    assert status.position.text() == "epoch 2 (restored)"
+    assert status.loss.text() == f"loss {epoch_2:.4f}" and np.isfinite(epoch_2)
+    assert status.rate.text() == status.eta.text() == ""
 
 
 
@@ -231,10 +223,10 @@ def test_failing_datasets_and_weight_files_ask_nothing_and_change_nothing(window
     assert session.dirty
     network, params, source = session.network, session.network.params.copy(), session.dataset_source
     paths = iter([*write_bad_csvs(tmp_path), tmp_path / "no-such-weights.npz"])
-    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(next(paths)))
-    window.import_dialog()
-    window.import_dialog()
-    window.open_dialog()
+    monkeypatch.setattr(window.questions, "ask_open_path", lambda *args: str(next(paths)))
+    window.opening.import_dialog()
+    window.opening.import_dialog()
+    window.opening.open_dialog()
     assert questions["asked"] == 0
     assert [title for title, _ in errors] == ["Could not open the dataset"] * 2 + ["Could not open the weights"]
     assert "ragged.csv" in errors[0][1] and "empty.csv" in errors[1][1] and "no-such-weights.npz" in errors[2][1]
@@ -248,17 +240,17 @@ def test_a_good_file_asks_once_after_it_has_loaded_and_cancel_keeps_everything(w
     apply_a_step(window)
     session = window.session
     network = session.network
-    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(tmp_path / "saved.npz"))
+    monkeypatch.setattr(window.questions, "ask_open_path", lambda *args: str(tmp_path / "saved.npz"))
     loaded = []  # how many questions had been asked when the file was read
     real_load = session_reading.load_model
     monkeypatch.setattr(session_reading, "load_model",
                         lambda path: loaded.append(questions["asked"]) or real_load(path))
     questions["answer"] = "cancel"
-    window.open_dialog()
+    window.opening.open_dialog()
     assert loaded == [0] and questions["asked"] == 1  # read before the question, asked once
     assert session.network is network and session.dirty
     questions["answer"] = "discard"
-    window.open_dialog()
+    window.opening.open_dialog()
     assert questions["asked"] == 2 and session.network is not network and not session.dirty
 
 
@@ -323,11 +315,11 @@ def test_importing_the_open_file_again_reads_it_again(window, tmp_path, monkeypa
     def rows(n: int) -> str:
         return "label,x1,x2\n" + "".join(f"{'ab'[i % 2]},{i / n:.4f},{1 - i / n:.4f}\n" for i in range(n))
     path.write_text(rows(40))
-    monkeypatch.setattr(window, "_ask_open_path", lambda *args: str(path))
-    window.import_dialog()
+    monkeypatch.setattr(window.questions, "ask_open_path", lambda *args: str(path))
+    window.opening.import_dialog()
     assert window.session.dataset_source == str(path) and len(window.session.dataset) == 40
     path.write_text(rows(60))
-    window.import_dialog()
+    window.opening.import_dialog()
     assert len(window.session.dataset) == 60 and questions["asked"] == 0  # 2 inputs, 2 classes: the network stays
 
 def test_a_lesson_asks_only_when_unsaved_weights_would_go(window, questions):

@@ -4,17 +4,19 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import numpy as np
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
+from nnlab.data.printable import control_character
 
 from .limits import MAX_CLASSES
 
 Where = Callable[[int], str]  # label index → its position in the file, e.g. "line 4, column 1"
 Where2 = Callable[[int, int], str]  # (sample, feature) → its position, e.g. "sample 3, feature 7"
+READ_CHUNK = 1 << 22  # inflate 4 MiB at a time straight into the array
 
 
 def image_dataset(path: Path, pixels: np.ndarray, y: np.ndarray, classes: list[str],
@@ -42,6 +44,18 @@ def feature_dataset(path: Path, x: np.ndarray, y: np.ndarray, classes: list[str]
         raise DatasetFormatError(path, where(sample, feature), f"value {x[sample, feature]:g} is too large for "
                                  f"NN Lab's 32-bit numbers (at most ±{np.finfo(np.float32).max:.3g})")
     return finish(path, features, y, classes, (x.shape[1],), "none", extra=extra)
+
+
+def read_into(stream: BinaryIO, out: np.ndarray) -> int:
+    """Fill ``out`` (uint8) from ``stream`` (a gzip file, a zip entry) a chunk at a time, with no second
+    copy of the data; the number of bytes read — fewer than ``out`` holds when the stream ends early."""
+    view, done = memoryview(out), 0
+    while done < len(out):
+        got = stream.readinto(view[done: done + READ_CHUNK])
+        if not got:
+            break
+        done += got
+    return done
 
 
 def check_finite(path: Path, x: np.ndarray, where: Where2 | None = None) -> None:
@@ -92,6 +106,10 @@ def finish(path: Path, x: np.ndarray, y: np.ndarray, classes: list[str], input_s
         shape = "×".join(map(str, input_shape))
         raise DatasetFormatError(path, None, f"its samples hold no values (each is {shape}), "
                                  "so there is nothing to learn from")
+    for k, class_name in enumerate(classes):
+        if (problem := control_character(class_name)) is not None:
+            raise DatasetFormatError(path, f"class {k}", f"its name {class_name!r} {problem}, which would steer "
+                                     "the terminal it is printed in; rename the class")
     present = np.unique(y)
     if len(present) < 2:
         raise DatasetFormatError(path, f"all {len(y)} samples", f"every sample has class "

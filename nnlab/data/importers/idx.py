@@ -20,13 +20,12 @@ import numpy as np
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
 
-from .common import image_dataset, integer_labels
+from .common import image_dataset, integer_labels, read_into
 from .limits import MAX_DEFLATE_RATIO, MAX_VALUES, format_bytes
 
 IDX_IMAGES_MAGIC = 0x00000803
 IDX_LABELS_MAGIC = 0x00000801
 _GZIP_ERRORS = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
-_CHUNK = 1 << 22  # inflate 4 MiB at a time straight into the array
 
 
 def is_gzip(path: Path) -> bool:
@@ -138,17 +137,11 @@ def _read_or_fail(path: Path, stream: BinaryIO, n_bytes: int) -> bytes:
 
 
 def _read_into(path: Path, stream: BinaryIO, out: np.ndarray) -> int:
-    """Fill ``out`` (uint8) from the stream a chunk at a time; the number of bytes read."""
-    view, done = memoryview(out), 0
+    """``read_into``, a gzip stream's damage said as the dataset error."""
     try:
-        while done < len(out):
-            got = stream.readinto(view[done: done + _CHUNK])
-            if not got:
-                break
-            done += got
+        return read_into(stream, out)
     except _GZIP_ERRORS as error:
         raise _damaged(path, error) from error
-    return done
 
 
 def _damaged(path: Path, error: Exception) -> DatasetFormatError:

@@ -21,6 +21,7 @@ import numpy as np
 
 from nnlab.data.errors import DatasetFormatError
 
+from .common import read_into
 from .limits import MAX_ARRAY_BYTES, MAX_DEFLATE_RATIO, MAX_NPY_HEADER_BYTES, format_bytes
 
 NPY_MAGIC = b"\x93NUMPY"
@@ -31,7 +32,6 @@ _COMPRESSIONS = {zipfile.ZIP_STORED: 1, zipfile.ZIP_DEFLATED: MAX_DEFLATE_RATIO}
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, ValueError,
                struct.error, NotImplementedError, RuntimeError, OverflowError, UnicodeDecodeError)
 _NUMERIC_OR_TEXT = "biufUS"  # bool, ints, floats, str, bytes: anything else is not data NN Lab learns from
-_CHUNK = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class NpzArchive:
         try:
             with self._zip.open(info) as member:
                 member.read(header.data_offset)
-                got = _read_into(member, flat.view(np.uint8))
+                got = read_into(member, flat.view(np.uint8))
                 trailing = member.read(1)  # reaching the end checks the entry's CRC
         except _ZIP_ERRORS as error:
             raise self._unreadable(name, error) from error
@@ -194,16 +194,6 @@ def _header_fields(path: Path, where: str, text: str) -> tuple[tuple[int, ...], 
                                  f"decompress to {format_bytes(count * dtype.itemsize)}, more than NN Lab's "
                                  f"limit of {format_bytes(MAX_ARRAY_BYTES)} for one array")
     return shape, dtype, fortran
-
-
-def _read_into(member, out: np.ndarray) -> int:
-    view, done = memoryview(out), 0
-    while done < len(out):
-        got = member.readinto(view[done: done + _CHUNK])
-        if not got:
-            break
-        done += got
-    return done
 
 
 def _sentence(error: Exception) -> str:

@@ -27,6 +27,7 @@ from nnlab.engine import LayerSpec
 from nnlab.engine import reshape
 from nnlab.engine.losses import check_predicts_numbers
 from nnlab.lab.selection import ConnectionRef, NeuronRef
+from nnlab.lab.training_state import TrainingState
 
 from ..colours import is_dark, quiet_text
 from .canvas import NetworkCanvas
@@ -66,7 +67,7 @@ class NetworkEditor(QWidget):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(100)
         self.current = 1
-        self.state = "idle"
+        self.state = TrainingState.IDLE
         self.last_message = ""
         self._applying = False
         self._can = (False, False)
@@ -172,18 +173,18 @@ class NetworkEditor(QWidget):
         trace = network.forward_trace(np.asarray(inspected.values).reshape(1, -1))
         self.canvas.set_activations([a[0] for a in trace.activations])
 
-    def set_training_state(self, state: str) -> None:
+    def set_training_state(self, state: TrainingState) -> None:
         """Editable when idle or paused; a new run makes the edit history obsolete."""
-        if self.state == "idle" and state != "idle":
+        if self.state == TrainingState.IDLE and state != TrainingState.IDLE:
             self.undo_stack.clear()
         self.state = state
         self.notice.setText(PAUSE_TO_EDIT)
-        self.notice.setVisible(state == "running")
+        self.notice.setVisible(state == TrainingState.RUNNING)
         self._refresh_enabled()
 
     def _refresh_enabled(self, can_undo: bool | None = None, can_redo: bool | None = None) -> None:
         self._can = (self._can[0] if can_undo is None else can_undo, self._can[1] if can_redo is None else can_redo)
-        editable = self.state != "running"
+        editable = self.state != TrainingState.RUNNING
         self.toolbar.setEnabled(editable)
         for name in ("add_before", "add_after", "remove"):
             self.actions[name].setEnabled(editable)
@@ -237,11 +238,11 @@ class NetworkEditor(QWidget):
 
     def _edit(self, text: str, compute, merge_key: tuple | None = None) -> bool:
         """Validate, end a paused run, compute the new network, push the command. True if done."""
-        if self.state == "running":
+        if self.state == TrainingState.RUNNING:
             return self._refuse(PAUSE_TO_EDIT)
         if self.session.network is None:
             return self._refuse("choose a dataset first: there is no network to edit")
-        was_paused = self.state == "paused"
+        was_paused = self.state == TrainingState.PAUSED
         try:
             compute(self.session.network, self.session.loss)  # refuse before ending a paused run
             self.edit_starting.emit()
@@ -284,7 +285,7 @@ class NetworkEditor(QWidget):
         self._step_history(self.undo_stack.canRedo(), self.undo_stack.redo)
 
     def _step_history(self, possible: bool, step) -> None:
-        if self.state == "running":
+        if self.state == TrainingState.RUNNING:
             self._refuse(PAUSE_TO_EDIT)
         elif possible:
             self.edit_starting.emit()
@@ -398,7 +399,7 @@ class NetworkEditor(QWidget):
         dataset = self.session.dataset
         why = fits(template, dataset.n_features, dataset.n_classes) if dataset is not None else "no dataset"
         if why:
-            if self.state == "running":
+            if self.state == TrainingState.RUNNING:
                 return self._refuse(PAUSE_TO_EDIT)
             self.dataset_wanted.emit(template.dataset)  # the window may ask about unsaved work
             dataset = self.session.dataset

@@ -1,10 +1,14 @@
 """The inspector dock: which neuron and which input, and the four tabs that explain them.
 
-It reads only ``window.selection`` (the snapshot network and the inspected input), never
-the live network a training run writes; "Apply this step" is the one place it writes,
-through the session, and only while no run is active.
+It is given what it shows — the selection (the snapshot network and the inspected input), the
+session (the dataset, its split, the loss), the run settings (the Backprop tab's step) and the
+training controller (whether a run is active) — never the window. It reads the snapshot, never
+the live network a training run writes; "Apply this step" is the one place it writes, through
+the session, and only while no run is active.
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QTimer
@@ -16,9 +20,14 @@ from nnlab.engine.network import targets_for
 from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
 from nnlab.engine.numbers import format_number
 from nnlab.engine.outputs import outputs_to_classes
-from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef
+from nnlab.data.lessons import Lesson
+from nnlab.lab.run_settings import RunSettings
+from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef, Selection
+from nnlab.lab.session import LabSession
+from nnlab.lab.training_state import TrainingState
 
 from ..priority import window_busy
+from ..training.controller import TrainingController
 from .debugger_view import DebuggerView
 from .layer_view import LayerView
 from .lazy_page import LazyPage
@@ -32,12 +41,12 @@ STATS_CHUNK = 1000  # ~5–10 ms of a 784-wide first layer per event-loop turn
 
 
 class InspectorDock(QWidget):
-    def __init__(self, window) -> None:
+    def __init__(self, selection: Selection, session: LabSession, run_settings: RunSettings,
+                 training: TrainingController, open_lesson: Callable[[Lesson], bool]) -> None:
+        """``open_lesson(lesson)``: make a lesson the lab's work (False: it failed or the learner kept theirs)."""
         super().__init__()
-        self.window = window
-        self.selection = window.selection
-        self.session = window.session
-        self.run_settings = window.run_settings
+        self.selection, self.session, self.run_settings, self.training = selection, session, run_settings, training
+        self._open_lesson = open_lesson
         self.lesson = None
         self._running = False
         self._stats_cache: dict[tuple, list[np.ndarray]] = {}
@@ -75,7 +84,7 @@ class InspectorDock(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
-        self.applier = StepApplier(self.session, window.training, self.debugger, self.step_settings,
+        self.applier = StepApplier(self.session, training, self.debugger, self.step_settings,
                                    self.connection)
         self._connect()
 
@@ -86,7 +95,7 @@ class InspectorDock(QWidget):
         s.input_changed.connect(lambda _i: self.refresh())
         s.snapshot_changed.connect(self._on_snapshot)
         self.session.dataset_changed.connect(self._on_dataset)
-        self.window.training.state_changed.connect(self._on_training_state)
+        self.training.state_changed.connect(self._on_training_state)
         for name in ("optimizer", "learning_rate", "l1", "l2"):  # the Backprop tab's step uses them
             getattr(self.run_settings.events, name).connect(self._on_step_setting)
         self.layer_spin.valueChanged.connect(self._on_spins)
@@ -165,7 +174,7 @@ class InspectorDock(QWidget):
 
     def open_lesson(self, lesson) -> bool:
         previous, self.lesson = self.lesson, lesson  # before the session's signals: the pool is the lesson's
-        if not self.window.open_lesson(lesson):
+        if not self._open_lesson(lesson):
             self.lesson = previous
             return False
         self.show_tab("neuron")
@@ -209,8 +218,8 @@ class InspectorDock(QWidget):
         if self.lesson is None and pool is not None:
             self.inspect_sample()  # a new dataset starts with its first sample in view
 
-    def _on_training_state(self, state: str) -> None:
-        self._running = state == "running"
+    def _on_training_state(self, state: TrainingState) -> None:
+        self._running = state == TrainingState.RUNNING
         if not self._running:
             self.refresh()
 

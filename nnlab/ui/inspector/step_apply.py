@@ -12,6 +12,7 @@ import numpy as np
 
 from nnlab.engine.numbers import format_number
 from nnlab.engine.optimizer_steps import apply_one_step
+from nnlab.lab.training_state import TrainingState
 
 
 class StepApplier:
@@ -28,7 +29,7 @@ class StepApplier:
         self._said_about_weights = about_weights
 
     def _refuse_while_training(self) -> bool:
-        if self.training.state != "idle":
+        if self.training.state != TrainingState.IDLE:
             self._say("A training run is active: stop it (Shift+F5) before applying or undoing a step by hand.",
                       about_weights=False)
             return True
@@ -80,8 +81,7 @@ class StepApplier:
         self._applying = True
         try:
             network.params[...] = params
-            self.session.network_changed.emit(network)
-            self.session.note_weights_changed()
+            self.session.weights_written()
         finally:
             self._applying = False
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from nnlab.engine import Trainer, TrainingEnded
 from nnlab.engine.optimizers import check_learning_rate
 from nnlab.lab.run_settings import RunSettings
+from nnlab.lab.training_state import TrainingState
 
 from ..priority import window_busy
 from .worker import TrainingWorker
@@ -32,11 +33,11 @@ def stop_all_threads(timeout_ms: int = 5000) -> None:
 class TrainingController(QObject):
     """Start, pause, step and stop training; relays the worker's signals to the GUI thread.
 
-    ``state`` is "idle" (no run), "running" or "paused". A change of the settings' learning rate
+    ``state`` is a :class:`TrainingState`: IDLE (no run), RUNNING or PAUSED. A change of the settings' learning rate
     reaches the running optimizer from its next batch.
     """
 
-    state_changed = Signal(str)
+    state_changed = Signal(object)  # TrainingState
     progressed = Signal(object)
     epoch_finished = Signal(object)
     finished = Signal(object)
@@ -46,7 +47,7 @@ class TrainingController(QObject):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
-        self.state = "idle"
+        self.state = TrainingState.IDLE
         settings.events.learning_rate.connect(self._on_learning_rate_setting)
 
     @property
@@ -70,27 +71,27 @@ class TrainingController(QObject):
         worker.errored.connect(self._on_errored)
         self._thread, self._worker = thread, worker
         _live_threads.add(thread)
-        self._set_state("paused" if paused else "running")
+        self._set_state(TrainingState.PAUSED if paused else TrainingState.RUNNING)
         thread.start()
 
     def pause(self) -> None:
-        if self._worker and self.state == "running":
+        if self._worker and self.state == TrainingState.RUNNING:
             self._worker.request_pause()
 
     def resume(self) -> None:
-        if self._worker and self.state == "paused":
+        if self._worker and self.state == TrainingState.PAUSED:
             self._worker.request_resume()
-            self._set_state("running")
+            self._set_state(TrainingState.RUNNING)
 
     def step_batch(self) -> None:
-        if self._worker and self.state == "paused":
+        if self._worker and self.state == TrainingState.PAUSED:
             self._worker.request_step_batch()
-            self._set_state("running")
+            self._set_state(TrainingState.RUNNING)
 
     def step_epoch(self) -> None:
-        if self._worker and self.state == "paused":
+        if self._worker and self.state == TrainingState.PAUSED:
             self._worker.request_step_epoch()
-            self._set_state("running")
+            self._set_state(TrainingState.RUNNING)
 
     def set_learning_rate(self, value: float) -> None:
         """The running optimizer's rate from the next batch; a bad rate is refused also with no run active."""
@@ -153,7 +154,7 @@ class TrainingController(QObject):
 
     def _on_paused(self) -> None:
         if self._from_current_worker() and self._worker.is_paused:  # not resumed meanwhile
-            self._set_state("paused")
+            self._set_state(TrainingState.PAUSED)
 
     def _finish_thread(self) -> None:
         thread = self._thread
@@ -166,7 +167,7 @@ class TrainingController(QObject):
             thread.quit()
             thread.wait()
             thread.deleteLater()
-        self._set_state("idle")
+        self._set_state(TrainingState.IDLE)
 
     def _on_finished(self, ended: TrainingEnded) -> None:
         if not self._from_current_worker():
@@ -180,7 +181,7 @@ class TrainingController(QObject):
         self._finish_thread()
         self.errored.emit(message)
 
-    def _set_state(self, state: str) -> None:
+    def _set_state(self, state: TrainingState) -> None:
         if state != self.state:
             self.state = state
             self.state_changed.emit(state)

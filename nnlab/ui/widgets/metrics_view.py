@@ -280,6 +280,10 @@ class MetricsView(QWidget):
     def header_text(self) -> str:
         return self.header_label.text()
 
+    def add_to_header(self, text: str) -> None:
+        """One more fact about the evaluation shown (e.g. the learner's own samples it was trained with)."""
+        self.header_label.setText(f"{self.header_text} · {text}")
+
     def show_evaluation(self, evaluation: Evaluation, split_name: str, epoch: int | None = None,
                         samples: tuple | None = None, *, classes: list[str] | None = None) -> None:
         """Show one split's numbers; ``samples`` feed the gallery and are kept, never copied.

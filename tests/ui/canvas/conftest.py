@@ -1,28 +1,24 @@
-"""A lab window with the Draw dock in front, on a dataset the test names."""
+"""The lab window with the Draw dock in front, on a dataset the test names."""
 import pytest
 from PySide6.QtCore import QPoint
 
-from nnlab.ui.main_window import MainWindow
-
 
 @pytest.fixture
-def open_window(qtbot):
-    windows = []
-
-    def make(dataset: str = "digits") -> MainWindow:
-        window = MainWindow(load_last_dataset=False)
-        window._ask_save_changes = lambda: "discard"  # closing after training must not ask
-        qtbot.addWidget(window)
-        assert window.choose_dataset(dataset)
-        window.show()
+def open_window(make_window):
+    """The shared window (tests/ui/conftest.py) on ``dataset``, its Draw dock raised."""
+    def make(dataset: str = "digits"):
+        window = make_window(dataset)
         window.docks["canvas"].raise_()
-        qtbot.waitExposed(window)
-        windows.append(window)
         return window
 
-    yield make
-    for window in windows:
-        window.training.stop()
+    return make
+
+
+@pytest.fixture(autouse=True)
+def no_error_shown(errors):
+    """Drawing never shows an error (a test that expects one reads ``errors`` and empties it)."""
+    yield
+    assert errors == []
 
 
 @pytest.fixture

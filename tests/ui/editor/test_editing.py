@@ -245,7 +245,7 @@ def test_templates_fit_or_switch_the_dataset(window):
 
 
 def test_a_template_without_its_dataset_says_why(window, monkeypatch):
-    monkeypatch.setattr(window, "_ask_save_changes", lambda: "cancel")  # the user keeps the open dataset
+    monkeypatch.setattr(window.questions, "ask_save_changes", lambda: "cancel")  # the user keeps the open dataset
     window.session.set_dirty(True)
     before = snapshot(window)
     window.editor.toolbar.template_actions["Digits 784-128-64-10"].trigger()

@@ -1,0 +1,24 @@
+"""Class and output names are printed to terminals, so they may not hold characters that steer one.
+
+``nnlab info``, ``predict`` and ``evaluate`` print the names a weight file or a dataset gives its
+classes. A control character in one acts on the terminal instead of showing: "\x1b[31m" turns the
+rest red (other escapes retitle the window or move the cursor), "\r" overwrites the line, "\n" forges
+another. No class is meant to be named that way, so names holding one are refused where they are read
+— a weight file's meta and every dataset importer — rather than escaped in every place that prints.
+Everything else stays: accents, symbols, emoji and their zero-width joiners.
+"""
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL and C1 controls (Unicode category Cc; U+009B is a one-byte escape on some
+# terminals), and the line and paragraph separators U+2028/U+2029 (categories Zl, Zp).
+_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def control_character(name: str) -> str | None:
+    """Why ``name`` may not be printed — "holds the control character U+001B at character 1" — or None."""
+    found = _STEERING.search(name)
+    if found is None:
+        return None
+    return f"holds the control character U+{ord(found.group()):04X} at character {found.start() + 1:,}"

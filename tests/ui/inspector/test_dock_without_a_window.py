@@ -1,0 +1,38 @@
+"""The inspector dock is given the lab objects it shows (and the command that opens a lesson), not the window:
+it is built and used here with no MainWindow at all."""
+from nnlab.data.lessons import lesson_source
+from nnlab.lab import LabSession, NeuronRef, RunSettings, Selection
+from nnlab.ui.inspector.dock import InspectorDock
+from nnlab.ui.open_commands import lesson_input
+from nnlab.ui.training.controller import TrainingController
+
+
+def test_the_dock_shows_a_lesson_from_the_lab_objects_alone(qtbot):
+    session, selection, settings = LabSession(), Selection(), RunSettings()
+    training = TrainingController(settings)
+    opened = []
+
+    def open_lesson(lesson) -> bool:
+        """What the window's open command does, cut to the lab objects the dock reads."""
+        opened.append(lesson.key)
+        session.use_dataset(session.prepare_dataset(lesson_source(lesson), (1.0, 0.0, 0.0), 0))
+        session.adopt_network(lesson.build_network(), lesson.loss)
+        selection.set_snapshot(session.network.copy())
+        selection.set_input(lesson_input(lesson))
+        return True
+
+    dock = InspectorDock(selection, session, settings, training, open_lesson)
+    qtbot.addWidget(dock)
+    dock.show()
+    assert dock.open_lesson(dock.lessons.lesson("04-dog-cat")) and opened == ["04-dog-cat"]
+    assert dock.lesson.key == "04-dog-cat"
+    selection.select_neuron(NeuronRef(1, 0))
+    assert dock.neuron_view.formula.text().splitlines()[0].endswith("= 0.71")
+
+
+def test_a_lesson_the_command_refuses_leaves_the_dock_as_it_was(qtbot):
+    session, selection, settings = LabSession(), Selection(), RunSettings()
+    dock = InspectorDock(selection, session, settings, TrainingController(settings), lambda lesson: False)
+    qtbot.addWidget(dock)
+    assert not dock.open_lesson(dock.lessons.lesson("04-dog-cat"))
+    assert dock.lesson is None
