@@ -7,8 +7,7 @@ walks back from the last epoch to the first and on again, one epoch per step, as
 - lab: the time machine alone — the nearest kept snapshot, a network rebuilt from it, the selection told;
 - views: the same with the views that read the selection's snapshot listening, offscreen — the network
   editor (weights and neuron shading of the drawing), the Draw panel (its prediction, which the panel
-  throttles and the benchmark forces at every step), the inspector's Neuron tab (on a stand-in that holds
-  the lab objects it reads) and the scrubber itself; a step ends when the event loop has run the views'
+  throttles and the benchmark forces at every step), the inspector's Neuron tab and the scrubber itself; a step ends when the event loop has run the views'
   deferred refreshes and repaints. Both the time until every slot returned and the time until the views
   settled are printed: the repaints are the views' own work (benchmarks/editor_repaint.py has the editor's).
 
@@ -26,7 +25,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -110,9 +108,8 @@ def measure(epochs: int, walks: int) -> dict:
         run_settings = RunSettings()
         editor = NetworkEditor(session, selection)
         canvas = CanvasPanel(selection, UserSampleStore(Path(folder)))
-        stand_in = SimpleNamespace(selection=selection, session=session, run_settings=run_settings,
-                                   training=TrainingController(run_settings))
-        inspector = InspectorDock(stand_in)
+        inspector = InspectorDock(selection, session, run_settings, TrainingController(run_settings),
+                                  open_lesson=lambda _lesson: False)
         scrubber = EpochScrubber(machine)
         for widget, size in ((editor, (900, 600)), (canvas, (420, 600)), (inspector, (900, 350)),
                              (scrubber, (600, 50))):
