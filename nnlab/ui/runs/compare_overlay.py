@@ -117,7 +117,7 @@ class CompareOverlay(QObject):
             colour = colours.validation if entry.slot is None else self.colour(entry.slot)
             sample = pg.PlotDataItem(pen=pg.mkPen(colour, width=3))
             self._legend_samples.append(sample)
-            legend.addItem(sample, f"{entry.label} (live)" if entry.slot is None else entry.label)
+            legend.addItem(sample, f"{entry.label} (current)" if entry.slot is None else entry.label)
         dashed = pg.PlotDataItem(pen=pg.mkPen(colours.text, width=1, style=Qt.PenStyle.DashLine))
         self._legend_samples.append(dashed)
         legend.addItem(dashed, "dashed: training, epoch mean")

@@ -52,7 +52,7 @@ def test_each_run_has_its_colour_and_the_legend_names_what_differs(qtbot, xor_la
     plots, overlay = make_overlay(qtbot, lab)
     for run_id in (1, 2, 3):
         lab.comparison.set_ticked(run_id, True)
-    assert overlay.labels() == ["run 3 · lr 0.01 (live)", "run 1 · lr 0.1", "run 2 · lr 0.001",
+    assert overlay.labels() == ["run 3 · lr 0.01 (current)", "run 1 · lr 0.1", "run 2 · lr 0.001",
                                 "dashed: training, epoch mean"]
     colours = {overlay.item(run_id, "loss", "val_epoch").opts["pen"].color().name() for run_id in (1, 2)}
     assert colours == {COLOURS_LIGHT[0], COLOURS_LIGHT[1]}
@@ -63,7 +63,7 @@ def test_the_legend_says_what_differs_when_runs_differ_in_more_than_the_learning
     lab = xor_lab
     plots, overlay = make_overlay(qtbot, lab)
     lab.comparison.set_ticked(2, True)
-    assert overlay.labels()[:2] == ["run 1 · lr 0.1 (live)", "run 2 · lr 0.001"]
+    assert overlay.labels()[:2] == ["run 1 · lr 0.1 (current)", "run 2 · lr 0.001"]
     lab.session.runs.rename(2, "slow")
     assert overlay.labels()[1] == "slow · lr 0.001"
 

@@ -123,7 +123,7 @@ def test_two_runs_with_other_learning_rates_are_compared_on_the_curves(digits_wi
     np.testing.assert_array_equal(y, first.validation["loss"])
     x, y = overlay.item(1, "accuracy", "train_epoch").getData()
     np.testing.assert_array_equal(y, first.epochs["score"] * 100)
-    assert overlay.labels()[:2] == ["run 2 · lr 0.0003 (live)", "run 1 · lr 0.003"]
+    assert overlay.labels()[:2] == ["run 2 · lr 0.0003 (current)", "run 1 · lr 0.003"]
     assert window.plots.series("loss", "val_epoch")[0].tolist() == [1.0, 2.0, 3.0]  # the branch's own curves
 
 
