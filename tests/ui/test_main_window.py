@@ -293,7 +293,7 @@ def test_layout_and_last_dataset_persist(qtbot):
     qtbot.waitUntil(lambda: second.session.dataset is not None, timeout=EPOCH_TIMEOUT)
     assert second.session.dataset.name == "circles" and second.docks["metrics"].isFloating()
     assert {dock.objectName() for dock in second.docks.values()} == {
-        "training_dock", "plots_dock", "metrics_dock", "canvas_dock", "inspector_dock"}
+        "training_dock", "plots_dock", "metrics_dock", "canvas_dock", "inspector_dock", "runs_dock"}
     second.session.set_dirty(False)
     second.close()
 
