@@ -19,9 +19,9 @@ ACTION_SPECS: dict[str, tuple[str, object, str]] = {
     "new": ("&New Network", StandardKey.New, "Start again with fresh random weights"),
     "open": ("&Open Weights…", StandardKey.Open, "Load a weight file (.npz)"),
     "save": ("&Save", StandardKey.Save, "Save the weights"),
-    "save_as": ("Save &As…", "", "Save the weights to a new file"),  # Ctrl+Shift+S saves the session
+    "save_as": ("Save &As…", StandardKey.SaveAs, "Save the weights to a new file"),
     "open_session": ("Open Sessio&n…", "Ctrl+Shift+O", "Open a session (.nnlab): its runs, curves and snapshots"),
-    "save_session": ("Save Sessi&on…", "Ctrl+Shift+S",
+    "save_session": ("Save Sessi&on…", "Ctrl+Alt+S",  # Ctrl+Shift+S is Save As everywhere
                      "Save every run — curves, snapshots, where each carries on — to one file (.nnlab)"),
     "export_weights": ("&Export Weights…", "", "Save any run's weights at any epoch as a weight file (.npz)"),
     "import_dataset": ("&Import Dataset…", "Ctrl+I", "Import IDX, .npz, CSV or a folder of images"),
