@@ -2,7 +2,7 @@
 and the same network in PyTorch CPU, each run in a process of its own.
 
 The network: conv8x5 (same) → max-pool 2 → conv16x5 (same) → max-pool 2 → 64 → 10; ReLU, softmax with
-cross-entropy, Adam from 2e-3 along a cosine to 1e-4 over the run (stepped per batch in both frameworks),
+cross-entropy, Adam from 3e-3 along a cosine to 1.5e-4 over the run (stepped per batch in both frameworks),
 batch 64, no augmentation, PyTorch's default initialisation scales aside (ours: He). Adam at a constant 1e-3 —
 the recipe before issue 15 — ended seeds 0–3 at 99.04, 98.52, 98.60, 98.70 % (PyTorch 98.77, 98.79 %).
 MNIST is read from ../shared/mnist/mnist.npz (the official 60,000 / 10,000 split): train on the
@@ -37,13 +37,15 @@ from pathlib import Path
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "mnist" / "mnist.npz"
 PROJECT = Path(__file__).resolve().parents[1]
 LAYERS = "conv8x5,maxpool2,conv16x5,maxpool2,64"
-# The recipe (issue 15): Adam from 2e-3 along a cosine to 1e-4 over the run, batch 64, no augmentation.
+# The recipe (issue 15): Adam from 3e-3 along a cosine to 1.5e-4 over the run, batch 64, no augmentation.
 BATCH = 64
-LEARNING_RATE = 2e-3
+LEARNING_RATE = 3e-3
 LR_SCHEDULE = "cosine"
 AUGMENT = False  # on full MNIST; the 3,500 digits of ``digits`` are trained with ±2 px shifts (see above)
-COMMAND = (f"nnlab train --dataset mnist --layers {LAYERS} --lr {LEARNING_RATE:g} --lr-schedule {LR_SCHEDULE} "
-           f"--batch-size {BATCH} --epochs 5" + " --augment" * AUGMENT)
+# The same run on the command line: the built-in mnist with no validation part trains on the official 60,000 and
+# tests on the official 10,000 (in another order of samples than here).
+COMMAND = (f"nnlab train --dataset mnist --split 100,0,0 --layers {LAYERS} --lr {LEARNING_RATE:g} "
+           f"--lr-schedule {LR_SCHEDULE} --batch-size {BATCH} --epochs 5" + " --augment" * AUGMENT)
 MiB = 2 ** 20
 
 
@@ -147,7 +149,9 @@ def shifted(images):
 
     padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
     moves = torch.randint(-2, 3, (len(images), 2))
-    return torch.stack([padded[i, :, 2 - dy:30 - dy, 2 - dx:30 - dx] for i, (dy, dx) in enumerate(moves.tolist())])
+    rows = torch.arange(28) + 2 - moves[:, :1]  # (B, 28): the padded rows each image's window reads
+    cols = torch.arange(28) + 2 - moves[:, 1:]
+    return padded[torch.arange(len(images))[:, None, None], 0, rows[:, :, None], cols[:, None, :]].unsqueeze(1)
 
 
 WORKERS = {"nnlab": ours, "torch": torch_run}
@@ -218,7 +222,7 @@ def main() -> None:
         return
     print(f"LeNet-style {summary['layers']}, Adam {LEARNING_RATE:g} ({LR_SCHEDULE}), batch {BATCH}"
           f"{', ±2 px shifts' * AUGMENT}, {args.epochs} epochs on full MNIST ({args.repeats} process(es) per framework)")
-    print(f"  the same with the command line: {COMMAND} (its mnist split is not the official one)")
+    print(f"  on the command line: {COMMAND}")
     for name in frameworks:
         part = summary[name]
         print(f"  {name:<6} epoch {part['median_epoch_seconds']:.2f} s (median of {part['epochs_timed']}), "

@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     train.add_argument("--lr-schedule", default="constant", choices=list(LR_SCHEDULES),
                        help="constant: --lr throughout; cosine: from --lr down to a twentieth of it over the run's "
-                            "epochs (LeNet-style on MNIST: 99 %% in 5 epochs with --lr 2e-3)")
+                            "epochs (LeNet-style on MNIST: 99 %% in 5 epochs with --lr 3e-3)")
     train.add_argument("--momentum", type=float, default=0.9)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--epochs", type=int, default=10)

@@ -48,7 +48,7 @@ def test_the_command_line_says_the_benchmarks_lenet_recipe():
     assert (train.optimizer, train.learning_rate, train.lr_schedule, train.batch_size, train.epochs) == \
         ("adam", bench.LEARNING_RATE, bench.LR_SCHEDULE, bench.BATCH, 5)
     assert experiment.augment == bench.AUGMENT and experiment.activation == "relu"
-    assert experiment.dataset == "mnist"
+    assert experiment.dataset == "mnist" and experiment.split == (1.0, 0.0, 0.0)  # the official 60,000 / 10,000
 
 
 def test_a_session_keeps_the_schedule_and_resume_takes_no_other(tmp_path):
