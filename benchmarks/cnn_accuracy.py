@@ -227,7 +227,8 @@ def main() -> None:
         print(json.dumps(summary))
         return
     print(f"LeNet-style {summary['layers']}, Adam {LEARNING_RATE:g} ({LR_SCHEDULE}), batch {BATCH}"
-          f"{', ±2 px shifts' * AUGMENT}, {args.epochs} epochs on full MNIST ({args.repeats} process(es) per framework)")
+          f"{', ±2 px shifts' * AUGMENT}, {args.epochs} epochs on full MNIST "
+          f"({args.repeats} process(es) per framework)")
     print(f"  on the command line: {COMMAND}")
     for name in frameworks:
         part = summary[name]

@@ -44,8 +44,9 @@ def test_each_batch_of_a_cosine_run_trains_at_its_point_on_the_curve():
     rates = rates_of_a_run(trainer)
     n = trainer.n_batches
     assert len(rates) == TOTAL * n
-    assert rates == [pytest.approx(0.01 * (COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * b / (TOTAL * n)))))
-                     for b in range(TOTAL * n)]
+    along = [b / (TOTAL * n) for b in range(TOTAL * n)]  # batch b trains at this share of the run
+    assert rates == [pytest.approx(0.01 * (COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * p))))
+                     for p in along]
     # A second run on the same trainer begins a schedule of its own, from the configured rate again.
     again = rates_of_a_run(trainer)
     assert again[0] == 0.01 and again == rates
