@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     from nnlab.data.builtin import BUILTIN_DATASETS
     from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS
     from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS
+    from nnlab.engine.trainer_schedule import LR_SCHEDULES
 
     parser = _Parser(prog="nnlab", description="NN Lab: see neural networks learn. "
                      "With no command, opens the lab window.")
@@ -106,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "(a linear output with mse predicts numbers: scored by MSE, MAE and R²)")
     train.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
     train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
+    train.add_argument("--lr-schedule", default="constant", choices=list(LR_SCHEDULES),
+                       help="constant: --lr throughout; cosine: from --lr down to a twentieth of it over the run's "
+                            "epochs (LeNet-style on MNIST: 99 %% in 5 epochs with --lr 3e-3)")
     train.add_argument("--momentum", type=float, default=0.9)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--epochs", type=int, default=10)

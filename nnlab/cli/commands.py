@@ -30,16 +30,7 @@ def train(args) -> int:
     if args.resume is not None:
         session, experiment = _resumed(args)
     else:
-        loss = args.loss or ("mse" if getattr(BUILTIN_DATASETS.get(args.dataset), "kind", "") == "regression"
-                             else "cross_entropy")
-        experiment = Experiment(
-            dataset=args.dataset, hidden=args.layers, activation=args.activation, loss=loss,
-            output_activation=args.output_activation, init=args.init, dropout=args.dropout,
-            augment=args.augment, split=args.split, dtype="float64" if args.float64 else "float32",
-            train=TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, momentum=args.momentum,
-                              batch_size=args.batch_size, epochs=args.epochs, seed=args.seed, l1=args.l1,
-                              l2=args.l2, early_stopping_patience=args.early_stopping))
-        session = None
+        session, experiment = None, experiment_of(args)
     session_out = args.session if args.session is not None else args.resume
     out = args.out if args.out is not None or session_out is not None else default_model_path(args.dataset)
     for path in (out, session_out):
@@ -80,6 +71,19 @@ def train(args) -> int:
     named = args.out is not None or session_out is not None
     print(f"saved {' and '.join(saved)}" + ("" if named else " (no --out given: the default name)"))
     return 0
+
+
+def experiment_of(args) -> Experiment:
+    """The experiment ``nnlab train``'s arguments describe (not --resume's: that run has its own)."""
+    loss = args.loss or ("mse" if getattr(BUILTIN_DATASETS.get(args.dataset), "kind", "") == "regression"
+                         else "cross_entropy")
+    return Experiment(
+        dataset=args.dataset, hidden=args.layers, activation=args.activation, loss=loss,
+        output_activation=args.output_activation, init=args.init, dropout=args.dropout,
+        augment=args.augment, split=args.split, dtype="float64" if args.float64 else "float32",
+        train=TrainConfig(optimizer=args.optimizer, learning_rate=args.lr, momentum=args.momentum,
+                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed, l1=args.l1,
+                          l2=args.l2, early_stopping_patience=args.early_stopping, lr_schedule=args.lr_schedule))
 
 
 def _resumed(args):

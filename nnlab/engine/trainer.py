@@ -5,7 +5,9 @@
 checks ``should_stop`` between batches; a consumer that simply stops calling
 ``next()`` has paused it, and one that calls ``next()`` until the next
 ``EpochResult`` has stepped one epoch. The optimizer's ``learning_rate`` may be
-changed between batches. Nothing here knows about Qt.
+changed between batches, unless ``config.lr_schedule`` sets it before every batch (trainer_schedule.py:
+a schedule spans the epochs of the run that began it; a run restored part-way carries on along it).
+Nothing here knows about Qt.
 
 ``Trainer.state()`` between batches (paused, stopped, or between runs) is everything that decides
 what the next batch does; a new trainer given it by ``restore`` carries on bit for bit — the rest of
@@ -28,6 +30,7 @@ from .network import Network, answer_targets, has_real_targets
 from .optimizers import Optimizer, make_optimizer
 from .outputs import is_regression
 from .scaled_bytes import as_rows
+from .trainer_schedule import scheduled_learning_rate
 from .trainer_state import TrainerState
 from .training_records import (BatchProgress, BlowUp, EpochResult, Progress,  # noqa: F401 (re-exported)
                                TrainConfig, TrainingEnded)
@@ -118,6 +121,7 @@ class Trainer:
         self._epoch_params_epoch = self.completed_epochs
         self._exploded_above: float | None = None  # set by the run's first batch
         self._smoothed_loss = 0.0
+        self._schedule_start, self._schedule_epochs = 0, 0  # the learning-rate schedule under way (0: none)
         self._threads = BlasThreads(config.blas_threads)
 
     def _new_optimizer(self) -> Optimizer:
@@ -163,6 +167,7 @@ class Trainer:
         if self._in_progress is None and self._stops_early():  # stopped between an epoch and this check
             yield self._stop_early()
             return
+        self._begin_schedule_if_due()
         for _ in range(config.epochs):
             self.epoch = self.completed_epochs + 1
             if self._in_progress is None:
@@ -185,6 +190,7 @@ class Trainer:
                     yield self._diverged(f"loss grew to {self._smoothed_loss:.3g}, over {EXPLODED_FACTOR:g}× where it "
                                          f"started, by epoch {self.epoch} batch {batch + 1}", batch + 1, loss)
                     return
+                self._follow_schedule(batch)
                 self.optimizer.step(network.params, network.grads, segments)
                 part.loss_sum += loss * len(indices)
                 part.tally += batch_tally
@@ -218,6 +224,23 @@ class Trainer:
                 return
         yield TrainingEnded("finished", f"trained {self.epoch} epoch{'s' * (self.epoch != 1)}", self.epoch,
                             self.best_epoch)
+
+    def _begin_schedule_if_due(self) -> None:
+        """A run with a schedule and none under way (never begun, or ended) begins one over its epochs."""
+        if self.config.lr_schedule == "constant":
+            return
+        ended = self._in_progress is None and self.completed_epochs >= self._schedule_start + self._schedule_epochs
+        if not self._schedule_epochs or ended:
+            self._schedule_start, self._schedule_epochs = self.completed_epochs, self.config.epochs
+
+    def _follow_schedule(self, batch: int) -> None:
+        """Set the rate for the epoch in progress's batch ``batch`` (0-based) from the schedule under way."""
+        config = self.config
+        if config.lr_schedule == "constant" or not self._schedule_epochs:
+            return
+        done = self.completed_epochs - self._schedule_start + batch / self.n_batches
+        self.optimizer.learning_rate = scheduled_learning_rate(config.lr_schedule, config.learning_rate,
+                                                               done / self._schedule_epochs)
 
     def _stops_early(self) -> bool:
         patience = self.config.early_stopping_patience
@@ -303,11 +326,13 @@ class Trainer:
             loss_sum=0.0 if part is None else float(part.loss_sum),
             tally=0.0 if part is None else float(part.tally),
             epoch_seconds=0.0 if part is None else part.seconds,
-            epoch_params=no_weights if part is None else self._epoch_params.copy())
+            epoch_params=no_weights if part is None else self._epoch_params.copy(),
+            schedule_start=self._schedule_start, schedule_epochs=self._schedule_epochs)
 
     def restore(self, state: TrainerState) -> None:
         """Carry on from ``state`` (another trainer's, perhaps in another process) on this trainer's network,
-        data and settings — bit for bit when they are the same. The learning rate stays this config's.
+        data and settings — bit for bit when they are the same. The learning rate stays this config's (or
+        its schedule's, which carries on from the state's).
 
         Raises ValueError and changes nothing when the state cannot belong to this run: another optimizer,
         another number of weights, or an epoch in progress over another number of samples or batch size.
@@ -349,6 +374,7 @@ class Trainer:
         self._wait = state.early_stopping_wait
         self._exploded_above = None if math.isnan(state.exploded_above) else state.exploded_above
         self._smoothed_loss = state.smoothed_loss
+        self._schedule_start, self._schedule_epochs = state.schedule_start, state.schedule_epochs
         self._in_progress = None
         if state.mid_epoch:
             self._in_progress = _EpochInProgress(state.order.copy(), state.batches_done, state.samples_seen,

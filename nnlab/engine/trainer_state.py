@@ -33,7 +33,8 @@ class TrainerState:
     exploded_above / smoothed_loss: the divergence check (NaN: armed by the next batch).
     The epoch in progress, when taken mid-epoch (``order`` not empty): its sample order, the batches done
     (of ``batch_size`` samples), the running sums and seconds, and the weights it started from — what a
-    divergence before its end puts back.
+    divergence before its end puts back. schedule_*: the learning-rate schedule under way (trainer_schedule.py),
+    so that a run stopped part-way carries on along the same curve.
     """
 
     completed_epochs: int
@@ -56,11 +57,19 @@ class TrainerState:
     tally: float  # hits, or for a network that predicts numbers its summed absolute error
     epoch_seconds: float
     epoch_params: np.ndarray
+    schedule_start: int = 0  # the completed epochs when the learning-rate schedule running now began
+    schedule_epochs: int = 0  # its length in epochs; 0: no schedule is running
 
     def __post_init__(self) -> None:
         for name in ("completed_epochs", "best_epoch", "early_stopping_wait", "batch_size", "batches_done",
-                     "samples_seen"):
+                     "samples_seen", "schedule_start", "schedule_epochs"):
             check_whole(getattr(self, name), name, OWNER, 1 if name == "batch_size" else 0)
+        if self.schedule_epochs and self.schedule_start > self.completed_epochs:
+            raise ValueError(f"{OWNER}'s field 'schedule_start' ({self.schedule_start}) is past the completed "
+                             f"epochs ({self.completed_epochs})")
+        if not self.schedule_epochs and self.schedule_start:
+            raise ValueError(f"{OWNER} has no learning-rate schedule ('schedule_epochs' 0), so 'schedule_start' "
+                             f"must be 0, not {self.schedule_start}")
         for name in ("rng_state", "rng_increment"):
             _check_uint128(getattr(self, name), name)
         if int(self.rng_increment) % 2 == 0:
@@ -177,6 +186,8 @@ class TrainerState:
         refuse_unknown(own, set(own_names), OWNER)
         values = {}
         for name in own_names:
+            if name in _ADDED_LATER and name not in own:
+                continue  # a state saved before the field existed: the field's default
             kind = _FIELD_KINDS[name]
             if kind == "whole":
                 values[name] = read_whole(own, name, OWNER)
@@ -194,7 +205,9 @@ _FIELD_KINDS = {"completed_epochs": "whole", "rng_state": "text", "rng_increment
                 "best_val_loss": "real", "best_params": "f", "early_stopping_wait": "whole",
                 "exploded_above": "real", "smoothed_loss": "real", "batch_size": "whole", "order": "i",
                 "batches_done": "whole", "samples_seen": "whole", "loss_sum": "real", "tally": "real",
-                "epoch_seconds": "real", "epoch_params": "f"}
+                "epoch_seconds": "real", "epoch_params": "f", "schedule_start": "whole", "schedule_epochs": "whole"}
+# Fields a state saved by an earlier NN Lab lacks (session files keep trainer states).
+_ADDED_LATER = {"schedule_start", "schedule_epochs"}
 
 
 def _check_uint128(text, name: str) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .metrics import Evaluation, RegressionEvaluation
+from .trainer_schedule import check_lr_schedule
 
 
 @dataclass
@@ -28,6 +29,7 @@ class TrainConfig:
     l2: float = 0.0
     early_stopping_patience: int | None = None
     blas_threads: int | None = None  # None: chosen per matrix product (see blas_threads.py)
+    lr_schedule: str = "constant"  # or "cosine", over the epochs of each run: see trainer_schedule.py
 
     def validate(self) -> None:
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
@@ -38,6 +40,7 @@ class TrainConfig:
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"the {name.upper()} penalty must be 0 or more, not {value!r}")
+        check_lr_schedule(self.lr_schedule)
         if not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"the seed must be a whole number of 0 or more, not {self.seed!r}")
         if self.early_stopping_patience is not None and self.early_stopping_patience < 1:

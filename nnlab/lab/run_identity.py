@@ -218,6 +218,8 @@ class RunNetwork:
 
 # -- an Experiment as plain data ------------------------------------------------------------------
 _TRAIN_KEYS = tuple(item.name for item in fields(TrainConfig) if item.name not in ("loss", "blas_threads"))
+# Settings a session file written before they existed lacks, with the value those runs trained with.
+_TRAIN_KEYS_ADDED_LATER = {"lr_schedule": "constant"}
 _EXPERIMENT_KEYS = ("dataset", "hidden", "activation", "loss", "output_activation", "init", "dropout", "augment",
                     "split", "dtype")
 
@@ -235,6 +237,7 @@ def experiment_from_settings(settings) -> Experiment:
     """The Experiment :func:`experiment_settings` described; ValueError names a missing or malformed key."""
     if not isinstance(settings, dict) or not isinstance(settings.get("train"), dict):
         raise ValueError("a run's settings must be an object with a 'train' object")
+    settings = {**settings, "train": {**_TRAIN_KEYS_ADDED_LATER, **settings["train"]}}
     unknown = [key for key in settings if key not in (*_EXPERIMENT_KEYS, "train")] + \
         [f"train.{key}" for key in settings["train"] if key not in _TRAIN_KEYS]
     missing = [key for key in _EXPERIMENT_KEYS if key not in settings] + \
@@ -245,7 +248,7 @@ def experiment_from_settings(settings) -> Experiment:
              "init": str, "dropout": (int, float), "augment": bool, "split": list, "dtype": str,
              "optimizer": str, "learning_rate": (int, float), "momentum": (int, float), "batch_size": int,
              "epochs": int, "seed": int, "l1": (int, float), "l2": (int, float),
-             "early_stopping_patience": (int, type(None))}
+             "early_stopping_patience": (int, type(None)), "lr_schedule": str}
     values = {**{key: settings[key] for key in _EXPERIMENT_KEYS}, **settings["train"]}
     for key, value in values.items():
         if not isinstance(value, kinds[key]) or (isinstance(value, bool) and kinds[key] is not bool):

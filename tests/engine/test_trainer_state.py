@@ -48,7 +48,7 @@ def points(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def new_trainer(optimizer: str, dtype, epochs: int, params: np.ndarray | None = None, regression: bool = False,
                 patience: int | None = 50, learning_rate: float | None = None, batch_size: int = BATCH,
-                n_train: int = N_TRAIN) -> Trainer:
+                n_train: int = N_TRAIN, lr_schedule: str = "constant") -> Trainer:
     """A trainer on a new network (with ``params`` copied in, if given) and new data arrays."""
     if regression:
         layers = [LayerSpec(10, "tanh", dropout=0.1), LayerSpec(2, "linear")]
@@ -62,7 +62,8 @@ def new_trainer(optimizer: str, dtype, epochs: int, params: np.ndarray | None = 
         network.params[...] = params
     config = TrainConfig(loss=loss, optimizer=optimizer, learning_rate=learning_rate or RATES[optimizer],
                          batch_size=batch_size,
-                         epochs=epochs, seed=7, l2=1e-3, early_stopping_patience=patience, blas_threads=1)
+                         epochs=epochs, seed=7, l2=1e-3, early_stopping_patience=patience, blas_threads=1,
+                         lr_schedule=lr_schedule)
     return Trainer(network, x, y, config, x_val, y_val, augment=augment)
 
 

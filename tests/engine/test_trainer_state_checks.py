@@ -60,6 +60,9 @@ MALFORMED = [
     ("early_stopping_wait", np.array(5), "'early_stopping_wait' (5) counts more epochs than were completed"),
     ("exploded_above", np.array(-1.0), "'exploded_above' must be a number above 0"),
     ("batch_size", np.array(0), "'batch_size' must be a whole number at least 1"),
+    ("schedule_epochs", np.array(-1), "'schedule_epochs' must be a whole number at least 0"),
+    ("schedule_start", np.array(1), "has no learning-rate schedule ('schedule_epochs' 0), so 'schedule_start' "
+                                    "must be 0, not 1"),
     ("optimizer.name", np.array("rmsprop"), "'name' must be one of sgd, momentum, adam, not 'rmsprop'"),
     ("optimizer.name", None, "optimizer state has no field 'name'"),
     ("optimizer.steps", np.array(-1), "'steps' must be a whole number at least 0"),
@@ -80,6 +83,18 @@ def test_a_malformed_field_is_refused_by_name(arrays, name, value, words):
     with pytest.raises(ValueError) as caught:
         TrainerState.from_arrays(changed(arrays, name, value))
     assert words in str(caught.value)
+
+
+def test_a_schedule_that_began_after_the_epochs_completed_is_refused(arrays):
+    bad = {**arrays, "schedule_start": np.array(3), "schedule_epochs": np.array(4)}
+    with pytest.raises(ValueError, match=r"'schedule_start' \(3\) is past the completed epochs \(1\)"):
+        TrainerState.from_arrays(bad)
+
+
+def test_a_state_saved_before_schedules_existed_has_none_running(arrays):
+    older = {name: value for name, value in arrays.items() if not name.startswith("schedule_")}
+    state = TrainerState.from_arrays(older)
+    assert (state.schedule_start, state.schedule_epochs) == (0, 0)
 
 
 def test_fields_not_named_by_text_are_refused(arrays):

@@ -122,3 +122,17 @@ def test_settings_make_the_same_experiment_again():
     del broken["dropout"]
     with pytest.raises(ValueError, match="have no 'dropout'"):
         experiment_from_settings(broken)
+
+
+def test_a_learning_rate_schedule_is_a_setting_and_older_settings_without_one_train_at_a_constant_rate():
+    cosine = Experiment(dataset="xor", hidden=[4], train=TrainConfig(lr_schedule="cosine"))
+    assert experiment_from_settings(experiment_settings(cosine)).train.lr_schedule == "cosine"
+    older = experiment_settings(cosine)
+    del older["train"]["lr_schedule"]  # a session file written before schedules
+    assert experiment_from_settings(older).train.lr_schedule == "constant"
+    older["train"]["lr_schedule"] = 1
+    with pytest.raises(ValueError, match="a run's setting 'lr_schedule' is 1, not a text"):
+        experiment_from_settings(older)
+    older["train"]["lr_schedule"] = "step"
+    with pytest.raises(ValueError, match="the learning-rate schedule must be one of constant, cosine, not 'step'"):
+        experiment_from_settings(older)
