@@ -33,17 +33,27 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, got {text!r}") from None
 
 
-def _hidden_widths(text: str) -> list[int]:
-    """The window's limits (nnlab/engine/reshape.py): a run typed here could be rebuilt there."""
+def _hidden_layers(text: str) -> list[int | str]:
+    """Dense widths and layer words ("conv8x5,maxpool2,64"), within the window's limits
+    (nnlab/engine/reshape.py) so a run typed here could be rebuilt there. Whether a convolution fits
+    the dataset's images is the recipe's question, once the dataset is open."""
+    from nnlab.engine.layers import hidden_layout, parse_layer_words
+    from nnlab.engine.network import LayerSpec
     from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
 
-    widths = _int_list(text)
-    if len(widths) > MAX_HIDDEN_LAYERS:
-        raise argparse.ArgumentTypeError(f"{len(widths)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
     try:
-        return [check_width(units) for units in widths]
+        layers = parse_layer_words(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+    if len(layers) > MAX_HIDDEN_LAYERS:
+        raise argparse.ArgumentTypeError(f"{len(layers)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
+    try:
+        for spec in layers:
+            if spec.kind == "dense":
+                check_width(spec.units)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return list(hidden_layout([*layers, LayerSpec(1)]))
 
 
 def _float_list(text: str) -> list[float]:
@@ -80,12 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     train = subcommands.add_parser("train", help="train a network and save its weights")
     train.add_argument("--dataset", default="digits", help=f"built-in name ({builtins}) or a dataset "
                        "file/folder; curve is regression: numbers to predict, with mse and a linear output")
-    train.add_argument("--layers", type=_hidden_widths, default=[128, 64],
-                       help=f"hidden widths, e.g. 128,64: at most {MAX_HIDDEN_LAYERS} layers of 1 to "
-                            f"{MAX_HIDDEN_UNITS:,} units, the lab window's limits too (a weight file made "
-                            "elsewhere may hold wider layers; both open it)")
+    train.add_argument("--layers", type=_hidden_layers, default=[128, 64],
+                       help=f"hidden layers, e.g. 128,64 or conv8x5,maxpool2,conv16x5,maxpool2,64: at most "
+                            f"{MAX_HIDDEN_LAYERS} layers of 1 to {MAX_HIDDEN_UNITS:,} units, the lab window's limits "
+                            "too (a weight file made elsewhere may hold wider layers; both open it); conv{F}x{K} is "
+                            "a convolution of F filters of K×K (add s2 for stride 2, valid for no padding: "
+                            "conv16x3s2valid), maxpool{N} and avgpool{N} pool N×N windows — image datasets only")
     train.add_argument("--activation", default="relu",
-                       choices=[n for n, a in ACTIVATIONS.items() if a.hidden_allowed])
+                       choices=[n for n, a in ACTIVATIONS.items() if a.hidden_allowed],
+                       help="of every hidden layer, convolutions included")
     train.add_argument("--loss", default=None, choices=list(LOSSES),
                        help="default: cross_entropy, or mse for a regression set (curve)")
     train.add_argument("--output-activation", choices=list(ACTIVATIONS), default=None,
@@ -99,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--l1", type=float, default=0.0)
     train.add_argument("--l2", type=float, default=0.0)
-    train.add_argument("--dropout", type=float, default=0.0, help="dropout on every hidden layer")
+    train.add_argument("--dropout", type=float, default=0.0, help="dropout on every hidden dense layer")
     train.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
                        help="stop after this many epochs without a better validation loss")
     train.add_argument("--augment", action="store_true", help="random ±2 px shifts of training images")

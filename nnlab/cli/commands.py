@@ -174,8 +174,8 @@ def info(args) -> int:
         return sessions.info(args)
     model = load_model(args.model)
     net = model.network
-    layers = [{"units": s.units, "activation": s.activation, "dropout": s.dropout, "frozen": s.frozen,
-               "parameters": int(w.size + b.size)} for s, w, b in zip(net.layers, net.weights, net.biases)]
+    layers = [layer_summary(spec, shape, w.size + b.size)
+              for spec, shape, w, b in zip(net.layers, net.shapes, net.weights, net.biases)]
     regression = is_regression(model.loss, net.layers[-1].activation)
     summary = {"file": str(args.model), "input_shape": list(model.input_shape), "layers": layers,
                "parameters": net.n_parameters, "loss": model.loss,
@@ -190,14 +190,42 @@ def info(args) -> int:
     print(f"  input      {shape} ({net.input_size} values, preprocess {model.preprocess})")
     for index, layer in enumerate(layers):
         kind = "output" if index == len(layers) - 1 else f"hidden {index + 1}"
-        flags = "".join([f", dropout {layer['dropout']:g}" if layer["dropout"] else "",
-                         ", frozen" if layer["frozen"] else ""])
-        print(f"  {kind:<10} {layer['units']} × {layer['activation']} ({layer['parameters']:,} parameters{flags})")
+        print(f"  {kind:<10} {layer_line(layer)}")
     if regression:
         print(f"  outputs    {', '.join(model.classes)} (a linear output with mse: it predicts numbers)")
     else:
         print(f"  classes    {', '.join(model.classes)}")
     return 0
+
+
+def layer_summary(spec, shape, parameters: int) -> dict:
+    """One layer of ``nnlab info --json``: its type, settings, output shape (C, H, W) or (units,), parameters."""
+    if spec.kind == "dense":
+        settings = {"units": spec.units, "activation": spec.activation, "dropout": spec.dropout, "frozen": spec.frozen}
+    elif spec.kind == "conv2d":
+        settings = {"filters": spec.filters, "kernel": spec.kernel, "stride": spec.stride, "padding": spec.padding,
+                    "activation": spec.activation, "frozen": spec.frozen}
+    elif spec.kind == "flatten":
+        settings = {}
+    else:
+        settings = {"size": spec.size}
+    return {"type": spec.kind, **settings, "output_shape": list(shape.output_shape), "parameters": int(parameters)}
+
+
+def layer_line(layer: dict) -> str:
+    """``64 × relu (50,240 parameters, dropout 0.2)`` or ``conv2d 8 × 5×5, same, relu → 8×28×28 (208 parameters)``."""
+    flags = "".join([f", dropout {layer['dropout']:g}" if layer.get("dropout") else "",
+                     ", frozen" if layer.get("frozen") else ""])
+    maps = "×".join(map(str, layer["output_shape"]))
+    if layer["type"] == "dense":
+        return f"{layer['units']} × {layer['activation']} ({layer['parameters']:,} parameters{flags})"
+    if layer["type"] == "conv2d":
+        stride = f", stride {layer['stride']}" if layer["stride"] != 1 else ""
+        return (f"conv2d {layer['filters']} × {layer['kernel']}×{layer['kernel']}, {layer['padding']}{stride}, "
+                f"{layer['activation']} → {maps} ({layer['parameters']:,} parameters{flags})")
+    if layer["type"] == "flatten":
+        return f"flatten → {maps}"
+    return f"{layer['type']} {layer['size']}×{layer['size']} → {maps}"
 
 
 def _check_writable(path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from nnlab.data.session_file import SessionFileError, load_session
 from nnlab.data.weights_file import save_model
 from nnlab.engine import BatchProgress, EpochResult, TrainingEnded
+from nnlab.engine.layers import hidden_layout
 from nnlab.lab.runs import differing_settings
 from nnlab.lab.session_io import run_from_data
 
@@ -73,7 +74,9 @@ def info(args) -> int:
                     "saved_at": document.extra.get("saved_at"), "nnlab_version": document.extra.get("nnlab_version")})
         return 0
     network = document.model.network if document.model is not None else None
-    shape = "" if network is None else f", network {'-'.join(map(str, network.sizes))} ({network.dtype})"
+    layout = None if network is None else (network.sizes if network.is_dense else
+                                           [network.input_size, *hidden_layout(network.layers), network.n_outputs])
+    shape = "" if network is None else f", network {'-'.join(map(str, layout))} ({network.dtype})"
     print(f"{args.model}: {len(runs)} run{'s' * (len(runs) != 1)}{shape}")
     print(f"  {'':1} {'id':>3}  {'name':<16} {'from':<10} {'epochs':>6}  {'best val loss':>16}  {'best score':>10}"
           f"  {'time':>7}  differs")

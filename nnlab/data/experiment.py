@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION, check_predicts_numbers, output_units
+from nnlab.engine.layers import is_dense_only, parse_layer_word
 from nnlab.engine.network import LayerSpec, Network, validate_architecture
 from nnlab.engine.trainer import TrainConfig
 
@@ -31,7 +32,8 @@ class Experiment:
     """
 
     dataset: str = "digits"
-    hidden: list[int] = field(default_factory=lambda: [128, 64])
+    # Widths of dense layers, or layer words ("conv8x5", "maxpool2": nnlab.engine.layers.parse_layer_word)
+    hidden: list[int | str] = field(default_factory=lambda: [128, 64])
     activation: str = "relu"
     loss: InitVar[str | None] = None
     output_activation: str | None = None  # None: the loss's natural partner
@@ -87,10 +89,18 @@ def build_network(experiment: Experiment, dataset: Dataset) -> Network:
     output_activation = experiment.output_activation or DEFAULT_OUTPUT_ACTIVATION[experiment.loss]
     if dataset.is_regression:
         check_predicts_numbers(experiment.loss, output_activation, f"{dataset.name}'s targets")
-    layers = [LayerSpec(int(units), experiment.activation, experiment.dropout) for units in experiment.hidden]
+    layers = [parse_layer_word(item, experiment.activation, experiment.dropout) for item in experiment.hidden]
     layers.append(LayerSpec(output_units(experiment.loss, dataset.n_classes), output_activation))
-    validate_architecture(dataset.n_features, layers, experiment.loss)
-    return Network(dataset.n_features, layers, dtype=np.dtype(experiment.dtype), init=experiment.init,
+    if is_dense_only(layers):
+        validate_architecture(dataset.n_features, layers, experiment.loss)
+        return Network(dataset.n_features, layers, dtype=np.dtype(experiment.dtype), init=experiment.init,
+                       seed=experiment.train.seed)
+    shape = tuple(dataset.input_shape) if len(dataset.input_shape) > 1 else dataset.n_features
+    try:
+        validate_architecture(shape, layers, experiment.loss)
+    except ValueError as error:
+        raise ValueError(f"{dataset.name!r} cannot take these layers: {error}") from None
+    return Network(shape, layers, dtype=np.dtype(experiment.dtype), init=experiment.init,
                    seed=experiment.train.seed)
 
 

@@ -26,8 +26,8 @@ from nnlab.engine.network import Network
 
 from .session_meta import (FORMAT, MAX_ARRAY_BYTES, MAX_META_CHARS, VERSION, Expected, MetaSpec, RunMeta,
                            SessionMeta, TrainerMeta, parse_session_meta, trainer_meta)
-from .weights_file import SavedModel, archive_members, open_archive, pickled, read_meta, write_atomically
-from .weights_meta import FileProblem, counted, first_sentence
+from .weights_file import SavedModel, archive_members, layer_arrays, open_archive, pickled, read_meta, write_atomically
+from .weights_meta import FileProblem, counted, first_sentence, layers_meta
 from .weights_npy import check_code_points, read_array, read_header
 
 __all__ = ["FORMAT", "VERSION", "RunData", "SessionDocument", "SessionFileError", "SnapshotData", "load_session",
@@ -157,15 +157,11 @@ def _model_meta(model: SavedModel) -> tuple[dict, dict[str, np.ndarray]]:
     network = model.network
     if not isinstance(network, Network):
         raise FileProblem(f"the model's network is a {type(network).__name__}, not a Network")
-    meta = {"format": "nnlab-weights", "version": 1, "input_shape": list(model.input_shape),
-            "layers": [{"units": s.units, "activation": s.activation, "dropout": s.dropout, "frozen": s.frozen}
-                       for s in network.layers],
-            "loss": model.loss, "classes": list(model.classes), "preprocess": model.preprocess,
+    version, described = layers_meta(network.layers)
+    meta = {"format": "nnlab-weights", "version": version, "input_shape": list(model.input_shape),
+            "layers": described, "loss": model.loss, "classes": list(model.classes), "preprocess": model.preprocess,
             "dtype": network.dtype.name}
-    layers = {}
-    for i, (weight, bias) in enumerate(zip(network.weights, network.biases)):
-        layers[f"layers.{i}.weight"], layers[f"layers.{i}.bias"] = np.ascontiguousarray(weight), bias.copy()
-    return meta, layers
+    return meta, layer_arrays(network)
 
 
 def _run_meta(run: RunData, arrays: dict[str, np.ndarray]) -> dict:
@@ -184,8 +180,7 @@ def _run_meta(run: RunData, arrays: dict[str, np.ndarray]) -> dict:
     return {"id": run.id, "name": run.name,
             "parent": None if run.parent is None else {"run": run.parent[0], "epoch": run.parent[1]},
             "network": {"input_shape": list(network.input_shape),
-                        "layers": [{"units": s.units, "activation": s.activation, "dropout": s.dropout,
-                                    "frozen": s.frozen} for s in network.layers],
+                        "layers": layers_meta(network.layers)[1],
                         "loss": network.loss, "classes": list(network.classes), "preprocess": network.preprocess,
                         "dtype": network.dtype},
             "settings": run.settings, "dataset": run.dataset, "split": list(run.split), "seed": run.seed,
@@ -276,10 +271,11 @@ def _document(session: SessionMeta, arrays: dict[str, np.ndarray]) -> SessionDoc
     model = None
     if session.network is not None:
         spec = session.network
-        network = Network(math.prod(spec.input_shape), spec.layers, dtype=np.dtype(spec.dtype))
-        for i in range(len(spec.layers)):
-            network.weights[i][...] = arrays[f"network.layers.{i}.weight"]
-            network.biases[i][...] = arrays[f"network.layers.{i}.bias"]
+        network = Network(spec.input_shape, spec.layers, dtype=np.dtype(spec.dtype))
+        for i, layer in enumerate(network.layers):
+            if layer.has_parameters:
+                network.weights[i][...] = arrays[f"network.layers.{i}.weight"]
+                network.biases[i][...] = arrays[f"network.layers.{i}.bias"]
         model = SavedModel(network, spec.loss, list(spec.classes), tuple(spec.input_shape), spec.preprocess)
     runs = [_run_data(run, arrays) for run in session.runs]
     return SessionDocument(model, session.dataset, session.epochs_trained, runs, session.current_run, session.selection, session.view,

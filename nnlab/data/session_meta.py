@@ -115,8 +115,7 @@ class RunMeta:
 
     @property
     def n_params(self) -> int:
-        sizes = [math.prod(self.network.input_shape), *(spec.units for spec in self.network.layers)]
-        return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        return self.network.n_parameters
 
 
 @dataclass
@@ -188,7 +187,8 @@ def _network(value, where: str, require_dtype: bool) -> MetaSpec:
     if require_dtype and value.get("dtype") not in ("float32", "float64"):
         raise FileProblem(f"meta's {where}.dtype must be \"float32\" or \"float64\"")
     try:
-        return parse_meta({**value, "format": WEIGHTS_FORMAT, "version": WEIGHTS_VERSION})
+        # A network's own "version" (1: dense layers; 2: typed layers) — else the newest, which reads both.
+        return parse_meta({"version": WEIGHTS_VERSION, **value, "format": WEIGHTS_FORMAT})
     except FileProblem as problem:
         raise FileProblem(f"meta's {where}: {problem}") from None
 

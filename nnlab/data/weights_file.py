@@ -33,10 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from nnlab import __version__
+from nnlab.engine.layers import input_shape_for
 from nnlab.engine.network import MAX_PARAMETERS, Network
 
 from .weights_meta import (DTYPES, FORMAT, MAX_INPUT_DIMS, MODEL_KEYS, PREPROCESS_MODES, VERSION,
-                           FileProblem, MetaSpec, counted, first_sentence, parse_meta)
+                           FileProblem, MetaSpec, counted, first_sentence, layers_meta, parse_meta)
 from .weights_npy import MAX_HEADER_BYTES, READ_ERRORS, check_code_points, read_array, read_header
 
 __all__ = ["DTYPES", "FORMAT", "MAX_HEADER_BYTES", "MAX_INPUT_DIMS", "MAX_META_CHARS", "MAX_SESSION_BYTES",
@@ -102,9 +103,8 @@ def _arrays_for(model: SavedModel) -> dict[str, np.ndarray]:
     clash = [key for key in model.extra if key in MODEL_KEYS]
     if clash:
         raise FileProblem(f"extra uses the reserved meta key {clash[0]!r}")
-    meta = {"format": FORMAT, "version": VERSION, "input_shape": list(model.input_shape),
-            "layers": [{"units": spec.units, "activation": spec.activation,
-                        "dropout": spec.dropout, "frozen": spec.frozen} for spec in network.layers],
+    version, layers = layers_meta(network.layers)
+    meta = {"format": FORMAT, "version": version, "input_shape": list(model.input_shape), "layers": layers,
             "loss": model.loss, "classes": list(model.classes), "preprocess": model.preprocess,
             "dtype": network.dtype.name, "nnlab_version": __version__,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -119,12 +119,13 @@ def _arrays_for(model: SavedModel) -> dict[str, np.ndarray]:
     if math.prod(spec.input_shape) != network.input_size:
         raise FileProblem(f"input_shape {spec.input_shape} holds {math.prod(spec.input_shape)} values "
                           f"but the network takes {network.input_size} inputs")
+    if not network.is_dense and input_shape_for(spec.input_shape, spec.layers) != network.input_shape:
+        raise FileProblem(f"input_shape {spec.input_shape} does not give the network's "
+                          f"{'×'.join(map(str, network.input_shape))} input images")
     non_finite = network.params.size - int(np.count_nonzero(np.isfinite(network.params)))
     if non_finite:
         raise FileProblem(f"the network has {counted(non_finite, 'non-finite parameter')} (NaN or infinity)")
-    arrays = {"meta": np.array(text)}
-    for i, (weight, bias) in enumerate(zip(network.weights, network.biases)):
-        arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"] = np.ascontiguousarray(weight), bias
+    arrays = {"meta": np.array(text), **layer_arrays(network)}
     session = {name: np.asarray(value) for name, value in model.session_arrays.items()}
     for name, value in session.items():
         if not isinstance(name, str) or not name.startswith(SESSION_PREFIX) or value.dtype.hasobject:
@@ -133,6 +134,25 @@ def _arrays_for(model: SavedModel) -> dict[str, np.ndarray]:
     if sum(value.nbytes for value in session.values()) > MAX_SESSION_BYTES:
         raise FileProblem(f"the session arrays take more than {MAX_SESSION_BYTES:,} bytes")
     return {**arrays, **session}
+
+
+def layer_arrays(network: Network) -> dict[str, np.ndarray]:
+    """``layers.{i}.weight`` / ``layers.{i}.bias`` of every layer with parameters (copies, PyTorch's layout)."""
+    arrays = {}
+    for i, (spec, weight, bias) in enumerate(zip(network.layers, network.weights, network.biases)):
+        if spec.has_parameters:
+            arrays[f"layers.{i}.weight"], arrays[f"layers.{i}.bias"] = np.ascontiguousarray(weight), bias.copy()
+    return arrays
+
+
+def network_from_arrays(spec: MetaSpec, dtype, arrays: dict[str, np.ndarray], prefix: str = "") -> Network:
+    """The network ``spec`` describes, with the checked arrays ``{prefix}layers.{i}.weight`` / ``.bias``."""
+    network = Network(spec.input_shape, spec.layers, dtype=dtype)
+    for i, layer in enumerate(network.layers):
+        if layer.has_parameters:
+            network.weights[i][...] = arrays[f"{prefix}layers.{i}.weight"]
+            network.biases[i][...] = arrays[f"{prefix}layers.{i}.bias"]
+    return network
 
 
 def _json_default(value):
@@ -261,10 +281,7 @@ def _read_archive(archive: zipfile.ZipFile) -> SavedModel:
     for key in session:
         if arrays[key].dtype.kind == "U":
             check_code_points(arrays[key], key)
-    network = Network(math.prod(spec.input_shape), spec.layers, dtype=dtype)
-    for i in range(len(spec.layers)):
-        network.weights[i][...] = arrays[f"layers.{i}.weight"]
-        network.biases[i][...] = arrays[f"layers.{i}.bias"]
+    network = network_from_arrays(spec, dtype, arrays)
     return SavedModel(network, spec.loss, spec.classes, spec.input_shape, spec.preprocess,
                       spec.extra, {key: arrays[key] for key in session})
 
@@ -312,7 +329,8 @@ def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[
     for key in [*expected, *session]:
         if headers[key].dtype.hasobject:
             raise FileProblem(pickled(key))
-    first = headers["layers.0.weight"].dtype.name
+    first_key = next(iter(expected))  # the first layer with parameters' weight
+    first = headers[first_key].dtype.name
     for key, needed in expected.items():
         shape, dtype = headers[key].shape, headers[key].dtype
         if dtype.kind != "f" or dtype.itemsize not in (4, 8):
@@ -326,7 +344,7 @@ def _check_headers(spec: MetaSpec, expected: dict, headers: dict, session: list[
         if spec.dtype is not None and dtype.name != spec.dtype:
             raise FileProblem(f"{key} is {dtype.name} but meta says the network is {spec.dtype}")
         if dtype.name != first:
-            raise FileProblem(f"{key} is {dtype.name} but layers.0.weight is {first}; "
+            raise FileProblem(f"{key} is {dtype.name} but {first_key} is {first}; "
                               "a network has one dtype")
     return spec.dtype or first
 

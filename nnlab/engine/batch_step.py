@@ -12,6 +12,7 @@ import numpy as np
 
 from .activations import get_activation
 from .blas_threads import BlasThreads
+from .conv_batch_step import SpatialWorkspace, new_spatial_workspace, spatial_forward_backward
 from .losses import get_loss
 from .network import Network, add_penalty_gradient
 from .outputs import outputs_to_classes
@@ -38,7 +39,10 @@ class Workspace:
 
 
 def new_workspace(net: Network, size: int, x, regression: bool, threads: BlasThreads) -> Workspace:
-    """The buffers for batches of ``size`` samples of ``x`` (rows, or ScaledBytes) through ``net``."""
+    """The buffers for batches of ``size`` samples of ``x`` (rows, or ScaledBytes) through ``net``
+    (a network with convolution or pooling layers gets conv_batch_step's)."""
+    if not net.is_dense:
+        return new_spatial_workspace(net, size, x, regression, threads)
     dtype = net.dtype
     widths = [spec.units for spec in net.layers]
     return Workspace(
@@ -64,6 +68,8 @@ def forward_backward(net: Network, config: TrainConfig, ws: Workspace, x, target
     Augmentation and dropout draw from ``rng``. Returns (loss, tally): the batch's hits, or for a network
     that predicts numbers its summed absolute error |output − target| over samples and outputs.
     """
+    if isinstance(ws, SpatialWorkspace):
+        return spatial_forward_backward(net, config, ws, x, targets, y, indices, augment, rng, threads)
     if ws.x_scratch is not None:
         x.gather_into(indices, ws.x, ws.x_scratch)
     else:

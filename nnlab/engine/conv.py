@@ -48,17 +48,21 @@ class Conv2D:
     def threads(self) -> int:
         return len(self._lanes)
 
-    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
-        """y (N, F, Ho, Wo) = conv(x (N, C, H, W), weight (F, C, K, K)) + bias (F,) (None: no bias)."""
+    def forward(self, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
+                out: np.ndarray | None = None) -> np.ndarray:
+        """y (N, F, Ho, Wo) = conv(x (N, C, H, W), weight (F, C, K, K)) + bias (F,) (None: no bias);
+        into ``out`` (a contiguous (N, F, Ho, Wo) array of the layer's dtype) when given, else a buffer."""
         g = self.geometry
         self._check(x, "input", g.input_shape)
         self._check_parameter(weight, g.weight_shape, "weight")
         if bias is not None:
             self._check_parameter(bias, (g.filters,), "bias")
+        if out is not None:
+            self._check(out, "output", g.output_shape)
         halves = self._halves(x.shape[0])
         if len(halves) == 1:
-            return self._lanes[0].forward(x, weight, bias)
-        y = self._joined_buffer("y", (x.shape[0], *g.output_shape))
+            return self._lanes[0].forward(x, weight, bias, out)
+        y = self._joined_buffer("y", (x.shape[0], *g.output_shape)) if out is None else out
         _run_both(*(lambda lane=lane, a=a, b=b: lane.forward(x[a:b], weight, bias, y[a:b])
                     for lane, a, b in halves))
         return y

@@ -158,6 +158,7 @@ def evaluate(network: Network, x: Rows, y: np.ndarray, loss: str, n_classes: int
             return RegressionEvaluation.from_predictions(empty, empty)
         return Evaluation.from_predictions(np.zeros(0, int), np.zeros(0, int), n_classes)
     total_loss, outputs = 0.0, []
+    chunk_size = network.rows_per_chunk(chunk_size)  # a CNN's maps take more memory a row
     for start in range(0, len(x), chunk_size):
         block_x, block_y = x[start:start + chunk_size], y[start:start + chunk_size]
         z, a = network.forward_with_logits(block_x)

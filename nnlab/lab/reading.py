@@ -68,12 +68,27 @@ def read_model(path: str | Path, current: Dataset | None = None, current_source:
     return OpenedModel(Path(path), model, prepared)
 
 
+WINDOW_SHOWS_NO_CNN = ("{name} holds a network with convolutional layers; the window shows them in a later version — "
+                       "use nnlab info, nnlab evaluate and nnlab predict on it, or nnlab train --resume for a session")
+
+
+def window_refusal(network, name: str) -> str:
+    """"" when the window can show ``network``; else the one sentence why not (``name``: the file's name).
+
+    The window's views (editor, inspector, debugger, canvas) draw dense layers only, for now: a weight file
+    or session with a convolution or pooling is refused there before anything changes, as the CLI uses it."""
+    return "" if network is None or network.is_dense else WINDOW_SHOWS_NO_CNN.format(name=name)
+
+
 def model_misfit(model: SavedModel, dataset: Dataset) -> str:
     """Why ``model`` cannot be used on ``dataset``, in one sentence; "" when it fits."""
     network = model.network
     if network.input_size != dataset.n_features:
         return (f"the model takes {network.input_size} inputs but {dataset.name!r} has {dataset.n_features} "
                 "features per sample")
+    if not network.is_dense and tuple(network.input_shape[-2:]) != tuple(dataset.input_shape[-2:]):
+        return (f"the model's convolutions read {'×'.join(map(str, network.input_shape[-2:]))} images but "
+                f"{dataset.name!r} holds {'×'.join(map(str, dataset.input_shape))} samples")
     regression = is_regression(model.loss, network.layers[-1].activation)
     if dataset.is_regression and not regression:
         return (f"{dataset.name!r} holds numbers to predict but the model is a classifier (only a linear output "

@@ -21,7 +21,9 @@ from nnlab.data.dataset import Dataset
 from nnlab.data.experiment import Experiment
 from nnlab.data.lessons import LESSON_SOURCE_PREFIX
 from nnlab.data.weights_file import SavedModel
+from nnlab.data.weights_meta import layers_meta
 from nnlab.engine import LayerSpec, Network, TrainConfig
+from nnlab.engine.layers import is_dense_only, layer_word, normalized_hidden
 from nnlab.engine.network import validate_architecture
 
 DATASET_KINDS = ("builtin", "lesson", "file")
@@ -125,7 +127,12 @@ class RunNetwork:
     dtype: str = "float32"
 
     def __post_init__(self) -> None:
-        validate_architecture(math.prod(self.input_shape), list(self.layers), self.loss)
+        validate_architecture(self._input, list(self.layers), self.loss)
+
+    @property
+    def _input(self):
+        """What Network takes: the number of features, or a CNN's image shape."""
+        return math.prod(self.input_shape) if is_dense_only(self.layers) else tuple(self.input_shape)
 
     @classmethod
     def of(cls, network: Network, loss: str, dataset: Dataset) -> "RunNetwork":
@@ -148,12 +155,14 @@ class RunNetwork:
 
     @property
     def n_params(self) -> int:
+        if not is_dense_only(self.layers):
+            return self._template.n_parameters
         sizes = [self.input_size, *(spec.units for spec in self.layers)]
         return sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
 
     @cached_property
     def _template(self) -> Network:
-        return Network(self.input_size, list(self.layers), dtype=np.dtype(self.dtype))
+        return Network(self._input, list(self.layers), dtype=np.dtype(self.dtype))
 
     def build(self, params: np.ndarray) -> Network:
         """A new network with these flat parameters (a copy: the snapshot stays as it was)."""
@@ -167,8 +176,8 @@ class RunNetwork:
 
     def fits(self, network: Network, loss: str) -> bool:
         """Is ``network`` this run's architecture (its weights aside)?"""
-        return (network.input_size, tuple(network.layers), network.dtype.name, loss) == \
-            (self.input_size, self.layers, self.dtype, self.loss)
+        return (network.input_shape, tuple(network.layers), network.dtype.name, loss) == \
+            (self._template.input_shape, self.layers, self.dtype, self.loss)
 
     def saved_model(self, params: np.ndarray, extra: dict | None = None) -> SavedModel:
         """A weight file's contents for these parameters."""
@@ -177,9 +186,7 @@ class RunNetwork:
 
     def meta(self) -> dict:
         """As a weight file's meta says it (without format, version and stamps)."""
-        return {"input_shape": list(self.input_shape),
-                "layers": [{"units": s.units, "activation": s.activation, "dropout": s.dropout, "frozen": s.frozen}
-                           for s in self.layers],
+        return {"input_shape": list(self.input_shape), "layers": layers_meta(self.layers)[1],
                 "loss": self.loss, "classes": list(self.classes), "preprocess": self.preprocess, "dtype": self.dtype}
 
     def differences(self, other: "RunNetwork") -> str:
@@ -193,7 +200,10 @@ class RunNetwork:
         words = []
         for index, (old, new) in enumerate(zip(self.layers, other.layers)):
             where = "output layer" if index == len(self.layers) - 1 else f"hidden layer {index + 1}"
-            if old.units != new.units:
+            if old.kind != "dense" or new.kind != "dense":
+                if layer_word(old) != layer_word(new):
+                    words.append(f"{where}: {layer_word(old)} → {layer_word(new)}")
+            elif old.units != new.units:
                 words.append(f"{where}: {old.units} → {new.units} units")
             if old.activation != new.activation:
                 words.append(f"{where}: {old.activation} → {new.activation}")
@@ -215,7 +225,7 @@ _EXPERIMENT_KEYS = ("dataset", "hidden", "activation", "loss", "output_activatio
 def experiment_settings(experiment: Experiment) -> dict:
     """Every choice of an Experiment as JSON-ready data (not the BLAS threads: the machine's, not the run's)."""
     plain = {key: getattr(experiment, key) for key in _EXPERIMENT_KEYS}
-    plain["hidden"] = [int(units) for units in experiment.hidden]
+    plain["hidden"] = list(normalized_hidden(experiment.hidden))
     plain["split"] = [float(share) for share in experiment.split]
     plain["train"] = {key: getattr(experiment.train, key) for key in _TRAIN_KEYS}
     return plain
@@ -240,9 +250,10 @@ def experiment_from_settings(settings) -> Experiment:
     for key, value in values.items():
         if not isinstance(value, kinds[key]) or (isinstance(value, bool) and kinds[key] is not bool):
             raise ValueError(f"a run's setting {key!r} is {value!r}, not a {_kind_words(kinds[key])}")
-    if not all(type(units) is int for units in values["hidden"]) or len(values["split"]) != 3 \
+    if not all(type(units) in (int, str) for units in values["hidden"]) or len(values["split"]) != 3 \
             or not all(type(share) in (int, float) for share in values["split"]):
-        raise ValueError("a run's hidden layers must be whole numbers and its split three numbers")
+        raise ValueError("a run's hidden layers must be whole numbers or layer words and its split three numbers")
+    normalized_hidden(values["hidden"])  # a word that is no layer: its own sentence
     train = TrainConfig(**{key: settings["train"][key] for key in _TRAIN_KEYS})
     plain = {key: settings[key] for key in _EXPERIMENT_KEYS}
     plain["split"] = tuple(float(share) for share in plain["split"])

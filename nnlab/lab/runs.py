@@ -16,6 +16,7 @@ import numpy as np
 from psygnal import Signal
 
 from nnlab.engine import Network
+from nnlab.engine.layers import hidden_layout
 
 from .history import History
 from .run_identity import DatasetIdentity, RunNetwork, experiment_from_settings
@@ -251,10 +252,11 @@ def check_name(name) -> str:
 def describe_settings(run: Run) -> dict[str, str]:
     """A run's settings as short words by key, in the order a legend reads them."""
     settings, train = run.settings, run.settings.get("train", {})
-    hidden = [spec for spec in run.network.layers[:-1]]
+    hidden = [spec for spec in run.network.layers[:-1] if spec.has_parameters]
+    layout = hidden_layout(run.network.layers)
     words = {
         "dataset": run.dataset.words,
-        "hidden": "hidden " + ("-".join(str(spec.units) for spec in hidden) if hidden else "none"),
+        "hidden": "hidden " + ("-".join(map(str, layout)) if layout else "none"),
         "activation": ", ".join(sorted({spec.activation for spec in hidden})) or "",
         "dropout": f"dropout {_number(max((spec.dropout for spec in hidden), default=0.0))}",
         "frozen": "frozen " + ",".join(str(i + 1) for i, spec in enumerate(run.network.layers) if spec.frozen),

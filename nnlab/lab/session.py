@@ -21,6 +21,7 @@ from nnlab.data.splits import Splits, split_dataset
 from nnlab.data.user_samples import UserSampleStore
 from nnlab.data.weights_file import SavedModel, save_model
 from nnlab.engine import Network, Trainer
+from nnlab.engine.layers import hidden_layout, normalized_hidden
 from nnlab.engine.losses import check_pair, check_predicts_numbers, is_regression, output_units
 from nnlab.engine.trainer_state import TrainerState
 
@@ -151,6 +152,14 @@ class LabSession(SessionRuns):
         """
         if self.network is None or self.dataset is None or self.loss != experiment.loss:
             return False
+        if not self.network.is_dense or not all(isinstance(units, int) for units in experiment.hidden):
+            try:
+                wanted_layout = normalized_hidden(experiment.hidden)
+            except ValueError:
+                return False
+            return (wanted_layout == hidden_layout(self.network.layers)
+                    and self.network.input_size == self.dataset.n_features
+                    and output_units(experiment.loss, self.dataset.n_classes) == self.network.n_outputs)
         wanted = [self.dataset.n_features, *map(int, experiment.hidden),
                   output_units(experiment.loss, self.dataset.n_classes)]
         return wanted == self.network.sizes

@@ -12,6 +12,7 @@ import numpy as np
 
 from nnlab.data.experiment import Experiment
 from nnlab.engine import Network
+from nnlab.engine.layers import hidden_layout, normalized_hidden
 
 from . import session_io
 from .reading import PreparedDataset
@@ -90,8 +91,8 @@ class SessionRuns:
         and raises ValueError when it cannot be (a thinned-away epoch, another architecture)."""
         parent = self.runs[run_id]
         snapshot = parent.snapshots.get(epoch)
-        widths = tuple(int(units) for units in experiment.hidden)
-        if widths != tuple(spec.units for spec in parent.network.layers[:-1]) or experiment.loss != parent.network.loss:
+        if normalized_hidden(experiment.hidden) != hidden_layout(parent.network.layers) \
+                or experiment.loss != parent.network.loss:
             raise ValueError(f"a branch carries on {parent.name}'s network; to try another shape or loss, edit the "
                              "network or start a new one")
         prepared = self._dataset_of(parent)

@@ -18,7 +18,7 @@ from .bytes_ops import INTERESTING_INTS, damage
 from .seeds import SEEDS
 from .zip_ops import many_members, meta_json_op, mutate_member, patch_entries, read_members, write_members
 
-KINDS = ("weights", "datasets", "sessions")
+KINDS = ("weights", "datasets", "sessions", "conv")  # conv: weight files of convolutional networks (version 2)
 _CSV_TOKENS = ['"', '""', "\x00", "\ufeff", "nan", "inf", "-inf", "1e400", "-5", "99999999", "1_000", "\u0661",
                "0x10", "\r", "\x85", "\u2028", "\x1c", ",", ";", "\t", " ", "\n", "", "é", "\U0001F600", "1e-400",
                "9" * 200_000, "a" * 140_000, '"' + "1" * 140_000 + '"', ",".join(["7"] * 20_000), "--", "+1", ".5"]
@@ -41,8 +41,8 @@ def _mutate_once(variant: str, target: Path, rng: np.random.Generator) -> str:
     if variant == "image folder":
         return _mutate_folder(target, rng)
     data = target.read_bytes()
-    if variant.startswith(("npz", "weights", "session")):
-        new, what = _mutate_zip(data, rng, weights=variant.startswith(("weights", "session")))
+    if variant.startswith(("npz", "weights", "session", "conv")):
+        new, what = _mutate_zip(data, rng, weights=variant.startswith(("weights", "session", "conv")))
     elif rng.random() < 0.7:
         new, what = _mutate_text(data, rng)
     else:

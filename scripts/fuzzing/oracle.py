@@ -28,9 +28,10 @@ from nnlab.data.weights_file import SavedModel, WeightFileError, load_model
 from nnlab.engine.scaled_bytes import ScaledBytes
 from nnlab.lab.session_io import OpenedSession, read_session
 
-DOCUMENTED = {"datasets": DatasetFormatError, "weights": WeightFileError, "sessions": SessionFileError}
+DOCUMENTED = {"datasets": DatasetFormatError, "weights": WeightFileError, "sessions": SessionFileError,
+              "conv": WeightFileError}
 # A session file is read as the window reads it: the file, then every run rebuilt and the dataset reopened.
-LOADERS = {"datasets": load_dataset_file, "weights": load_model, "sessions": read_session}
+LOADERS = {"datasets": load_dataset_file, "weights": load_model, "sessions": read_session, "conv": load_model}
 FINDINGS = ("escaped", "unpickled", "wrong", "vague", "session changed", "session escaped")
 
 
@@ -113,6 +114,10 @@ def _check_result(result) -> str:
             return "model with non-finite parameters"
         if math.prod(result.input_shape) != result.network.input_size:
             return f"model input_shape {result.input_shape} vs {result.network.input_size} inputs"
+        if not result.network.is_dense:  # a CNN's maps are sized by its meta: one sample must go through
+            output = result.network.forward(np.zeros((2, result.network.input_size), result.network.dtype))
+            if output.shape != (2, result.network.n_outputs):
+                return f"the model's forward pass gave shape {output.shape}"
         return ""
     if not isinstance(result, Dataset):
         return f"loader returned {type(result).__name__}"
@@ -194,7 +199,7 @@ def load_in_session(kind: str, path: Path, lab) -> tuple[str, str]:
     calls: list[str] = []
     try:
         with pickle_forbidden(calls):
-            if kind == "weights":
+            if kind in ("weights", "conv"):
                 lab.open_model(path)
             elif kind == "sessions":
                 lab.open_session(path)

@@ -196,10 +196,50 @@ def _session_deflated(folder: Path) -> Path:
     return target
 
 
+def _conv_model(dtype=np.float32, session: bool = False, strided: bool = False) -> SavedModel:
+    """A small CNN on 12×12 images: convolution, pooling, flatten and dense layers (weight format version 2)."""
+    from nnlab.engine.layers import ConvSpec, PoolSpec
+
+    if strided:
+        layers = [ConvSpec(3, 3, 2, "valid", "tanh"), PoolSpec(2, "avgpool2d"), LayerSpec(4, "relu", 0.2),
+                  LayerSpec(3, "softmax")]
+    else:
+        layers = [ConvSpec(3, 3), PoolSpec(2), ConvSpec(4, 3, frozen=True), PoolSpec(2), LayerSpec(3, "softmax")]
+    network = Network((12, 12), layers, dtype=np.dtype(dtype), seed=4)
+    arrays = {"session.history.loss": np.linspace(1, 0.1, 5)} if session else {}
+    return SavedModel(network, "cross_entropy", ["a", "b", "c"], (12, 12), "resize", {}, arrays)
+
+
+def _conv_weights(folder: Path) -> Path:
+    save_model(folder / "cnn.npz", _conv_model())
+    return folder / "cnn.npz"
+
+
+def _conv_weights_strided(folder: Path) -> Path:
+    save_model(folder / "cnn64.npz", _conv_model(np.float64, session=True, strided=True))
+    return folder / "cnn64.npz"
+
+
+def _conv_weights_deflated(folder: Path) -> Path:
+    plain = _conv_weights(folder)
+    with zipfile.ZipFile(plain) as source:
+        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    target = folder / "cnn-compressed.npz"
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    plain.unlink()
+    return target
+
+
+CONV_SEEDS: dict[str, Writer] = {
+    "conv weights": _conv_weights, "conv weights float64 strided+session": _conv_weights_strided,
+    "conv weights deflated": _conv_weights_deflated,
+}
 WEIGHT_SEEDS: dict[str, Writer] = {
     "weights": _weights, "weights float64+session": _weights_session, "weights deflated": _weights_deflated,
 }
 SESSION_SEEDS: dict[str, Writer] = {
     "session": _session, "session deflated": _session_deflated,
 }
-SEEDS = {"datasets": DATASET_SEEDS, "weights": WEIGHT_SEEDS, "sessions": SESSION_SEEDS}
+SEEDS = {"datasets": DATASET_SEEDS, "weights": WEIGHT_SEEDS, "sessions": SESSION_SEEDS, "conv": CONV_SEEDS}

@@ -108,7 +108,7 @@ def test_predict_image_uses_the_model_preprocessing(digits_model, workdir):
 
 @pytest.mark.parametrize("args,expected", [
     (["train", "--dataset", "no-such-set"], "no built-in dataset or file called 'no-such-set'"),
-    (["train", "--layers", "a,b"], "expected whole numbers"),
+    (["train", "--layers", "a,b"], "'a' is not a layer; write conv{F}x{K}"),
     (["train", "--dataset", "xor", "--layers", "0"], "between 1 and"),
     (["train", "--dataset", "xor", "--lr", "-1"], "learning rate must be a number above 0"),
     (["train", "--dataset", "xor", "--loss", "mse", "--output-activation", "linear", "--layers", "4",
@@ -121,7 +121,7 @@ def test_predict_image_uses_the_model_preprocessing(digits_model, workdir):
     (["frobnicate"], "invalid choice"),
     (["train", "--dataset", "xor", "--seed", "-1"], "seed must be a whole number of 0 or more"),
     (["train", "--dataset", "xor", "--split", "nan,1,1"], "three percentages"),
-    (["train", "--dataset", "xor", "--layers", "3,,4"], "expected whole numbers"),
+    (["train", "--dataset", "xor", "--layers", "3,,4"], "has an empty layer between two commas"),
     (["train", "--dataset", "xor", "--out", "no/such/folder/m.npz"], "does not exist"),
 ])
 def test_bad_input_gives_exit_code_2_and_one_line(args, expected, xor_model, workdir):

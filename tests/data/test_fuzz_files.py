@@ -29,7 +29,7 @@ from fuzzing import oracle, runner  # noqa: E402  (importable once the script ha
 
 SEED = 12
 # Files per kind in the short run: ~25 s together on this 2-core machine, well inside 60 s in CI.
-COUNTS = {"datasets": 700, "weights": 450, "sessions": 300}
+COUNTS = {"datasets": 700, "weights": 450, "sessions": 300, "conv": 250}
 SESSION_EVERY = 4  # a quarter of the files are opened through the window's LabSession too
 
 
@@ -44,7 +44,7 @@ def _describe(summary) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["datasets", "weights", "sessions"])
+@pytest.mark.parametrize("kind", ["datasets", "weights", "sessions", "conv"])
 def test_seeded_fuzz_finds_nothing(kind):
     summary = runner.run_many(kind, COUNTS[kind], SEED, session_every=SESSION_EVERY)
     report = _describe(summary)

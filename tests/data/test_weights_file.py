@@ -189,7 +189,7 @@ MALFORMED = {
     "meta is a list": (_meta_text("[1, 2, 3]"), "meta must be a JSON object, not [1, 2, 3]"),
     "wrong format": (_meta(format="keras-h5"), 'meta has format "keras-h5", expected "nnlab-weights"'),
     "no format": (_drop_meta_key("format"), 'meta has no "format" key'),
-    "newer version": (_meta(version=2), "made by a newer NN Lab (weight format version 2"),
+    "newer version": (_meta(version=3), "made by a newer NN Lab (weight format version 3"),
     "older version": (_meta(version=0), "unknown weight format version 0"),
     "missing key": (_drop_meta_key("loss"), "meta is missing 'loss'"),
     "layers not a list": (_meta(layers="dense"), "meta's layers must be a non-empty list"),
