@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import get_activation
+from .numbers import format_number
 from .conv_record import PixelSum, pixel_sum, record_max_pool
 from .layers import CONV2D, MAXPOOL2D, POOL_KINDS
 
@@ -94,3 +95,44 @@ def explain_pixel(network, sample: np.ndarray, layer: int, channel: int, row: in
     else:
         winner, value = None, float(window.mean())
     return PoolPixel(spec.kind, channel, top, left, window, value, winner, maps)
+
+
+TERMS_PER_LINE = 5  # one kernel row of a 5×5 kernel per line: the written sum reads like the kernel
+
+
+def sum_lines(pixel: ConvPixel, digits: int | None = 3) -> list[str]:
+    """z = Σ w·x + b written out: every term for one input channel (a row of the kernel per line), one
+    sum per channel beyond that; then a = activation(z). ``digits=None``: every digit (the copy text)."""
+    terms = pixel.terms
+    n = lambda value: format_number(value, digits)  # noqa: E731
+    lines = []
+    if terms.inputs.shape[0] == 1:
+        written = [f"{n(w)}·{n(x)}" for w, x in zip(terms.weights[0].reshape(-1), terms.inputs[0].reshape(-1))]
+        for start in range(0, len(written), TERMS_PER_LINE):
+            lead = "z = " if start == 0 else "  + "
+            lines.append(lead + " + ".join(written[start:start + TERMS_PER_LINE]))
+    else:
+        lines.append(f"z = Σ over {terms.inputs.shape[0]} input maps of Σ w·x ({terms.weights.shape[-1]}×"
+                     f"{terms.weights.shape[-1]} terms each) + b")
+        sums = [f"map {c + 1}: {n(value)}" for c, value in enumerate(terms.channel_sums)]
+        for start in range(0, len(sums), 4):
+            lines.append("    " + ",  ".join(sums[start:start + 4]))
+    lines.append(f"  + b ({n(terms.bias)})  =  {n(terms.z)}")
+    name = pixel.activation
+    lines.append(f"a = {name}(z) = {n(pixel.a)}")
+    outside = int((~terms.inside).sum())
+    if outside:
+        lines.append(f"({outside} of the {terms.inside.size} taps lie on the zero padding: their x is 0)")
+    return lines
+
+
+def pool_lines(pixel: PoolPixel, digits: int | None = 3) -> list[str]:
+    """max (or mean) of the window, with the winner named."""
+    n = lambda value: format_number(value, digits)  # noqa: E731
+    values = ", ".join(n(v) for v in pixel.inputs.reshape(-1))
+    if pixel.winner is None:
+        return [f"a = mean({values}) = {n(pixel.value)}"]
+    row, col = pixel.winner
+    return [f"a = max({values}) = {n(pixel.value)}",
+            f"the winner: input pixel ({pixel.top + row}, {pixel.left + col}) of map {pixel.channel + 1} — only it "
+            "gets this pixel's gradient in backprop"]

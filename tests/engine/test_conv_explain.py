@@ -70,3 +70,20 @@ def test_average_pooling_gives_the_window_mean(lenet, sample):
 def test_a_pixel_that_does_not_exist_is_one_sentence(lenet, sample, where, sentence):
     with pytest.raises(ValueError, match="^" + sentence.replace("(", r"\(").replace(")", r"\)") + "$"):
         explain_pixel(lenet, sample, *where)
+
+
+def test_the_written_sum_with_every_digit_adds_up_to_the_forward_z(lenet, sample):
+    from nnlab.engine.conv_explain import sum_lines
+    from nnlab.engine.numbers import format_number
+
+    trace = lenet.forward_trace(sample[None])
+    pixel = explain_pixel(lenet, sample, 0, 2, 10, 3)
+    lines = sum_lines(pixel, digits=None)
+    assert len(lines) >= 7 and lines[0].startswith("z = ")
+    products = [term for line in lines[:5] for term in line[4:].split(" + ")]
+    assert len(products) == 25
+    to_float = lambda text: float(text.replace("−", "-"))  # noqa: E731
+    written = sum(to_float(w) * to_float(x) for w, x in (term.split("·") for term in products))
+    bias = to_float(lines[5].split("(")[1].split(")")[0])
+    assert written + bias == pytest.approx(trace.pre_activations[0][0, 2, 10, 3], abs=1e-12)
+    assert lines[6] == "a = relu(z) = " + format_number(pixel.a, None)
