@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..colours import mix, quiet_text
-from .conv_layout import ConvColumn, ConvGeometry, conv_layout, map_pixel_at, map_shades, neuron_at
+from .conv_layout import COLUMN_WIDTHS, ConvColumn, ConvGeometry, conv_layout, map_pixel_at, map_shades, neuron_at
 from .layout_model import activation_shades
 from .scene import wrap
 
 NEGATIVE = QColor("#8e44ad")
+CAPTION_SCALE = 0.85  # LeNet's eight columns in the editor's ~470 px at 1280×720: "conv16x5" fits at 85 %
 
 
 def shade_image(shades: np.ndarray, low: QColor, high: QColor, negative: QColor = NEGATIVE) -> QImage:
@@ -44,6 +45,9 @@ class ConvCanvas(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        caption = QFont(self.font())
+        caption.setPointSizeF(max(caption.pointSizeF() * CAPTION_SCALE, 6.0))
+        self.setFont(caption)  # eight or more columns share the editor's width: "conv16x5" must fit one
         self.columns: list[ConvColumn] = []
         self._maps: list[np.ndarray] | None = None   # shades per column (maps (C, H, W) or a row)
         self._current: int | None = None
@@ -91,17 +95,24 @@ class ConvCanvas(QWidget):
         return self._maps is not None
 
     # -- geometry ---------------------------------------------------------------------------
-    def _captions(self, cell: float) -> list[list[tuple[str, bool]]]:
+    def _shares(self) -> list[float]:
+        return [COLUMN_WIDTHS.get(c.kind, 1.0) for c in self.columns]
+
+    def _width(self, geometry: ConvGeometry, index: int) -> float:
+        return geometry.cell * COLUMN_WIDTHS.get(self.columns[index].kind, 1.0)
+
+    def _captions(self, cells: list[float]) -> list[list[tuple[str, bool]]]:
         metrics = self.fontMetrics()
-        return [[(text, False) for text in wrap(c.title, metrics, cell - 6)]
-                + [(text, True) for text in wrap(c.notes, metrics, cell - 6)] for c in self.columns]
+        return [[(text, False) for text in wrap(c.title, metrics, max(cell, 40.0) - 4)]
+                + [(text, True) for text in wrap(c.notes, metrics, max(cell, 40.0) - 4)]
+                for c, cell in zip(self.columns, cells)]
 
     def geometry_now(self) -> tuple[ConvGeometry, list]:
         names = self.columns[-1].names if self.columns else ()
         metrics = self.fontMetrics()
         names_width = min(120.0, max(metrics.horizontalAdvance(n) for n in names) + 10.0) if names else 0.0
-        rough = max(self.width() - 24 - names_width, 1.0) / max(len(self.columns), 1)
-        captions = self._captions(rough)
+        unit = max(self.width() - 24 - names_width, 1.0) / max(sum(self._shares()), 1e-9)
+        captions = self._captions([unit * share for share in self._shares()])
         geometry = conv_layout(self.columns, self.width(), self.height(), max(map(len, captions), default=1),
                                float(metrics.height()), names_width)
         return geometry, captions
@@ -119,7 +130,7 @@ class ConvCanvas(QWidget):
     def column_at(self, x: float) -> int | None:
         geometry = self.geometry_now()[0]
         for index, centre in enumerate(geometry.xs):
-            half = geometry.cell * (0.45 if self.columns[index].kind == "flatten" else 1.0) / 2
+            half = self._width(geometry, index) / 2
             if abs(x - centre) <= half:
                 return index
         return None
@@ -161,7 +172,7 @@ class ConvCanvas(QWidget):
         if self._current is not None and 0 <= self._current < len(self.columns):
             band = QColor(highlight)
             band.setAlpha(28)
-            half = geometry.cell * (0.45 if self.columns[self._current].kind == "flatten" else 1.0) / 2
+            half = self._width(geometry, self._current) / 2
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(band)
             painter.drawRoundedRect(QRectF(geometry.xs[self._current] - half + 3, 4, 2 * half - 6,
@@ -184,8 +195,9 @@ class ConvCanvas(QWidget):
         pen = QPen(colour, 1.0)
         painter.setPen(pen)
         y = (12 + geometry.label_top - 8) / 2
-        for left, right in zip(geometry.xs, geometry.xs[1:]):
-            x1, x2 = left + (right - left) * 0.42, left + (right - left) * 0.58
+        for index in range(len(geometry.xs) - 1):
+            boundary = geometry.xs[index] + self._width(geometry, index) / 2  # in the gap between two columns
+            x1, x2 = boundary - 5, boundary + 5
             painter.drawLine(QPointF(x1, y), QPointF(x2, y))
             painter.drawLine(QPointF(x2, y), QPointF(x2 - 4, y - 3))
             painter.drawLine(QPointF(x2, y), QPointF(x2 - 4, y + 3))
@@ -279,11 +291,9 @@ class ConvCanvas(QWidget):
         line = self.fontMetrics().height()
         text, note = self.palette().color(QPalette.ColorRole.WindowText), quiet_text(self.palette())
         for index, (x, lines) in enumerate(zip(geometry.xs, captions)):
-            width = geometry.cell * (0.45 if self.columns[index].kind == "flatten" else 1.0) - 4
-            width = max(width, geometry.cell * 0.9) if self.columns[index].kind == "flatten" else width
+            width = max(self._width(geometry, index), 40.0)
             for row, (caption, is_note) in enumerate(lines):
                 painter.setPen(note if is_note else text)
-                top = geometry.label_top + row * line + (line if self.columns[index].kind == "flatten"
-                                                         and index % 2 else 0)
+                top = geometry.label_top + row * line
                 painter.drawText(QRectF(x - width / 2, top, width, line),
                                  Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)

@@ -18,6 +18,10 @@ from .layout_model import MAX_NEURONS, output_names, shown_neurons
 
 MAX_TILES = 32  # maps drawn per layer; past this, "… N more" (64 tiles of 7×7 would be specks)
 MIN_SCALE = 1.0  # screen pixels per map pixel: a 7×7 map stays at least 7 px
+COLUMN_WIDTHS = {CONV2D: 1.5, **{kind: 1.15 for kind in POOL_KINDS}, "input": 0.9, FLATTEN: 0.4, DENSE: 0.6,
+                 "output": 0.9}
+"""Shares of the width (others 1.0): a convolution's many maps need the room, a flatten strip and a column
+of neurons little — at 1280×720 the editor is ~470 px wide for LeNet's eight columns."""
 
 
 @dataclass(frozen=True)
@@ -48,21 +52,21 @@ def conv_columns(network, class_names: list[str] | None = None) -> list[ConvColu
         notes = "❄ frozen" if spec.frozen else ""
         if spec.kind == CONV2D:
             f, ho, wo = shape.output_shape
-            title = f"{layer_word(spec)} · {f} maps {ho}×{wo} · {spec.activation}"
+            title = f"{layer_word(spec)} · {f}×{ho}×{wo} · {spec.activation}"
             columns.append(ConvColumn(title, notes, spec.kind, shape.output_shape, more=max(f - MAX_TILES, 0),
                                       frozen=spec.frozen))
         elif spec.kind in POOL_KINDS:
             ch, ho, wo = shape.output_shape
-            title = f"{layer_word(spec)} · {ch} maps {ho}×{wo}"
+            title = f"{layer_word(spec)} · {ch}×{ho}×{wo}"
             columns.append(ConvColumn(title, "", spec.kind, shape.output_shape, more=max(ch - MAX_TILES, 0)))
         elif spec.kind == FLATTEN:
-            columns.append(ConvColumn(f"flatten · {shape.output_shape[0]:,}", "maps → one row", FLATTEN, None))
+            columns.append(ConvColumn(f"flatten · {shape.output_shape[0]:,}", "", FLATTEN, None))
         else:
             width = spec.units
             neurons = tuple(int(n) for n in shown_neurons(width))
             names = output_names(width, class_names) if index == last else []
             title = f"output · {width} · {spec.activation}" if index == last else \
-                f"dense {width:,} · {spec.activation}"
+                f"{width:,} · {spec.activation}"
             notes = " · ".join(n for n in (notes, f"dropout {spec.dropout:g}" if spec.dropout else "") if n)
             columns.append(ConvColumn(title, notes, "output" if index == last else DENSE, None, neurons,
                                       width - len(neurons), tuple(names[n] for n in neurons) if names else (),
@@ -72,8 +76,8 @@ def conv_columns(network, class_names: list[str] | None = None) -> list[ConvColu
 
 @dataclass(frozen=True)
 class TileGrid:
-    """A map column's tiles: tile k's top-left is (lefts[k], tops[k]); each is side × side·H/W... (square maps
-    are the usual case: ``width`` × ``height`` screen pixels each)."""
+    """A map column's tiles: tile k's top-left is (lefts[k], tops[k]); each is ``width`` × ``height`` screen
+    pixels, ``scale`` per map pixel."""
 
     lefts: np.ndarray
     tops: np.ndarray
@@ -108,7 +112,7 @@ def _fit_scale(maps: tuple[int, int, int], tiles: int, width: float, height: flo
 def conv_layout(columns: list[ConvColumn], width: float, height: float, caption_lines: int, line: float,
                 names_width: float = 0.0, margin: float = 12.0) -> ConvGeometry:
     """Positions for a widget of ``width`` × ``height`` pixels; captions go underneath."""
-    weights = [0.45 if c.kind == FLATTEN else 1.0 for c in columns]
+    weights = [COLUMN_WIDTHS.get(c.kind, 1.0) for c in columns]
     unit = max(width - 2 * margin - names_width, 1.0) / sum(weights)
     label_top = height - margin - caption_lines * line
     top, bottom = margin, label_top - 8
@@ -120,8 +124,8 @@ def conv_layout(columns: list[ConvColumn], width: float, height: float, caption_
         left += unit * weight
     cell = unit
     # one scale for every hidden map column (the input may be larger: it is one tile)
-    hidden = [c for c in columns[1:] if c.maps]
-    scale = min([_fit_scale(c.maps, c.tiles, cell * 0.9, room) for c in hidden] or [1.0])
+    scale = min([_fit_scale(c.maps, c.tiles, width_ * 0.9, room)
+                 for c, width_ in zip(columns[1:], cells[1:]) if c.maps] or [1.0])
     scale = max(scale, MIN_SCALE)
     grids: list[TileGrid | None] = []
     ys: list[np.ndarray] = []

@@ -163,6 +163,8 @@ class NetworkEditor(QWidget):
         if network.is_dense:
             self.canvas.set_columns(columns_for(network.sizes, network.layers, classes, shape), network.sizes)
             self.pictures.setCurrentWidget(self.canvas)
+            inspected = self.selection.input
+            self._show_legend(inspected.origin if inspected is not None else None)
         else:
             self.conv_canvas.set_columns(conv_columns(network, classes))
             self.pictures.setCurrentWidget(self.conv_canvas)
@@ -194,6 +196,15 @@ class NetworkEditor(QWidget):
 
     def _show_legend(self, origin: str | None) -> None:
         palette = self.canvas.palette()
+        network = self.session.network
+        if network is not None and not network.is_dense:
+            high = "light" if is_dark(palette) else "dark"
+            shading = f"maps for {origin}: {high} = high, purple = negative" if origin else \
+                "select a sample or draw to see the feature maps"
+            self.legend.setText(f"<span style='color:{quiet_text(palette).name()}'>{shading} &nbsp;·&nbsp; one "
+                                "tile per feature map; pooling's are smaller &nbsp;·&nbsp; click a map's pixel to "
+                                "take it apart in the inspector</span>")
+            return
         positive, negative = (colour.name() for colour in self.canvas.sign_colours())
         high = "light" if is_dark(palette) else "dark"  # neurons are shaded from the background to the text colour
         shading = f"neurons: {high} = high, purple = negative activation for {origin}" if origin else \
@@ -267,7 +278,7 @@ class NetworkEditor(QWidget):
                  "hidden": f"hidden {column} of {last - 1}"}[kind]
         if not network.is_dense and kind == "hidden":
             kind = "hidden" if spec.kind == DENSE else "flatten" if spec.kind == FLATTEN else "maps"
-            title = f"layer {column} of {last - 1} · {layer_word(spec)}"
+            title = f"layer {column} · {layer_word(spec)}"
         self.toolbar.show_layer(title, kind, spec, self.session.loss, self._why_fixed(column) if kind != "hidden"
                                 else "")
         self._refresh_enabled()
@@ -516,7 +527,8 @@ class NetworkEditor(QWidget):
             new = reshape.fresh_network(template.input if template.image_shape else net.input_size,
                                         list(template.hidden), output, template.loss,
                                         dtype=net.dtype, seed=self.seed())
-            return reshape.Reshaped(new, tuple(range(len(new.layers)))), template.loss
+            drawn = tuple(index for index, spec in enumerate(new.layers) if spec.has_parameters)
+            return reshape.Reshaped(new, drawn), template.loss
         done = self._edit(f"Template {template.name}", compute)
         if done:
             self.select_layer(1)

@@ -20,6 +20,8 @@ from .numbers_label import NumbersLabel
 
 FIELD_COLOUR = "#e67e22"
 WINNER_COLOUR = "#27ae60"
+IMAGE_HEIGHT = 140  # the three pictures and an eight-line sum fit the inspector's ~340 px at 1280×720
+KERNEL_HEIGHT = 185  # a 5×5 kernel's 25 two-digit numbers need ~37 px cells
 
 
 def _outline(item: pg.PlotDataItem, top: float, left: float, size: float) -> None:
@@ -33,8 +35,6 @@ class FeatureView(QWidget):
         self.header.setStyleSheet("font-weight: bold")
         self.header.setWordWrap(True)
         self.input_caption, self.map_caption, self.kernel_caption = QLabel(), QLabel(), QLabel()
-        for caption in (self.input_caption, self.map_caption, self.kernel_caption):
-            caption.setWordWrap(True)
         self.input_image = GridImage(diverging=False)
         self.map_image = GridImage(diverging=True)
         self.kernel_image = GridImage(diverging=True)
@@ -44,16 +44,21 @@ class FeatureView(QWidget):
         self.input_image.addItem(self.winner)
         self.formula = NumbersLabel()
         pictures = QGridLayout()
+        pictures.setVerticalSpacing(2)
         for column, (caption, image) in enumerate(((self.input_caption, self.input_image),
                                                    (self.map_caption, self.map_image),
                                                    (self.kernel_caption, self.kernel_image))):
             pictures.addWidget(caption, 0, column)
             pictures.addWidget(image, 1, column)
             pictures.setColumnStretch(column, 1)
+        for image in (self.input_image, self.map_image):
+            image.setMaximumHeight(IMAGE_HEIGHT)
+        self.kernel_image.setMaximumHeight(KERNEL_HEIGHT)
+        self.kernel_image.digits = 2  # "−0.26" fits a 5×5 kernel's cell; the sum below has three digits
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
-        layout.addLayout(pictures, 1)
-        layout.addWidget(self.formula)
+        layout.addLayout(pictures)
+        layout.addWidget(self.formula, 1)
         self.shown = None  # the ConvPixel / PoolPixel on show (tests read it)
 
     def show_message(self, text: str) -> None:
@@ -80,7 +85,7 @@ class FeatureView(QWidget):
                             + f") — map {channel + 1} of {maps[0]}, pixel (row {row}, column {col})")
         self.map_image.show_values(maps_a[channel], maps_a[channel].shape)
         self.map_image.mark(row * maps[2] + col)
-        self.map_caption.setText(f"map {channel + 1}: a for this input ({maps[1]}×{maps[2]}); the pixel is marked")
+        self.map_caption.setText(f"map {channel + 1} (a), the pixel marked")
         top, left, size = pixel.window
         if isinstance(pixel, ConvPixel):
             terms = pixel.terms
@@ -88,13 +93,12 @@ class FeatureView(QWidget):
             shown = int(np.argmax(np.abs(terms.channel_sums)))
             source = pixel.input_maps[shown]
             where = "the input" if column == 1 else f"layer {column - 1}'s map {shown + 1}"
-            self.input_caption.setText(f"{where}: the {size}×{size} receptive field is outlined"
+            self.input_caption.setText(f"{where}, the {size}×{size} receptive field outlined"
                                        + ("" if len(terms.channel_sums) == 1 else
-                                          f" (map {shown + 1} adds most of the {len(terms.channel_sums)})"))
+                                          f" (it adds most of the {len(terms.channel_sums)} maps)"))
             self.kernel_image.show_values(terms.weights[shown], terms.weights[shown].shape)
-            self.kernel_caption.setText(f"its kernel: filter {channel + 1}"
-                                        + ("" if len(terms.channel_sums) == 1 else f", input map {shown + 1}")
-                                        + f" ({size}×{size} weights)")
+            self.kernel_caption.setText(f"kernel of filter {channel + 1}"
+                                        + ("" if len(terms.channel_sums) == 1 else f", input map {shown + 1}"))
             self.winner.setData([], [])
             self.formula.set_lines(sum_lines(pixel), sum_lines(pixel, digits=None))
         else:
