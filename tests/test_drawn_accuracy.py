@@ -4,7 +4,8 @@ Each MNIST test digit is thinned to its centre line, and that line is traced as 
 canvas's round brush on the canvas's own sheet — smaller or larger, off-centre, with a thin or
 a fat brush — and then goes through the canvas's path (sheet picture → dataset transform →
 network). The accuracy on these drawings must be within 3 points of the accuracy on the clean
-test digits of the same model. ``python tests/test_drawn_accuracy.py`` prints the figures.
+test digits of the same model, and a LeNet-style CNN must read at least 97 % of them.
+``python tests/test_drawn_accuracy.py`` prints the figures.
 """
 from __future__ import annotations
 
@@ -164,12 +165,34 @@ def test_tracing_keeps_every_part_of_a_digit():
     assert len(strokes) == 1 and strokes[0][-1] == strokes[0][0]  # one stroke, and the ring is closed
 
 
+@pytest.fixture(scope="module")
+def drawn_test_digits(digits_test_part):
+    """The digits test part drawn through the canvas once (~11 s), for the dense network and the CNN."""
+    return drawn_inputs(np.asarray(digits_test_part.x), seed=1)
+
+
 @pytest.mark.slow
-def test_drawn_digits_are_read_about_as_well_as_mnist_digits(trained_digits_model):
-    clean, drawn = measure(*trained_digits_model)
+def test_drawn_digits_are_read_about_as_well_as_mnist_digits(trained_digits_model, drawn_test_digits):
+    network, test = trained_digits_model
+    clean, drawn = accuracy(network, test.x, test.y), accuracy(network, drawn_test_digits, test.y)
     print(f"clean test digits {100 * clean:.1f} %, drawn through the canvas {100 * drawn:.1f} %")
     assert clean > 0.9
     assert drawn >= clean - 0.03
+
+
+def test_the_cnn_is_trained_on_none_of_the_digits_it_is_measured_on(digits_test_part, cnn_training_digits):
+    training = cnn_training_digits
+    measured = {row.tobytes() for row in np.asarray(digits_test_part.x)}
+    assert len(training) == 60_000 - len(measured) == 59_000  # the 1,000 are MNIST training digits, all distinct
+    assert not measured & {row.tobytes() for row in np.asarray(training.x)}
+
+
+@pytest.mark.slow
+def test_a_lenet_style_cnn_reads_97_percent_of_drawn_digits(trained_digits_cnn, drawn_test_digits):
+    network, test = trained_digits_cnn
+    clean, drawn = accuracy(network, test.x, test.y), accuracy(network, drawn_test_digits, test.y)
+    print(f"LeNet-style CNN: clean test digits {100 * clean:.1f} %, drawn through the canvas {100 * drawn:.1f} %")
+    assert drawn >= 0.97
 
 
 @pytest.mark.slow
@@ -182,11 +205,15 @@ def test_a_sketch_faces_model_reads_fresh_sketches_drawn_on_the_canvas():
 if __name__ == "__main__":
     import time
 
-    from conftest import train_digits_model  # tests/ is the script's folder
+    from conftest import train_digits_cnn, train_digits_model  # tests/ is the script's folder
 
     start = time.perf_counter()
     clean, drawn = measure(*train_digits_model())
     print(f"digits: clean {100 * clean:.1f} %  drawn {100 * drawn:.1f} %  ({time.perf_counter() - start:.1f} s)")
+    start = time.perf_counter()
+    clean, drawn = measure(*train_digits_cnn())
+    print(f"digits, LeNet-style CNN on MNIST: clean {100 * clean:.1f} %  drawn {100 * drawn:.1f} %  "
+          f"({time.perf_counter() - start:.1f} s)")
     start = time.perf_counter()
     clean, drawn = sketch_faces_accuracy()
     print(f"sketch faces: test split {100 * clean:.1f} %  drawn {100 * drawn:.1f} %  "

@@ -9,6 +9,7 @@ import io
 import json
 import re
 import struct
+import tokenize
 import zipfile
 
 import numpy as np
@@ -173,8 +174,8 @@ def meta_json_op(members: list[tuple[str, bytes]], rng: np.random.Generator):
     try:
         text = np.load(io.BytesIO(members[k][1]), allow_pickle=False)[()]
         meta = json.loads(str(text))
-    except (ValueError, OSError, KeyError, IndexError, RecursionError):
-        return members, "meta unreadable"
+    except (ValueError, OSError, KeyError, IndexError, RecursionError, SyntaxError, tokenize.TokenError):
+        return members, "meta unreadable"  # an earlier step broke its header; NumPy's parser says so in many ways
     if not isinstance(meta, dict):  # an earlier step made it another JSON value
         return members, "meta is not an object"
     values = ["1" + "0" * 400, "1e400", "-1", "0", "1.5", '"x"', "null", "true", "[]", "{}", "[" * 5000 + "]" * 5000,

@@ -145,3 +145,16 @@ def test_replay_writes_the_same_case_twice(tmp_path, capsys):
     assert first == second
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
+def test_a_meta_broken_by_an_earlier_mutation_is_skipped_not_a_harness_error():
+    """Session case 2507 of seed 7: one step broke meta.npy's header text ('#'), and the next step's
+    reading of meta raised NumPy's tokenize.TokenError inside the harness (reported as a finding)."""
+    from fuzzing import zip_ops
+
+    good = io.BytesIO()
+    np.save(good, np.array('{"format": "nnlab-weights"}'))
+    broken = good.getvalue().replace(b"'descr'", b"#'descr'", 1)
+    members = [("meta.npy", broken)]
+    kept, what = zip_ops.meta_json_op(members, np.random.default_rng(0))
+    assert kept == members and what == "meta unreadable"
