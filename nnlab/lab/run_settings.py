@@ -65,8 +65,9 @@ def widths_from_text(text: str) -> tuple:
     words = ",".join(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
     try:
         return hidden_layout([*parse_layer_words(words), LayerSpec(1)])
-    except ValueError as error:
-        raise ValueError(f"hidden layers are widths or layer words separated by commas, and {error}") from None
+    except ValueError:
+        raise ValueError("hidden layers must be widths or layer words separated by commas (128, 64 or conv8x5, "
+                         f"maxpool2, 64), not {text!r}") from None
 
 
 def _whole(name: str, value, low: int, high: int) -> int:

@@ -136,8 +136,8 @@ def test_widths_from_text():
     assert widths_from_text(" 8;8 , ") == (8, 8)
     assert widths_from_text("") == ()
     assert widths_from_text("Conv8x5, maxpool2; 64") == ("conv8x5", "maxpool2", 64)
-    with pytest.raises(ValueError, match=r"^hidden layers are widths or layer words separated by commas, and 'x' is "
-                                         r"not a layer; write conv\{F\}x\{K\} "):
+    with pytest.raises(ValueError, match=r"^hidden layers must be widths or layer words separated by commas "
+                                         r"\(128, 64 or conv8x5, maxpool2, 64\), not '8, x'$"):
         widths_from_text("8, x")
 
 
