@@ -81,6 +81,9 @@ def test_a_click_on_a_tile_selects_its_map_pixel_and_the_feature_tab_adds_up_to_
     trace = snapshot.forward_trace(np.asarray(values).reshape(1, -1))
     assert view.shown.z == pytest.approx(float(trace.pre_activations[0][0, 3, 14, 12]), abs=1e-5)
     assert view.formula.text().startswith("z = ") and view.formula.text().count("·") == 25
+    view.map_image.clicked.emit(5 * 28 + 20)  # another pixel of the same map, clicked in the inspector
+    assert window.selection.feature == FeatureRef(1, 3, 5, 20)
+    assert view.shown.z == pytest.approx(float(trace.pre_activations[0][0, 3, 5, 20]), abs=1e-5)
 
 
 def test_the_hidden_layers_field_takes_layer_words_as_an_undoable_edit(window, qtbot):

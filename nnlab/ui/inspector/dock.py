@@ -8,6 +8,7 @@ the session, and only while no run is active.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -76,7 +77,7 @@ class InspectorDock(QWidget):
         top.addWidget(self.sample_button)
         self.neuron_page = LazyPage(NeuronView)
         self.layer_page = LazyPage(self._make_layer_view)
-        self.feature_page = LazyPage(FeatureView)
+        self.feature_page = LazyPage(partial(FeatureView, selection))  # no bound method of the dock: no cycle
         self.debugger = DebuggerView()
         self.lessons = LessonsView()
         self.tabs = QTabWidget()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from nnlab.engine.conv_explain import ConvPixel, explain_pixel, pool_lines, sum_lines
 from nnlab.engine.layers import CONV2D, layer_word
+from nnlab.lab.selection import FeatureRef
 
 from .grid_image import GridImage
 from .numbers_label import NumbersLabel
@@ -29,8 +30,10 @@ def _outline(item: pg.PlotDataItem, top: float, left: float, size: float) -> Non
 
 
 class FeatureView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, selection, parent: QWidget | None = None) -> None:
+        """``selection``: where a click on the map's pixels selects that pixel (the view reads it too)."""
         super().__init__(parent)
+        self.selection = selection
         self.header = QLabel()
         self.header.setStyleSheet("font-weight: bold")
         self.header.setWordWrap(True)
@@ -60,6 +63,15 @@ class FeatureView(QWidget):
         layout.addLayout(pictures)
         layout.addWidget(self.formula, 1)
         self.shown = None  # the ConvPixel / PoolPixel on show (tests read it)
+        self._map_width = 0
+        self.map_image.clicked.connect(self._on_map_click)
+
+    def _on_map_click(self, index: int) -> None:
+        """Another pixel of the shown map: it becomes the selection's, and every view follows."""
+        ref = self.selection.feature
+        if ref is not None and self._map_width:
+            row, col = divmod(index, self._map_width)
+            self.selection.select_feature(FeatureRef(ref.layer, ref.channel, row, col))
 
     def show_message(self, text: str) -> None:
         self.header.setText(text)
@@ -84,8 +96,9 @@ class FeatureView(QWidget):
                             + (f", {spec.activation}" if spec.kind == CONV2D else "")
                             + f") — map {channel + 1} of {maps[0]}, pixel (row {row}, column {col})")
         self.map_image.show_values(maps_a[channel], maps_a[channel].shape)
+        self._map_width = maps[2]
         self.map_image.mark(row * maps[2] + col)
-        self.map_caption.setText(f"map {channel + 1} (a), the pixel marked")
+        self.map_caption.setText(f"map {channel + 1} (a), the pixel marked — click another")
         top, left, size = pixel.window
         if isinstance(pixel, ConvPixel):
             terms = pixel.terms
