@@ -20,6 +20,10 @@ ACTION_SPECS: dict[str, tuple[str, object, str]] = {
     "open": ("&Open Weights…", StandardKey.Open, "Load a weight file (.npz)"),
     "save": ("&Save", StandardKey.Save, "Save the weights"),
     "save_as": ("Save &As…", StandardKey.SaveAs, "Save the weights to a new file"),
+    "open_session": ("Open Sessio&n…", "Ctrl+Shift+O", "Open a session (.nnlab): its runs, curves and snapshots"),
+    "save_session": ("Save Sessi&on…", "Ctrl+Alt+S",  # Ctrl+Shift+S is Save As everywhere
+                     "Save every run — curves, snapshots, where each carries on — to one file (.nnlab)"),
+    "export_weights": ("&Export Weights…", "", "Save any run's weights at any epoch as a weight file (.npz)"),
     "import_dataset": ("&Import Dataset…", "Ctrl+I", "Import IDX, .npz, CSV or a folder of images"),
     "export_plot_png": ("Export Curves as &PNG…", "", "Save the loss and accuracy plots as pictures"),
     "export_plot_csv": ("Export Curves as &CSV…", "", "Save every plotted number as a table"),
@@ -36,7 +40,8 @@ ACTION_SPECS: dict[str, tuple[str, object, str]] = {
     "about": ("&About NN Lab", "", "Version and licences"),
 }
 
-ALWAYS_ENABLED = {"new", "open", "import_dataset", "quit", "about", "lessons", "export_plot_png", "export_plot_csv"}
+ALWAYS_ENABLED = {"new", "open", "import_dataset", "quit", "about", "lessons", "export_plot_png", "export_plot_csv",
+                  "open_session"}
 
 
 def create_actions(parent) -> dict[str, QAction]:
@@ -56,7 +61,7 @@ def enabled_actions(state: TrainingState, has_network: bool) -> set[str]:
     """The commands that can run now (besides the ALWAYS_ENABLED ones)."""
     idle, running, paused = state == TrainingState.IDLE, state == TrainingState.RUNNING, state == TrainingState.PAUSED
     wanted = {
-        "save": has_network, "save_as": has_network,
+        "save": has_network, "save_as": has_network, "save_session": has_network, "export_weights": has_network,
         "start": has_network and idle, "pause": running, "resume": paused,
         "step_batch": has_network and not running, "step_epoch": has_network and not running,
         "stop": not idle, "reset_weights": has_network and idle, "evaluate_test": has_network,

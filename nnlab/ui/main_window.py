@@ -28,6 +28,7 @@ from .network_summary import NetworkSummary
 from .open_commands import OpenCommands, WeightFileDrops
 from .priority import window_busy
 from .questions import Questions
+from .runs import RunRecording, RunsViews, ScrubbedMetrics, SessionCommands
 from .save_commands import SaveCommands
 from .screen_fit import fit_on_screen
 from .settings import Settings
@@ -55,7 +56,6 @@ class MainWindow(QMainWindow):
         self.session = LabSession(default_store())
         self.selection = Selection()
         self.run_settings = RunSettings()
-        self.history = History()  # the curves of the network's run; issue 14 keeps one per run
         self.training = TrainingController(self.run_settings, self)
         # The views.
         self.actions = create_actions(self)
@@ -64,11 +64,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.editor)
         self.panel = TrainingPanel(self.run_settings)
         self.panel.set_actions(self.actions)
-        self.plots = LivePlots(self.history)
+        self.plots = LivePlots(History())  # the current run's curves once there is one (training/history_keeper.py)
         self.metrics = MetricsView()
         self.canvas = CanvasPanel(self.selection, self.session.user_samples)
         self.status = TrainingStatus(self.statusBar())
         self.questions = Questions(self, self.status)
+        self.runs_views = RunsViews(self.session, self.selection, self.run_settings, self.plots,
+                                    attempt=lambda title, action: self.guard.replace(
+                                        title, lambda _nothing: action(), keeps_work=lambda _nothing: True))
         self.inspector = InspectorDock(self.selection, self.session, self.run_settings, self.training,
                                        open_lesson=lambda lesson: self.opening.open_lesson(lesson))
         self.docks = self._build_docks()
@@ -89,12 +92,13 @@ class MainWindow(QMainWindow):
         docks = {}
         for name, title, widget, area in (
             ("training", "&Training", scrolled(self.panel), Qt.DockWidgetArea.LeftDockWidgetArea),
-            ("plots", "&Curves", self.plots, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("plots", "&Curves", self.runs_views.curves, Qt.DockWidgetArea.RightDockWidgetArea),
             ("metrics", "&Metrics", scrolled(self.metrics, frame=False), Qt.DockWidgetArea.RightDockWidgetArea),
             ("canvas", "&Draw", scrolled(self.canvas, frame=False),
              Qt.DockWidgetArea.LeftDockWidgetArea),
             ("inspector", "&Inspector", ScrollWhenSmall(self.inspector),
              Qt.DockWidgetArea.BottomDockWidgetArea),
+            ("runs", "R&uns", self.runs_views.panel, Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
             dock = QDockWidget(title.replace("&", ""), self)
             dock.setObjectName(f"{name}_dock")
@@ -105,6 +109,8 @@ class MainWindow(QMainWindow):
         docks["plots"].raise_()
         self.tabifyDockWidget(docks["training"], docks["canvas"])
         docks["training"].raise_()
+        self.tabifyDockWidget(docks["inspector"], docks["runs"])
+        docks["inspector"].raise_()
         # The network editor in the middle gets the room the side docks do not need; 400 px shows the
         # Training panel without sideways scrolling and the metrics table's five columns in full.
         self.resizeDocks([docks["training"], docks["plots"]], [400, 400], Qt.Orientation.Horizontal)
@@ -120,8 +126,11 @@ class MainWindow(QMainWindow):
         self.evaluation = EvaluationPresenter(session, training, self.metrics, questions,
                                               bring_forward=self.docks["metrics"].raise_)
         self.summary = NetworkSummary(session, self.run_settings, self.panel)
-        self.keeper = HistoryKeeper(session, self.history)
-        self.run = TrainingRun(session, selection, self.run_settings, self.history, training, keeper=self.keeper,
+        self.keeper = HistoryKeeper(session, self.plots)
+        self.recording = RunRecording(session, training, self.run_settings)
+        self.scrubbed_metrics = ScrubbedMetrics(session, selection, self.runs_views.time_machine, training,
+                                                self.metrics)
+        self.run = TrainingRun(session, self.runs_views.time_machine, self.run_settings, training, keeper=self.keeper,
                                evaluation=self.evaluation, summary=self.summary, panel=self.panel, plots=self.plots,
                                status=status, editor=self.editor, questions=questions,
                                open_dataset=lambda source: self.opening.choose_dataset(source))
@@ -130,6 +139,8 @@ class MainWindow(QMainWindow):
         self.guard = WorkGuard(session, training, questions, save=self.saving.save, end_run=self.run.end_paused_run)
         self.opening = OpenCommands(session, selection, self.run_settings, self.settings, self.guard, self.keeper,
                                     self.panel, status, questions)
+        self.sessions = SessionCommands(session, selection, self.runs_views, training, self.guard, questions, status,
+                                        self)
         self.drops = WeightFileDrops(self.opening, self)
         self.installEventFilter(self.drops)
         # The window's commands by name: menus, tests, scripts and benchmarks call them.
@@ -148,7 +159,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(a[name])
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(lambda: self.opening.fill_recent_menu(self.recent_menu))
-        for name in ("save", "save_as", None, "import_dataset", "export_plot_png", "export_plot_csv", None, "quit"):
+        for name in ("save", "save_as", None, "open_session", "save_session", "export_weights", None, "import_dataset",
+                     "export_plot_png", "export_plot_csv", None, "quit"):
             file_menu.addSeparator() if name is None else file_menu.addAction(a[name])
         edit_menu = self.menuBar().addMenu("&Edit")
         for name in ("undo", "redo", None, "add_before", "add_after", "remove", "freeze"):
@@ -157,6 +169,8 @@ class MainWindow(QMainWindow):
         for name in ("start", "pause", "resume", "step_batch", "step_epoch", "stop", None, "reset_weights",
                      "evaluate_test"):
             train_menu.addSeparator() if name is None else train_menu.addAction(a[name])
+        train_menu.addSeparator()
+        train_menu.addAction(self.runs_views.panel.branch_action)
         view_menu = self.menuBar().addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
@@ -172,7 +186,9 @@ class MainWindow(QMainWindow):
                     "step_batch": self.run.step_batch, "step_epoch": self.run.step_epoch, "stop": self.run.stop,
                     "reset_weights": opening.reset_weights, "evaluate_test": self.evaluation.evaluate_test,
                     "about": self.questions.show_about, "lessons": self.inspector.show_lessons,
-                    "export_plot_png": saving.export_plots_png, "export_plot_csv": saving.export_plots_csv}
+                    "export_plot_png": saving.export_plots_png, "export_plot_csv": saving.export_plots_csv,
+                    "save_session": self.sessions.save_session, "open_session": self.sessions.open_session,
+                    "export_weights": self.sessions.export_weights}
         for name, handler in handlers.items():
             a[name].triggered.connect(lambda _checked=False, run=handler: run())
         self.panel.dataset_chosen.connect(opening.choose_dataset)
@@ -184,11 +200,17 @@ class MainWindow(QMainWindow):
         session.dataset_changed.connect(self.canvas.set_dataset)
         training.state_changed.connect(self.status.set_state)
         training.state_changed.connect(self.editor.set_training_state)
-        self.history.started.connect(self.metrics.clear)
-        self.history.started.connect(self.status.clear_progress)
+        training.state_changed.connect(self.runs_views.set_training_state)
+        self.keeper.switched.connect(self.metrics.clear)  # measured on other curves' run
+        self.keeper.switched.connect(self.status.clear_progress)
         session.dirty_changed.connect(self.setWindowModified, check_nargs=False)  # a Qt method: no signature
         session.path_changed.connect(
             lambda path: self.setWindowTitle(f"{path.name if path else 'untitled'}[*] — NN Lab"))
+
+    @property
+    def history(self) -> History:
+        """The curves shown: the current run's (blank until a new network's run starts)."""
+        return self.keeper.history
 
     # -- layout, painting, closing -----------------------------------------------------------------
     def _restore_layout(self) -> None:

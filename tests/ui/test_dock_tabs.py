@@ -27,13 +27,13 @@ def open_window(qtbot, settings_path):
 
 def test_one_tab_bar_per_tabbed_dock_group_on_first_and_later_launches(qtbot, tmp_path):
     first = open_window(qtbot, tmp_path / "layout.ini")
-    assert visible_tab_bars(first) == [("Curves", "Metrics"), ("Training", "Draw")]
+    assert visible_tab_bars(first) == [("Curves", "Metrics"), ("Inspector", "Runs"), ("Training", "Draw")]
     first.docks["canvas"].raise_()
     first.choose_dataset("xor")
     qtbot.wait(50)
-    assert visible_tab_bars(first) == [("Curves", "Metrics"), ("Training", "Draw")]
+    assert visible_tab_bars(first) == [("Curves", "Metrics"), ("Inspector", "Runs"), ("Training", "Draw")]
     first.session.set_dirty(False)
     first.close()  # saves the layout, which the next window restores
     again = open_window(qtbot, tmp_path / "layout.ini")
-    assert visible_tab_bars(again) == [("Curves", "Metrics"), ("Training", "Draw")]
+    assert visible_tab_bars(again) == [("Curves", "Metrics"), ("Inspector", "Runs"), ("Training", "Draw")]
     again.close()

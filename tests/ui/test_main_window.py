@@ -293,7 +293,7 @@ def test_layout_and_last_dataset_persist(qtbot):
     qtbot.waitUntil(lambda: second.session.dataset is not None, timeout=EPOCH_TIMEOUT)
     assert second.session.dataset.name == "circles" and second.docks["metrics"].isFloating()
     assert {dock.objectName() for dock in second.docks.values()} == {
-        "training_dock", "plots_dock", "metrics_dock", "canvas_dock", "inspector_dock"}
+        "training_dock", "plots_dock", "metrics_dock", "canvas_dock", "inspector_dock", "runs_dock"}
     second.session.set_dirty(False)
     second.close()
 
@@ -328,3 +328,12 @@ def test_a_weight_file_that_fails_during_a_run_changes_nothing_and_asks_nothing(
     assert session.network is network and session.dataset is dataset and session.path is None
     assert window.windowTitle() == title and session.dirty
     window.stop_training()
+
+
+def test_save_as_keeps_the_platforms_key_and_no_two_commands_share_one(window):
+    """Save Session took Ctrl+Shift+S from Save As; a learner's hands know that key as Save As."""
+    from PySide6.QtGui import QKeySequence
+
+    assert window.actions["save_as"].shortcut() == QKeySequence(QKeySequence.StandardKey.SaveAs)
+    keys = [action.shortcut().toString() for action in window.actions.values() if not action.shortcut().isEmpty()]
+    assert len(keys) == len(set(keys))

@@ -184,10 +184,11 @@ def test_an_edit_that_reinitialises_every_layer_starts_a_new_history_one_that_ke
     trained = drawn_curves(plots)
     assert editor.set_frozen(True)  # every weight kept: the run goes on from here
     assert drawn_curves(plots) == trained and history.best_epoch is not None
-    started = []
-    history.started.connect(lambda: started.append(window.session.epochs_trained))
+    started = []  # the run's own curves stay its own: the plots are given new, blank ones
+    window.keeper.switched.connect(lambda _curves: started.append(window.session.epochs_trained))
     assert editor.set_hidden_widths([3, 3], LayerSpec(3, "relu"))  # 2 → 3 → 3 → 2: no shape survives
-    assert started == [0] and history.is_empty and history.best_epoch is None
+    assert started == [0] and window.history is not history and window.history.is_empty
+    assert window.history.best_epoch is None and history.best_epoch is not None
     assert all(not x for x, _ in drawn_curves(plots).values())
     editor.actions["undo"].trigger()  # the trained network again, without its curves: they were not kept
     editor.actions["redo"].trigger()

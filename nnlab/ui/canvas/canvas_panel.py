@@ -126,6 +126,8 @@ class CanvasPanel(QWidget):
         self.middle.addLayout(paper, 1)
         self.middle.addLayout(self.side)
         self.label_picker = QComboBox(toolTip="The class your sample shows (keys 0–9 pick a digit on the canvas)")
+        # Its names change with the dataset ("3", then "not a face"); by default it keeps its first width.
+        self.label_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.add_button = QPushButton("Add to training set")
         self.add_button.clicked.connect(lambda: self.add_sample())
         adding = QHBoxLayout()

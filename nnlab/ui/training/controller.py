@@ -39,8 +39,12 @@ class TrainingController(QObject):
 
     state_changed = Signal(object)  # TrainingState
     progressed = Signal(object)
-    epoch_finished = Signal(object)
+    epoch_finished = Signal(object)  # EpochResult
+    epoch_recorded = Signal(object)  # EpochRecord: the result with copies of the weights and the trainer state
     finished = Signal(object)
+    # Every end of a run — finished, stopped early, diverged, or stopped by stop() — once its thread has
+    # ended, with its trainer, whose weights and state are then safe to read: (TrainingEnded, Trainer).
+    ended = Signal(object, object)
     errored = Signal(str)
 
     def __init__(self, settings: RunSettings, parent: QObject | None = None) -> None:
@@ -115,6 +119,8 @@ class TrainingController(QObject):
         for signal in (worker.progressed, worker.epoch_finished, worker.paused, worker.finished, worker.errored):
             signal.disconnect()
         self._release(thread)
+        trainer = worker.trainer
+        self.ended.emit(TrainingEnded("stopped", "stopped by the user", trainer.epoch, trainer.best_epoch), trainer)
 
     @contextmanager
     def held(self):
@@ -148,9 +154,10 @@ class TrainingController(QObject):
             self._worker.acknowledge()
 
     @window_busy()
-    def _on_epoch_finished(self, result) -> None:
+    def _on_epoch_finished(self, record) -> None:
         if self._from_current_worker():
-            self.epoch_finished.emit(result)
+            self.epoch_finished.emit(record.result)
+            self.epoch_recorded.emit(record)
 
     def _on_paused(self) -> None:
         if self._from_current_worker() and self._worker.is_paused:  # not resumed meanwhile
@@ -172,7 +179,9 @@ class TrainingController(QObject):
     def _on_finished(self, ended: TrainingEnded) -> None:
         if not self._from_current_worker():
             return
+        trainer = self._worker.trainer
         self._finish_thread()
+        self.ended.emit(ended, trainer)
         self.finished.emit(ended)
 
     def _on_errored(self, message: str) -> None:

@@ -53,6 +53,17 @@ class TrainingUpdate:
     eta_seconds: float | None
 
 
+@dataclass(frozen=True)
+class EpochRecord:
+    """An epoch's end as its run keeps it: the result, a copy of the weights and the trainer's whole state
+    there — taken on the worker thread while the trainer waits at the epoch's end, so nothing writes them
+    again; they become the run's snapshot of that epoch (nnlab.lab.runs)."""
+
+    result: EpochResult
+    params: np.ndarray
+    state: object  # nnlab.engine TrainerState
+
+
 @dataclass
 class _Control:
     """What the GUI asked for; guarded by the worker's condition."""
@@ -69,7 +80,7 @@ class _Control:
 class TrainingWorker(QObject):
     started = Signal()
     progressed = Signal(object)  # TrainingUpdate
-    epoch_finished = Signal(object)  # EpochResult
+    epoch_finished = Signal(object)  # EpochRecord
     paused = Signal()
     finished = Signal(object)  # TrainingEnded
     errored = Signal(str)
@@ -185,7 +196,7 @@ class TrainingWorker(QObject):
                 self._emit_progress(force=self._control.paused)
             elif isinstance(record, EpochResult):
                 self._emit_progress(force=True)
-                self.epoch_finished.emit(record)
+                self.epoch_finished.emit(EpochRecord(record, self.trainer.network.params.copy(), self.trainer.state()))
                 with self._condition:
                     if self._control.until_epoch_end:
                         self._control.until_epoch_end = False

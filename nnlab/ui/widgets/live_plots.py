@@ -73,6 +73,7 @@ class LivePlots(QWidget):
         self._timer.setInterval(_REPAINT_MS)
         self._timer.timeout.connect(self._flush_one_plot)
         self._next_plot = 0
+        self._overlay_extent: tuple[float | None, dict[str, float]] = (None, {})
         self._build()
         self._apply_palette()
         self.set_history(history)
@@ -297,8 +298,28 @@ class LivePlots(QWidget):
         last = history.last_x
         if history.blow_up is not None:
             last = max(last or 0.0, history.blow_up.x)
-        self.axes.follow(last, {"loss": history.highest("loss"), "accuracy": history.highest("score")},
-                         history.regression, self.blow_up.ceiling if self.blow_up.shown else None)
+        highest = {"loss": history.highest("loss"), "accuracy": history.highest("score")}
+        overlay_last, overlay_highest = self._overlay_extent
+        if overlay_last is not None:
+            last = max(last or 0.0, overlay_last)
+        for plot, value in overlay_highest.items():
+            highest[plot] = max(highest[plot], value)
+        self.axes.follow(last, highest, history.regression, self.blow_up.ceiling if self.blow_up.shown else None)
+
+    # -- other runs' curves (nnlab/ui/runs/compare_overlay.py) -----------------------------------
+    def add_overlay(self, plot: str, item: pg.GraphicsObject) -> None:
+        """Draw ``item`` — another run's curve — on ``plot``, under the live series."""
+        item.setZValue(-1)
+        self.plots[plot].addItem(item)
+
+    def remove_overlay(self, plot: str, item: pg.GraphicsObject) -> None:
+        self.plots[plot].removeItem(item)
+
+    def set_overlay_extent(self, last_x: float | None, highest: dict[str, float]) -> None:
+        """How far the overlaid curves reach (the last epoch; the largest value per plot, in the plot's
+        units): the axes grow to show them whole, as they do for the live curves."""
+        self._overlay_extent = (last_x, dict(highest))
+        self._follow_ranges()
 
     def _settle_geometry(self) -> None:
         """Run pyqtgraph's deferred y auto-range and view-transform update now, not in paintEvent.

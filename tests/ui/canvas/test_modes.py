@@ -131,3 +131,16 @@ def test_an_imported_image_set_gets_its_own_size_and_ink_colour(open_window):
     expected = resize_transform(1.0 - canvas.surface.sheet.image(), (12, 16)).reshape(-1)
     np.testing.assert_allclose(canvas.row, expected, atol=1e-6)
     assert canvas.row.reshape(12, 16)[:, 8].sum() > 0.8 and canvas.row.reshape(12, 16)[0, 0] == 0.0
+
+
+def test_the_class_picker_grows_to_the_new_datasets_names(open_window, qtbot):
+    """Digits first ("0"…"9"), then sketch-faces: the picker showed "fa" for "face" — a combo box
+    sizes itself once, on first show, unless told to follow its contents."""
+    window = open_window("digits")
+    window.show()
+    qtbot.waitExposed(window)
+    window.choose_dataset("sketch-faces")
+    picker = window.canvas.label_picker
+    widest = max(picker.fontMetrics().horizontalAdvance(picker.itemText(i)) for i in range(picker.count()))
+    assert picker.count() == 2
+    assert picker.sizeHint().width() > widest
