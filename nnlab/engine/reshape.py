@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .layers import FLATTEN, SPATIAL_KINDS, with_flatten
 from .losses import check_pair, output_units
 from .network import LayerSpec, Network, validate_architecture
 
@@ -42,7 +43,8 @@ class Reshaped:
 def _rebuild(old: Network, layers: list[LayerSpec], carried: dict[int, int],
              init: str, seed: int, input_size: int | None = None) -> Reshaped:
     """New network with ``layers``; new layer i takes old layer ``carried[i]``'s weights if shapes match."""
-    input_size = old.input_size if input_size is None else input_size
+    if input_size is None:  # a CNN's (C, H, W): its number of inputs alone would not say where the rows are
+        input_size = old.input_size if old.is_dense else old.input_shape
     validate_architecture(input_size, layers)
     new = Network(input_size, layers, dtype=old.dtype, init=init, seed=seed)
     reset = []
@@ -152,13 +154,98 @@ def set_output(network: Network, loss: str, activation: str, n_classes: int,
     return _rebuild(network, layers, {i: i for i in range(len(layers))}, init, seed)
 
 
-def fresh_network(input_size: int, hidden: list[LayerSpec], output: LayerSpec, loss: str,
+def fresh_network(input_size, hidden: list, output: LayerSpec, loss: str,
                   dtype=np.float32, init: str = "auto", seed: int = 0) -> Network:
-    """A whole new network within the editor's limits (templates)."""
+    """A whole new network within the editor's limits (templates); ``input_size`` is a sample's shape, e.g.
+    (28, 28), when ``hidden`` has convolutions or pooling."""
     if len(hidden) > MAX_HIDDEN_LAYERS:
         raise ValueError(f"{len(hidden)} hidden layers; the limit is {MAX_HIDDEN_LAYERS}")
     for spec in hidden:
-        check_width(spec.units)
+        if spec.kind == "dense":
+            check_width(spec.units)
     layers = [*hidden, output]
     validate_architecture(input_size, layers, loss)
     return Network(input_size, layers, dtype=dtype, init=init, seed=seed)
+
+
+# -- any network: convolution, pooling and dense layers ------------------------------------------------------
+def _spatial(layers) -> bool:
+    return any(spec.kind in SPATIAL_KINDS for spec in layers)
+
+
+def rebuild_layers(network: Network, layers: list, sources: list[int | None], input_shape=None,
+                   init: str = "auto", seed: int = 0) -> Reshaped:
+    """A network of ``layers`` (any kinds; a flatten is written in where it is implied, one given is dropped
+    and written again) in which ``layers[i]`` takes old layer ``sources[i]``'s weights when their shapes match.
+
+    ``input_shape``: a sample's shape, e.g. a dataset's (28, 28) — needed when a convolution comes into a
+    network that had none (a dense network knows only its number of inputs). ``reset`` names the new
+    layers with weights that were drawn afresh (pooling and flatten have none to draw).
+    """
+    kept = [(spec, source) for spec, source in zip(layers, sources) if spec.kind != FLATTEN]
+    plain = [spec for spec, _ in kept]
+    if len([spec for spec in plain[:-1] if spec.kind == "dense"]) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"a network here has at most {MAX_HIDDEN_LAYERS} hidden dense layers; "
+                         "deeper plain dense networks barely train")
+    for spec in plain[:-1]:
+        if spec.kind == "dense":
+            check_width(spec.units)
+    if not _spatial(plain):
+        shape = network.input_size
+    else:
+        shape = tuple(input_shape) if input_shape is not None else tuple(network.input_shape)
+        if len(shape) == 1:
+            raise ValueError(f"a convolution or pooling needs images, and each sample here is {shape[0]:,} "
+                             "numbers without rows and columns: use dense layers")
+    full = with_flatten(plain)
+    carried, source_of = {}, iter([source for _, source in kept])
+    for index, spec in enumerate(full):
+        source = None if spec.kind == FLATTEN else next(source_of)
+        if source is not None:
+            carried[index] = source
+    result = _rebuild(network, full, carried, init, seed, input_size=shape)
+    reset = tuple(index for index in result.reset if full[index].has_parameters)
+    return Reshaped(result.network, reset)
+
+
+def insert_any(network: Network, position: int, spec, input_shape=None, init: str = "auto",
+               seed: int = 0) -> Reshaped:
+    """``spec`` (a dense, convolution or pooling layer) before ``network.layers[position]``."""
+    if not 0 <= position < len(network.layers):
+        raise ValueError(f"a layer can go at positions 1 to {len(network.layers)}, not {position + 1}")
+    layers = [*network.layers[:position], spec, *network.layers[position:]]
+    sources = [*range(position), None, *range(position, len(network.layers))]
+    return rebuild_layers(network, layers, sources, input_shape, init, seed)
+
+
+def remove_any(network: Network, index: int, init: str = "auto", seed: int = 0) -> Reshaped:
+    """Drop ``network.layers[index]`` (not the output layer, not the flatten written in for the dense layers)."""
+    _check_hidden(network, index, "remove")
+    if network.layers[index].kind == FLATTEN:
+        raise ValueError("the flatten layer comes with the first dense layer after the convolutions and pooling: "
+                         "it goes when they do")
+    layers = [*network.layers[:index], *network.layers[index + 1:]]
+    sources = [*range(index), *range(index + 1, len(network.layers))]
+    return rebuild_layers(network, layers, sources, None, init, seed)
+
+
+def replace_any(network: Network, index: int, spec, init: str = "auto", seed: int = 0) -> Reshaped:
+    """``network.layers[index]`` becomes ``spec`` ("conv8x5" → "conv16x3"); it keeps its weights when their
+    shape survives, and the layers after it keep theirs when their input's shape does."""
+    _check_hidden(network, index, "change")
+    if network.layers[index].kind == FLATTEN:
+        raise ValueError("the flatten layer has nothing to change: it only lays the maps out in one row")
+    layers = list(network.layers)
+    layers[index] = spec
+    return rebuild_layers(network, layers, list(range(len(layers))), None, init, seed)
+
+
+def set_hidden_layers(network: Network, hidden: list, input_shape=None, init: str = "auto",
+                      seed: int = 0) -> Reshaped:
+    """Every hidden layer at once from specs of any kind (the training panel's "conv8x5, maxpool2, 64"):
+    a layer keeps its old weights by position when its shape survives."""
+    old = [spec for spec in network.layers[:-1] if spec.kind != FLATTEN]
+    old_index = [i for i, spec in enumerate(network.layers[:-1]) if spec.kind != FLATTEN]
+    sources = [old_index[i] if i < len(old) and old[i].kind == spec.kind else None for i, spec in enumerate(hidden)]
+    return rebuild_layers(network, [*hidden, network.layers[-1]], [*sources, len(network.layers) - 1],
+                          input_shape, init, seed)

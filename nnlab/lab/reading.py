@@ -68,18 +68,6 @@ def read_model(path: str | Path, current: Dataset | None = None, current_source:
     return OpenedModel(Path(path), model, prepared)
 
 
-WINDOW_SHOWS_NO_CNN = ("{name} holds a network with convolutional layers; the window shows them in a later version — "
-                       "use nnlab info, nnlab evaluate and nnlab predict on it, or nnlab train --resume for a session")
-
-
-def window_refusal(network, name: str) -> str:
-    """"" when the window can show ``network``; else the one sentence why not (``name``: the file's name).
-
-    The window's views (editor, inspector, debugger, canvas) draw dense layers only, for now: a weight file
-    or session with a convolution or pooling is refused there before anything changes, as the CLI uses it."""
-    return "" if network is None or network.is_dense else WINDOW_SHOWS_NO_CNN.format(name=name)
-
-
 def model_misfit(model: SavedModel, dataset: Dataset) -> str:
     """Why ``model`` cannot be used on ``dataset``, in one sentence; "" when it fits."""
     network = model.network

@@ -18,6 +18,7 @@ from psygnal import SignalGroupDescriptor
 
 from nnlab.data.experiment import Experiment
 from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS, TrainConfig
+from nnlab.engine.layers import LayerSpec, hidden_layout, normalized_hidden, parse_layer_words
 from nnlab.engine.optimizers import check_learning_rate
 from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
 
@@ -57,13 +58,16 @@ TRAINING_KEYS = ("optimizer", "learning_rate", "batch_size", "epochs", "seed", "
 TrainConfig name, is read as ``early_stopping``)."""
 
 
-def widths_from_text(text: str) -> tuple[int, ...]:
-    """"128, 64" (or "128; 64"; empty: no hidden layer) as widths; ValueError for anything else."""
-    parts = [part.strip() for part in text.replace(";", ",").split(",")]
+def widths_from_text(text: str) -> tuple:
+    """"128, 64" (or "128; 64"; empty: no hidden layer) as widths, and the CLI's layer words too —
+    "conv8x5, maxpool2, 64" is ("conv8x5", "maxpool2", 64); ValueError for anything else (one parser:
+    ``engine.layers.parse_layer_words``, as ``nnlab train --layers``)."""
+    words = ",".join(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
     try:
-        return tuple(int(part) for part in parts if part)
+        return hidden_layout([*parse_layer_words(words), LayerSpec(1)])
     except ValueError:
-        raise ValueError(f"hidden layers must be whole numbers separated by commas, not {text!r}") from None
+        raise ValueError("hidden layers must be widths or layer words separated by commas (128, 64 or conv8x5, "
+                         f"maxpool2, 64), not {text!r}") from None
 
 
 def _whole(name: str, value, low: int, high: int) -> int:
@@ -141,7 +145,7 @@ class RunSettings:
     network's own widths) and the two shares together (the test share is what they leave)."""
 
     dataset: str = "digits"
-    hidden: tuple[int, ...] = (128, 64)
+    hidden: tuple = (128, 64)  # widths (int) and convolution / pooling words ("conv8x5", "maxpool2")
     activation: str = "relu"
     loss: str = "cross_entropy"
     dropout: float = 0.0
@@ -187,15 +191,16 @@ class RunSettings:
                              f"{train + validation} %, more than 100 %")
         return checked
 
-    def _check_hidden(self, widths) -> tuple[int, ...]:
+    def _check_hidden(self, widths) -> tuple:
         if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
             raise ValueError(f"hidden layers must be a list of widths, e.g. (128, 64), not {widths!r}")
         widths = tuple(widths)
         if widths and widths == getattr(self, "_network_widths", None):
-            return tuple(int(units) for units in widths)  # the network's own: an opened file may be wider
+            return widths  # the network's own: an opened file may be wider
         if len(widths) > MAX_HIDDEN_LAYERS:  # the editor's limits, whichever way new widths arrive
             raise ValueError(f"{len(widths)} hidden layers asked for; the limit is {MAX_HIDDEN_LAYERS}")
-        return tuple(check_width(units) for units in widths)
+        # A dense layer's width as a number, a convolution's or pooling's word ("conv8x5") as the CLI writes it
+        return tuple(normalized_hidden([word])[0] if isinstance(word, str) else check_width(word) for word in widths)
 
     @contextmanager
     def _assigning_checked(self):
@@ -236,8 +241,8 @@ class RunSettings:
         """The network fields from ``network`` (the editor's, an opened file's, a lesson's), so Start keeps
         its weights. Its own hidden widths pass even beyond the editor's limits; layers that differ in
         activation or dropout show the first hidden layer's."""
-        hidden = network.layers[:-1]
-        object.__setattr__(self, "_network_widths", tuple(int(spec.units) for spec in hidden))
+        hidden = [spec for spec in network.layers[:-1] if spec.has_parameters]  # pooling has no activation
+        object.__setattr__(self, "_network_widths", hidden_layout(network.layers))
         changes = {"hidden": self._network_widths, "loss": loss}
         if hidden:
             changes |= {"activation": hidden[0].activation, "dropout": float(hidden[0].dropout)}

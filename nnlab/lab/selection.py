@@ -11,6 +11,9 @@ Indexing, shared by every view:
   ``len(sizes) - 1`` the output layer); ``unit`` is the neuron's row in that layer.
 - ``ConnectionRef(layer, source, target)``: the weight ``network.weights[layer][target, source]``
   from unit ``source`` of sizes-layer ``layer`` to unit ``target`` of sizes-layer ``layer + 1``.
+- ``FeatureRef(layer, channel, row, col)``: pixel (``row``, ``col``) of feature map ``channel`` of a
+  convolutional network's sizes-layer ``layer`` — 0 is the input image, ``i`` ≥ 1 is
+  ``network.layers[i - 1]``'s output maps (a convolution's or a pooling's).
 """
 from __future__ import annotations
 
@@ -36,6 +39,14 @@ class ConnectionRef:
 
 
 @dataclass(frozen=True)
+class FeatureRef:
+    layer: int
+    channel: int
+    row: int
+    col: int
+
+
+@dataclass(frozen=True)
 class InspectedInput:
     """One model input (already transformed) and where it came from.
 
@@ -57,12 +68,14 @@ class Selection:
     connection_changed = Signal(object)  # ConnectionRef | None
     input_changed = Signal(object)  # InspectedInput | None
     snapshot_changed = Signal(object)  # Network | None: an independent copy, safe to read
+    feature_changed = Signal(object)  # FeatureRef | None
 
     def __init__(self) -> None:
         self.neuron: NeuronRef | None = None
         self.connection: ConnectionRef | None = None
         self.input: InspectedInput | None = None
         self.snapshot: Network | None = None
+        self.feature: FeatureRef | None = None
 
     def select_neuron(self, neuron: NeuronRef | None) -> None:
         if neuron != self.neuron:
@@ -74,6 +87,11 @@ class Selection:
             self.connection = connection
             self.connection_changed.emit(connection)
 
+    def select_feature(self, feature: FeatureRef | None) -> None:
+        if feature != self.feature:
+            self.feature = feature
+            self.feature_changed.emit(feature)
+
     def set_input(self, inspected: InspectedInput | None) -> None:
         self.input = inspected
         self.input_changed.emit(inspected)
@@ -83,6 +101,7 @@ class Selection:
         if network is not None and self.snapshot is not None and network.sizes != self.snapshot.sizes:
             self.select_neuron(None)
             self.select_connection(None)
+            self.select_feature(None)
         self.snapshot = network
         self.snapshot_changed.emit(network)
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMenu
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.dataset import Dataset
 from nnlab.data.lessons import Lesson, lesson_source
-from nnlab.lab.reading import OpenedModel, PreparedDataset, window_refusal
+from nnlab.lab.reading import OpenedModel, PreparedDataset
 from nnlab.lab.run_settings import RunSettings
 from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef, Selection
 from nnlab.lab.session import LabSession
@@ -108,14 +108,7 @@ class OpenCommands:
     def open_path(self, path: str | Path, ask: bool = True) -> bool:
         """Open a weight file; a failure shows the reason and changes nothing."""
         return self.guard.replace("Could not open the weights", lambda opened: self._use_model(opened, path),
-                                  lambda: self._read_model(path), ask=ask)
-
-    def _read_model(self, path: str | Path) -> OpenedModel:
-        opened = self.session.read_model(path)
-        refused = window_refusal(opened.model.network, Path(path).name)  # a CNN: not drawn here yet
-        if refused:
-            raise ValueError(refused)
-        return opened
+                                  lambda: self.session.read_model(path), ask=ask)
 
     def _use_model(self, opened: OpenedModel, path: str | Path) -> None:
         session = self.session

@@ -135,7 +135,9 @@ def test_widths_from_text():
     assert widths_from_text("128, 64") == (128, 64)
     assert widths_from_text(" 8;8 , ") == (8, 8)
     assert widths_from_text("") == ()
-    with pytest.raises(ValueError, match=r"^hidden layers must be whole numbers separated by commas, not '8, x'$"):
+    assert widths_from_text("Conv8x5, maxpool2; 64") == ("conv8x5", "maxpool2", 64)
+    with pytest.raises(ValueError, match=r"^hidden layers must be widths or layer words separated by commas "
+                                         r"\(128, 64 or conv8x5, maxpool2, 64\), not '8, x'$"):
         widths_from_text("8, x")
 
 
@@ -210,3 +212,20 @@ def test_the_settings_train_config_carries_their_loss():
     settings = RunSettings()
     settings.loss = "mse"
     assert settings.train_config().loss == settings.experiment().train.loss == settings.experiment().loss == "mse"
+
+
+def test_a_cnn_is_followed_with_its_layer_words_and_words_are_checked_like_widths():
+    from nnlab.engine.layers import ConvSpec, PoolSpec
+
+    settings = RunSettings()
+    cnn = Network((28, 28), [ConvSpec(8, 5, activation="tanh"), PoolSpec(2), ConvSpec(16, 5), PoolSpec(2),
+                             LayerSpec(64), LayerSpec(10, "softmax")])
+    settings.follow_network(cnn, "cross_entropy")
+    assert settings.hidden == ("conv8x5", "maxpool2", "conv16x5", "maxpool2", 64)
+    assert settings.activation == "tanh"
+    settings.hidden = ("Conv4x3", "avgpool2", "32")
+    assert settings.hidden == ("conv4x3", "avgpool2", 32)
+    assert settings.experiment().hidden == ["conv4x3", "avgpool2", 32]
+    with pytest.raises(ValueError, match="^'conv' is not a layer"):
+        settings.hidden = ("conv", 8)
+    assert settings.hidden == ("conv4x3", "avgpool2", 32)

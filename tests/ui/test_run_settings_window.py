@@ -57,7 +57,8 @@ def test_a_refused_value_is_said_on_its_field_and_goes_when_editing_finishes(win
     assert window.choose_dataset("xor")
     panel, field = window.panel, window.panel.hidden_layers
     type_into(qtbot, field, "8, x")
-    sentence = "hidden layers must be whole numbers separated by commas, not '8, x'"
+    sentence = ("hidden layers must be widths or layer words separated by commas (128, 64 or conv8x5, maxpool2, 64), "
+                "not '8, x'")
     assert field.toolTip() == sentence and panel.refusal() == sentence
     assert window.run_settings.hidden == (8, 8)  # the setting as before the edit: "8, x" never became one
     assert not window.start_training() and window.training.state == "idle"  # Start says so, runs nothing else

@@ -16,22 +16,27 @@ whenever the network is replaced from elsewhere (new network, open, reset).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from nnlab.engine import LayerSpec
 from nnlab.engine import reshape
+from nnlab.engine.layers import CONV2D, DENSE, FLATTEN, ConvSpec, hidden_layout, layer_word, parse_layer_word
 from nnlab.engine.losses import check_predicts_numbers
-from nnlab.lab.selection import ConnectionRef, NeuronRef
+from nnlab.lab.selection import ConnectionRef, FeatureRef, NeuronRef
 from nnlab.lab.training_state import TrainingState
 
 from ..colours import is_dark, quiet_text
 from .canvas import NetworkCanvas
 from .commands import NetworkEditCommand, NetworkState
+from .conv_canvas import ConvCanvas
+from .conv_layout import conv_columns
+from .feature_field import feature_marks
 from .layout_model import columns_for
 from .templates import TEMPLATES, fits
 from .toolbar import EditorToolbar, pair_text
@@ -44,9 +49,15 @@ ACTION_TEXTS = {"add_before": ("Add layer &before", "+ before", "Insert a hidden
 PAUSE_TO_EDIT = "Training is running — pause to edit the network"
 
 
-def layer_words(column: int, n_columns: int) -> str:
-    return "the input layer" if column == 0 else "the output layer" if column == n_columns - 1 \
-        else f"hidden layer {column}"
+def layer_words(column: int, n_columns: int, network=None) -> str:
+    """"hidden layer 2" — or, in a convolutional ``network``, "layer 3 (maxpool2)"."""
+    if column == 0:
+        return "the input layer"
+    if column == n_columns - 1:
+        return "the output layer"
+    if network is not None and not network.is_dense and column - 1 < len(network.layers):
+        return f"layer {column} ({layer_word(network.layers[column - 1])})"
+    return f"hidden layer {column}"
 
 
 class NetworkEditor(QWidget):
@@ -64,6 +75,7 @@ class NetworkEditor(QWidget):
         self.session, self.selection = session, selection
         self.seed: Callable[[], int] = lambda: 0
         self.new_layer: Callable[[], LayerSpec] = lambda: LayerSpec(16, "relu")
+        self.new_conv_layer: Callable[[], ConvSpec] = lambda: ConvSpec(8, 3, activation="relu")
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(100)
         self.current = 1
@@ -74,6 +86,10 @@ class NetworkEditor(QWidget):
         self.actions = self._create_actions()
         self.toolbar = EditorToolbar(self.actions)
         self.canvas = NetworkCanvas()
+        self.conv_canvas = ConvCanvas()  # a network with convolutions: its feature maps as tiles
+        self.pictures = QStackedWidget()
+        self.pictures.addWidget(self.canvas)
+        self.pictures.addWidget(self.conv_canvas)
         self.notice = QLabel()
         self.notice.setVisible(False)
         self.notice.setStyleSheet("padding: 3px 8px; background: palette(alternate-base);")
@@ -82,7 +98,7 @@ class NetworkEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        for widget in (self.toolbar, self.notice, self.canvas, self.legend):
+        for widget in (self.toolbar, self.notice, self.pictures, self.legend):
             layout.addWidget(widget)
         self._connect()
         self._show_current()
@@ -116,6 +132,7 @@ class NetworkEditor(QWidget):
         stack.canUndoChanged.connect(lambda can: self._refresh_enabled(can_undo=can))
         stack.canRedoChanged.connect(lambda can: self._refresh_enabled(can_redo=can))
         bar.width_chosen.connect(lambda units: self.set_width(units))
+        bar.word_chosen.connect(lambda word: self.set_layer_word(word))
         bar.activation_chosen.connect(lambda name: self.set_activation(name))
         bar.dropout_chosen.connect(lambda p: self.set_dropout(p))
         bar.output_chosen.connect(lambda loss, activation: self.set_output(loss, activation))
@@ -124,6 +141,12 @@ class NetworkEditor(QWidget):
         self.canvas.neuron_clicked.connect(lambda layer, unit: self.selection.select_neuron(NeuronRef(layer, unit)))
         self.canvas.connection_clicked.connect(
             lambda layer, source, target: self.selection.select_connection(ConnectionRef(layer, source, target)))
+        self.conv_canvas.layer_clicked.connect(self.select_layer)
+        self.conv_canvas.neuron_clicked.connect(
+            lambda layer, unit: self.selection.select_neuron(NeuronRef(layer, unit)))
+        self.conv_canvas.feature_clicked.connect(
+            lambda layer, channel, row, col: self.selection.select_feature(FeatureRef(layer, channel, row, col)))
+        self.selection.feature_changed.connect(self._on_feature_changed)
         self.session.network_changed.connect(self._on_network_changed)
         self.selection.snapshot_changed.connect(self._on_snapshot)
         # Bound methods, not lambdas, for other objects' signals: Qt drops them with the editor.
@@ -137,7 +160,15 @@ class NetworkEditor(QWidget):
         dataset = self.session.dataset
         shape = tuple(dataset.input_shape) if dataset is not None and len(dataset.input_shape) == 2 else None
         classes = list(dataset.classes) if dataset is not None else None
-        self.canvas.set_columns(columns_for(network.sizes, network.layers, classes, shape), network.sizes)
+        if network.is_dense:
+            self.canvas.set_columns(columns_for(network.sizes, network.layers, classes, shape), network.sizes)
+            self.pictures.setCurrentWidget(self.canvas)
+            inspected = self.selection.input
+            self._show_legend(inspected.origin if inspected is not None else None)
+        else:
+            self.conv_canvas.set_columns(conv_columns(network, classes))
+            self.pictures.setCurrentWidget(self.conv_canvas)
+            self._update_activations()
         self.current = min(self.current, len(network.sizes) - 1)
         self._show_current()
 
@@ -146,13 +177,34 @@ class NetworkEditor(QWidget):
 
     def _on_neuron_changed(self, ref) -> None:
         self.canvas.set_selected_neuron(None if ref is None else (ref.layer, ref.unit))
+        self.conv_canvas.set_selected_neuron(None if ref is None else (ref.layer, ref.unit))
+
+    def _on_feature_changed(self, _ref=None) -> None:
+        ref, network, inspected = self.selection.feature, self.selection.snapshot, self.selection.input
+        if ref is None or network is None or network.is_dense:
+            self.conv_canvas.set_selected_feature(None)
+            return
+        sample = None if inspected is None or np.size(inspected.values) != network.input_size else inspected.values
+        self.conv_canvas.set_selected_feature((ref.layer, ref.channel, ref.row, ref.col),
+                                              *feature_marks(network, ref, sample))
 
     def _on_snapshot(self, network) -> None:
-        if network is not None and self.canvas.set_snapshot(network):
+        if network is not None and not network.is_dense:
+            self._update_activations()
+        elif network is not None and self.canvas.set_snapshot(network):
             self._update_activations()
 
     def _show_legend(self, origin: str | None) -> None:
         palette = self.canvas.palette()
+        network = self.session.network
+        if network is not None and not network.is_dense:
+            high = "light" if is_dark(palette) else "dark"
+            shading = f"maps for {origin}: {high} = high, purple = negative" if origin else \
+                "select a sample or draw to see the feature maps"
+            self.legend.setText(f"<span style='color:{quiet_text(palette).name()}'>{shading} &nbsp;·&nbsp; one "
+                                "tile per feature map; pooling's are smaller &nbsp;·&nbsp; click a map's pixel to "
+                                "take it apart in the inspector</span>")
+            return
         positive, negative = (colour.name() for colour in self.canvas.sign_colours())
         high = "light" if is_dark(palette) else "dark"  # neurons are shaded from the background to the text colour
         shading = f"neurons: {high} = high, purple = negative activation for {origin}" if origin else \
@@ -166,12 +218,26 @@ class NetworkEditor(QWidget):
     def _update_activations(self) -> None:
         network, inspected = self.selection.snapshot, self.selection.input
         self._show_legend(inspected.origin if inspected is not None else None)
+        if network is not None and not network.is_dense:
+            self._update_maps(network, inspected)
+            return
         if network is None or inspected is None or np.size(inspected.values) != network.input_size \
                 or network.sizes != self.canvas.sizes:
             self.canvas.set_activations(None)
             return
         trace = network.forward_trace(np.asarray(inspected.values).reshape(1, -1))
         self.canvas.set_activations([a[0] for a in trace.activations])
+
+    def _update_maps(self, network, inspected) -> None:
+        """A CNN's tiles from the snapshot's forward pass on the inspected input (never the live network)."""
+        session = self.session.network
+        fits = session is not None and not session.is_dense and session.sizes == network.sizes
+        if not fits or inspected is None or np.size(inspected.values) != network.input_size:
+            self.conv_canvas.set_activations(None)
+        else:
+            trace = network.forward_trace(np.asarray(inspected.values).reshape(1, -1))
+            self.conv_canvas.set_activations([a[0] for a in trace.activations])
+        self._on_feature_changed()
 
     def set_training_state(self, state: TrainingState) -> None:
         """Editable when idle or paused; a new run makes the edit history obsolete."""
@@ -210,11 +276,15 @@ class NetworkEditor(QWidget):
         spec = network.layers[column - 1] if column else None
         title = {"input": f"input · {network.input_size:,}", "output": f"output · {network.n_outputs}",
                  "hidden": f"hidden {column} of {last - 1}"}[kind]
+        if not network.is_dense and kind == "hidden":
+            kind = "hidden" if spec.kind == DENSE else "flatten" if spec.kind == FLATTEN else "maps"
+            title = f"layer {column} · {layer_word(spec)}"
         self.toolbar.show_layer(title, kind, spec, self.session.loss, self._why_fixed(column) if kind != "hidden"
                                 else "")
         self._refresh_enabled()
         self.actions["freeze"].setChecked(bool(spec and spec.frozen))
         self.canvas.set_current_layer(column)
+        self.conv_canvas.set_current_layer(column)
 
     def _why_fixed(self, column: int) -> str:
         dataset = self.session.dataset
@@ -250,10 +320,10 @@ class NetworkEditor(QWidget):
             result, loss = compute(before.network, before.loss)
         except ValueError as error:
             return self._refuse(str(error))
-        fresh = len(result.reset) == len(result.network.layers)
+        fresh = len(result.reset) == sum(spec.has_parameters for spec in result.network.layers)
         after = NetworkState(result.network, loss, 0 if fresh else before.epochs_trained, fresh)
         n = len(result.network.sizes)
-        reset = ", ".join(layer_words(i + 1, n) for i in result.reset)
+        reset = ", ".join(layer_words(i + 1, n, result.network) for i in result.reset)
         message = f"{text} — re-initialised {reset}" if reset else f"{text} — every weight kept"
         command = NetworkEditCommand(text, before, after, message, self._apply, merge_key)
         if was_paused:  # said once, on this push; a later redo has no run to end
@@ -307,6 +377,14 @@ class NetworkEditor(QWidget):
         if network is not None and self.current == len(network.sizes) - 1 and after:
             return self._refuse("Nothing can go after the output layer: " + self._why_fixed(self.current))
         position = self.current if after else self.current - 1
+        if network is not None and not network.is_dense:
+            maps = position <= next(i for i, spec in enumerate(network.layers) if spec.kind == FLATTEN)
+            spec = self.new_conv_layer() if maps else self.new_layer()
+            done = self._edit(f"Add layer {layer_word(spec)}",
+                              lambda net, loss: (reshape.insert_any(net, position, spec, seed=self.seed()), loss))
+            if done:
+                self.select_layer(position + 1)
+            return done
         spec = self.new_layer()
         done = self._edit(f"Add hidden layer ({spec.units} {spec.activation})",
                           lambda net, loss: (reshape.insert_layer(net, position, spec, seed=self.seed()), loss))
@@ -318,16 +396,42 @@ class NetworkEditor(QWidget):
         index = self._hidden_index("remove")
         if index is None:
             return False
+        if not self.session.network.is_dense:
+            words = layer_words(index + 1, len(self.session.network.sizes), self.session.network)
+            return self._edit(f"Remove {words}",
+                              lambda net, loss: (reshape.remove_any(net, index, seed=self.seed()), loss))
         return self._edit(f"Remove hidden layer {index + 1}",
                           lambda net, loss: (reshape.remove_layer(net, index, seed=self.seed()), loss))
 
     def set_width(self, units: int) -> bool:
         index = self._hidden_index("resize")
-        if index is None or self.session.network.layers[index].units == units:
+        spec = None if index is None else self.session.network.layers[index]
+        if spec is None or spec.kind != DENSE or spec.units == units:
             return False
+        if not self.session.network.is_dense:
+            return self._edit(f"Width of layer {index + 1} → {units}",
+                              lambda net, loss: (reshape.replace_any(net, index, replace(spec, units=units),
+                                                                     seed=self.seed()), loss),
+                              merge_key=("width", index))
         return self._edit(f"Width of hidden layer {index + 1} → {units}",
                           lambda net, loss: (reshape.set_width(net, index, units, seed=self.seed()), loss),
                           merge_key=("width", index))
+
+    def set_layer_word(self, word: str) -> bool:
+        """The current layer becomes what ``word`` says ("conv16x3", "maxpool2", "avgpool2", "64"): resize a
+        convolution, pool differently, or turn a convolution into a pooling."""
+        index = self._hidden_index("change")
+        if index is None:
+            return False
+        old = self.session.network.layers[index]
+        try:
+            spec = parse_layer_word(word, old.activation if old.has_parameters else self.new_conv_layer().activation)
+        except ValueError as error:
+            return self._refuse(str(error))
+        if spec == old:
+            return False
+        return self._edit(f"Layer {index + 1}: {layer_word(old)} → {layer_word(spec)}",
+                          lambda net, loss: (reshape.replace_any(net, index, spec, seed=self.seed()), loss))
 
     def _set_option(self, label: str, **change) -> bool:
         index = self._hidden_index(f"change the {label} of") if "frozen" not in change else self.current - 1
@@ -338,7 +442,7 @@ class NetworkEditor(QWidget):
         (name, value), = change.items()
         if self.session.network is not None and getattr(self.session.network.layers[index], name) == value:
             return False
-        words = layer_words(index + 1, len(self.session.network.sizes))
+        words = layer_words(index + 1, len(self.session.network.sizes), self.session.network)
         text = f"{'Freeze' if value else 'Unfreeze'} {words}" if name == "frozen" else \
             f"{name.capitalize()} of {words} → {value:g}" if name == "dropout" else f"Activation of {words} → {value}"
         return self._edit(text, lambda net, loss: (reshape.set_layer_options(net, index, **change), loss),
@@ -371,8 +475,14 @@ class NetworkEditor(QWidget):
     def set_hidden_widths(self, widths: list[int], template: LayerSpec) -> bool:
         """The training panel's "hidden layers" field: layers keep their settings by position."""
         network = self.session.network
-        if network is None or [spec.units for spec in network.layers[:-1]] == list(widths):
+        if network is None or hidden_layout(network.layers) == tuple(widths):
             return False
+        if not network.is_dense or any(isinstance(width, str) for width in widths):
+            dataset = self.session.dataset
+            shape = tuple(dataset.input_shape) if dataset is not None and len(dataset.input_shape) > 1 else None
+            specs = [parse_layer_word(word, template.activation, template.dropout) for word in widths]
+            return self._edit(f"Hidden layers → {', '.join(map(str, widths)) or 'none'}",
+                              lambda net, loss: (reshape.set_hidden_layers(net, specs, shape, seed=self.seed()), loss))
         return self._edit(f"Hidden widths → {', '.join(map(str, widths)) or 'none'}",
                           lambda net, loss: (reshape.set_hidden_widths(net, widths, template, seed=self.seed()),
                                              loss))
@@ -383,12 +493,15 @@ class NetworkEditor(QWidget):
         if network is None or len(network.layers) < 2:
             return False
         (name, value), = change.items()
-        if all(getattr(spec, name) == value for spec in network.layers[:-1]):
+        # pooling and flatten have no activation, a convolution no dropout
+        takes = [index for index, spec in enumerate(network.layers[:-1])
+                 if spec.kind == DENSE or (spec.kind == CONV2D and name != "dropout")]
+        if all(getattr(network.layers[index], name) == value for index in takes):
             return False
 
         def compute(net, loss):
             result = None
-            for index in range(len(net.layers) - 1):
+            for index in takes:
                 result = reshape.set_layer_options(result.network if result else net, index, **change)
             return result, loss
         return self._edit(f"Every hidden {name} → {value}", compute)
@@ -411,9 +524,11 @@ class NetworkEditor(QWidget):
                            else template.n_classes, template.output_activation)
 
         def compute(net, loss):
-            new = reshape.fresh_network(net.input_size, list(template.hidden), output, template.loss,
+            new = reshape.fresh_network(template.input if template.image_shape else net.input_size,
+                                        list(template.hidden), output, template.loss,
                                         dtype=net.dtype, seed=self.seed())
-            return reshape.Reshaped(new, tuple(range(len(new.layers)))), template.loss
+            drawn = tuple(index for index, spec in enumerate(new.layers) if spec.has_parameters)
+            return reshape.Reshaped(new, drawn), template.loss
         done = self._edit(f"Template {template.name}", compute)
         if done:
             self.select_layer(1)

@@ -9,6 +9,7 @@ Without a network the fields simply describe the next new network.
 from __future__ import annotations
 
 from nnlab.engine import LayerSpec
+from nnlab.engine.layers import ConvSpec
 from nnlab.engine.losses import DEFAULT_OUTPUT_ACTIVATION
 
 
@@ -34,6 +35,7 @@ def link_panel(editor, panel, settings) -> None:
 
     editor.seed = lambda: settings.seed
     editor.new_layer = new_layer
+    editor.new_conv_layer = lambda: ConvSpec(8, 3, activation=settings.activation)
     session.network_changed.connect(show_network)
     panel.hidden_layers.editingFinished.connect(widths_finished)
     panel.activation.activated.connect(lambda _: editor.set_all_hidden(activation=settings.activation))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nnlab.engine.layers import ConvSpec, PoolSpec, layer_word
 from nnlab.engine.network import LayerSpec
 
 
@@ -12,15 +13,22 @@ class Template:
     dataset: str              # the built-in dataset it fits
     input_size: int
     n_classes: int
-    hidden: tuple[LayerSpec, ...]
+    hidden: tuple  # LayerSpec, ConvSpec, PoolSpec
     loss: str
     output_activation: str
     why: str                  # one line on what it teaches
+    image_shape: tuple[int, int] | None = None  # the images a template with convolutions reads
 
     @property
     def widths(self) -> str:
         output = 1 if self.loss == "binary_cross_entropy" and self.n_classes == 2 else self.n_classes
-        return "-".join(str(n) for n in (self.input_size, *(s.units for s in self.hidden), output))
+        first = "×".join(map(str, self.image_shape)) if self.image_shape else str(self.input_size)
+        return "-".join((first, *(layer_word(s) for s in self.hidden), str(output)))
+
+    @property
+    def input(self):
+        """What ``Network`` takes: the image shape for a template with convolutions, else the width."""
+        return self.image_shape or self.input_size
 
 
 TEMPLATES: dict[str, Template] = {t.name: t for t in (
@@ -30,6 +38,10 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in (
              "cross_entropy", "softmax", "the classic MNIST network: 28×28 pixels to ten digit scores"),
     Template("Faces 625-32-2", "faces", 625, 2, (LayerSpec(32, "relu"),), "cross_entropy", "softmax",
              "25×25 pixels, one small hidden layer, face or not"),
+    Template("LeNet-style digits", "digits", 784, 10,
+             (ConvSpec(8, 5), PoolSpec(2), ConvSpec(16, 5), PoolSpec(2), LayerSpec(64, "relu")),
+             "cross_entropy", "softmax", "eight 5×5 filters find strokes, sixteen combine them into parts, "
+             "pooling halves each map: a small convolutional network", image_shape=(28, 28)),
 )}
 
 

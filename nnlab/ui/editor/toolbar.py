@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QLabel, QMenu, QSpinBox, QToolBar, QToolButton, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QMenu, QSpinBox, QToolBar, QToolButton, QVBoxLayout,
                                QWidget)
 
 from nnlab.engine import ACTIVATIONS, LOSSES
+from nnlab.engine.layers import LAYER_WORD_HELP, layer_word
 from nnlab.engine.outputs import is_regression
 from nnlab.engine.reshape import MAX_HIDDEN_UNITS
 
@@ -30,6 +31,7 @@ class EditorToolbar(QWidget):
     """Two rows: what the current layer is and the structural edits; then its settings."""
 
     width_chosen = Signal(int)
+    word_chosen = Signal(str)  # a convolution's or pooling's new word: "conv16x3", "maxpool2"
     activation_chosen = Signal(str)
     dropout_chosen = Signal(float)
     output_chosen = Signal(str, str)   # loss, output activation
@@ -57,6 +59,12 @@ class EditorToolbar(QWidget):
         self.width_spin.setPrefix("width ")
         self.width_spin.valueChanged.connect(self.width_chosen)
         self._shown: dict[str, QAction] = {"width": bottom.addWidget(self.width_spin)}
+        self.word = QLineEdit()
+        self.word.setObjectName("editor_layer_word")
+        self.word.setToolTip(f"this layer as a word — {LAYER_WORD_HELP}; Enter applies it")
+        self.word.setMaximumWidth(self.word.fontMetrics().horizontalAdvance("conv128x11s2valid") + 24)
+        self.word.editingFinished.connect(self._word_finished)
+        self._shown["word"] = bottom.addWidget(self.word)
         self.activation = QComboBox()
         self.activation.addItems(HIDDEN_ACTIVATIONS)
         self.activation.setToolTip("activation of the current hidden layer")
@@ -91,28 +99,39 @@ class EditorToolbar(QWidget):
         self.templates.setMenu(menu)
         top.addWidget(self.templates)
 
+    def _word_finished(self) -> None:
+        if self.word.isModified():
+            self.word.setModified(False)
+            self.word_chosen.emit(self.word.text())
+
     def shown(self, name: str) -> bool:
         """Is the control ``name`` ("width", "activation", "dropout", "output", "hint") offered now?"""
         return self._shown[name].isVisible()
 
     def show_layer(self, title: str, kind: str, spec, loss: str, why_fixed: str) -> None:
-        """Fill the controls for one layer; ``kind`` is "input", "hidden", "output" or "" (no network)."""
+        """Fill the controls for one layer; ``kind`` is "input", "hidden" (dense), "maps" (a convolution or
+        pooling), "flatten", "output" or "" (no network)."""
         hidden = kind == "hidden"
         with QSignalBlocker(self.width_spin), QSignalBlocker(self.activation), QSignalBlocker(self.dropout), \
                 QSignalBlocker(self.output):
             self.layer_label.setText(title)
-            if spec is not None:
+            if spec is not None and spec.kind == "dense":
                 self.width_spin.setValue(min(int(spec.units), MAX_HIDDEN_UNITS))
+            if spec is not None:
+                self.word.setText(layer_word(spec))
                 self.activation.setCurrentText(spec.activation)
                 self.dropout.setValue(spec.dropout)
             if spec is not None and kind == "output":
                 pair = (loss, spec.activation)
                 self.output.setCurrentIndex(OUTPUT_PAIRS.index(pair) if pair in OUTPUT_PAIRS else -1)
-        for name in ("width", "activation", "dropout"):
+        for name in ("width", "dropout"):
             self._shown[name].setVisible(hidden)
+        self._shown["word"].setVisible(kind == "maps")
+        self._shown["activation"].setVisible(hidden or (kind == "maps" and spec.has_parameters))
         self._shown["output"].setVisible(kind == "output")
         numbers = spec is not None and is_regression(loss, spec.activation)  # a linear output with mse
         self.hint.setText({"input": "follows the dataset: cannot be removed or resized",
+                           "flatten": "lays the maps out in one row for the dense layers: nothing to set",
                            "output": f"one unit per {'number to predict' if numbers else 'class'}: "
                                      "width follows the dataset"}.get(kind, ""))
         self.hint.setToolTip(why_fixed)

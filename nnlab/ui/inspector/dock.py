@@ -8,6 +8,7 @@ the session, and only while no run is active.
 """
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -29,12 +30,17 @@ from nnlab.lab.training_state import TrainingState
 from ..priority import window_busy
 from ..training.controller import TrainingController
 from .debugger_view import DebuggerView
+from .feature_view import FeatureView
 from .layer_view import LayerView
 from .lazy_page import LazyPage
 from .lessons_view import LessonsView
 from .neuron_view import NeuronView
 from .step_apply import StepApplier
 
+CNN_NEURON_TABS = ("This layer is made of feature maps: click one of its pixels in the editor, and the Feature map "
+                   "tab takes it apart. The Neuron and Layer tabs show the dense layers' neurons.")
+CNN_BACKPROP = ("The Backprop tab steps through dense networks; stepping through convolution and pooling layers "
+                "comes in a later version.")
 STATS_DELAY_MS = 150
 MAX_POOL = 5000
 STATS_CHUNK = 1000  # ~5–10 ms of a 784-wide first layer per event-loop turn
@@ -71,11 +77,13 @@ class InspectorDock(QWidget):
         top.addWidget(self.sample_button)
         self.neuron_page = LazyPage(NeuronView)
         self.layer_page = LazyPage(self._make_layer_view)
+        self.feature_page = LazyPage(partial(FeatureView, selection))  # no bound method of the dock: no cycle
         self.debugger = DebuggerView()
         self.lessons = LessonsView()
         self.tabs = QTabWidget()
         for widget, name in ((self.neuron_page, "&Neuron"), (self.layer_page, "La&yer"),
-                             (self.debugger, "&Backprop"), (self.lessons, "&Lessons")):
+                             (self.feature_page, "&Feature map"), (self.debugger, "&Backprop"),
+                             (self.lessons, "&Lessons")):
             self.tabs.addTab(widget, name)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -93,6 +101,7 @@ class InspectorDock(QWidget):
         s.neuron_changed.connect(lambda _n: self.refresh())
         s.connection_changed.connect(lambda _c: self._refresh_debugger_targets())
         s.input_changed.connect(lambda _i: self.refresh())
+        s.feature_changed.connect(self._on_feature)
         s.snapshot_changed.connect(self._on_snapshot)
         self.session.dataset_changed.connect(self._on_dataset)
         self.training.state_changed.connect(self._on_training_state)
@@ -112,6 +121,10 @@ class InspectorDock(QWidget):
         return self.neuron_page.content()
 
     @property
+    def feature_view(self) -> FeatureView:
+        return self.feature_page.content()
+
+    @property
     def layer_view(self) -> LayerView:
         return self.layer_page.content()
 
@@ -121,9 +134,9 @@ class InspectorDock(QWidget):
         return view
 
     def show_tab(self, name: str) -> None:
-        """"neuron", "layer", "backprop" or "lessons"."""
-        pages = {"neuron": self.neuron_page, "layer": self.layer_page, "backprop": self.debugger,
-                 "lessons": self.lessons}
+        """"neuron", "layer", "feature", "backprop" or "lessons"."""
+        pages = {"neuron": self.neuron_page, "layer": self.layer_page, "feature": self.feature_page,
+                 "backprop": self.debugger, "lessons": self.lessons}
         self.tabs.setCurrentWidget(pages[name])
 
     # -- what is inspected ---------------------------------------------------------------------------
@@ -135,6 +148,8 @@ class InspectorDock(QWidget):
         chosen = self.selection.neuron
         if chosen is not None and 0 <= chosen.layer < len(net.sizes) and 0 <= chosen.unit < net.sizes[chosen.layer]:
             return chosen
+        if not net.is_dense:  # a CNN's neurons are its dense layers' units: the first of them
+            return NeuronRef(next(i for i, spec in enumerate(net.layers) if spec.kind == "dense") + 1, 0)
         return NeuronRef(1, 0)
 
     def connection(self) -> ConnectionRef | None:
@@ -218,6 +233,11 @@ class InspectorDock(QWidget):
         if self.lesson is None and pool is not None:
             self.inspect_sample()  # a new dataset starts with its first sample in view
 
+    def _on_feature(self, feature) -> None:
+        if feature is not None:
+            self.show_tab("feature")  # a click on a map pixel asks to see it taken apart
+        self.refresh()
+
     def _on_training_state(self, state: TrainingState) -> None:
         self._running = state == TrainingState.RUNNING
         if not self._running:
@@ -263,6 +283,13 @@ class InspectorDock(QWidget):
         self.input_label.setText(inp.origin)
         classes = self.session.dataset.classes if self.session.dataset is not None else None
         current = self.tabs.currentWidget()
+        if current is self.feature_page:
+            self._refresh_feature(net, inp)
+            return
+        if not net.is_dense and (current is self.debugger or (neuron.layer > 0 and not self._dense_column(
+                net, neuron.layer))):
+            self.message.setText(CNN_NEURON_TABS if current is not self.debugger else CNN_BACKPROP)
+            return
         if current is self.neuron_page or current is self.layer_page:
             trace = net.forward_trace(np.asarray(inp.values).reshape(1, -1))
             if current is self.neuron_page:
@@ -274,6 +301,25 @@ class InspectorDock(QWidget):
                 self.layer_view.show_layer(name, trace.activations[neuron.layer][0], neuron.unit, shape)
         elif current is self.debugger:
             self._refresh_debugger(net, inp, classes)
+
+    @staticmethod
+    def _dense_column(net, column: int) -> bool:
+        return net.layers[column - 1].kind == "dense"
+
+    def _refresh_feature(self, net, inp: InspectedInput) -> None:
+        ref = self.selection.feature
+        if net.is_dense:
+            self.feature_view.show_message("Feature maps belong to convolutional networks: choose the template "
+                                           "“LeNet-style digits” in the editor, or write conv8x5, maxpool2, 64 "
+                                           "in the Training panel's hidden layers.")
+        elif ref is None or not 1 <= ref.layer <= len(net.layers) \
+                or net.layers[ref.layer - 1].kind not in ("conv2d", "maxpool2d", "avgpool2d"):
+            self.feature_view.show_message("Click a pixel of a feature map in the editor to take it apart here.")
+        else:
+            try:
+                self.feature_view.show_feature(net, np.asarray(inp.values), ref.layer, ref.channel, ref.row, ref.col)
+            except ValueError as error:
+                self.feature_view.show_message(str(error))
 
     def _sync_spins(self, net, neuron: NeuronRef) -> None:
         for spin, maximum, value in ((self.layer_spin, len(net.sizes) - 1, neuron.layer),

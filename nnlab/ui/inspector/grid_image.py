@@ -52,6 +52,7 @@ class GridImage(ThemedPlot):
         self.marker = pg.PlotDataItem()  # an outline around the chosen cell
         self.addItem(self.marker)
         self._diverging = diverging
+        self.digits = 3  # significant digits of the numbers written in small grids' cells
         self._shape = (0, 0)
         self._count = 0
         self._labels: list[pg.TextItem] = []
@@ -101,7 +102,7 @@ class GridImage(ThemedPlot):
         for index, value in enumerate(values):
             row, column = divmod(index, columns)
             colour = text if self._diverging else "w" if value < middle else "k"  # viridis: dark to light
-            label = pg.TextItem(format_number(value), color=colour, anchor=(0.5, 0.5))
+            label = pg.TextItem(format_number(value, self.digits), color=colour, anchor=(0.5, 0.5))
             label.setPos(column + 0.5, row + 0.5)
             self.addItem(label)
             self._labels.append(label)

@@ -147,7 +147,8 @@ class TrainingPanel(QWidget):
         group = QGroupBox("&Network")
         form = QFormLayout(group)
         self.hidden_layers = QLineEdit()
-        self.hidden_layers.setToolTip("widths of the hidden layers, input first, e.g. 128, 64 (empty: none); "
+        self.hidden_layers.setToolTip("widths of the hidden layers, input first, e.g. 128, 64 (empty: none), or "
+                                      "convolution and pooling words first, e.g. conv8x5, maxpool2, 64; "
                                       "Enter applies them to the network in the editor")
         form.addRow("Hidden layers", self.hidden_layers)
         self.activation = QComboBox()
