@@ -35,7 +35,7 @@ FRAME_MS = 1000 / 60
 def recorded_session(epochs: int):
     """digits, 784-128-64-10, ``epochs`` epochs recorded as the window records them."""
     from nnlab.data.experiment import Experiment
-    from nnlab.engine import EpochResult, TrainConfig, TrainingEnded
+    from nnlab.engine import TrainConfig
     from nnlab.lab.session import LabSession
 
     session = LabSession()
@@ -43,12 +43,7 @@ def recorded_session(epochs: int):
     experiment = Experiment(dataset="digits", hidden=[128, 64], split=session.split_key[0],
                             train=TrainConfig(epochs=epochs, batch_size=64))
     trainer = session.make_trainer(experiment)
-    for record in trainer.run():
-        if isinstance(record, EpochResult):
-            session.record_epoch(record, trainer.network.params.copy(), trainer.state())
-        elif isinstance(record, TrainingEnded):
-            session.record_end(record, trainer.network.params.copy(), trainer.state())
-    session.epochs_trained = trainer.completed_epochs
+    session.train_recorded(trainer)
     return session, experiment
 
 

@@ -25,25 +25,14 @@ sys.path.insert(0, str(PROJECT))
 
 def trained_session(epochs: int):
     from nnlab.data.experiment import Experiment
-    from nnlab.engine import BatchProgress, EpochResult, TrainConfig, TrainingEnded
+    from nnlab.engine import TrainConfig
     from nnlab.lab.session import LabSession
 
     session = LabSession()
     session.load_dataset("digits")
     trainer = session.make_trainer(Experiment(hidden=[128, 64], train=TrainConfig(epochs=epochs, batch_size=64)))
-    batches = []
     began = time.perf_counter()
-    for record in trainer.run():
-        if isinstance(record, BatchProgress):
-            batches.append(record)
-        elif isinstance(record, (EpochResult, TrainingEnded)):
-            session.record_batches(batches)
-            batches = []
-            if isinstance(record, EpochResult):
-                session.record_epoch(record, trainer.network.params.copy(), trainer.state())
-            else:
-                session.record_end(record, trainer.network.params.copy(), trainer.state())
-    session.epochs_trained = trainer.completed_epochs
+    session.train_recorded(trainer)
     return session, time.perf_counter() - began
 
 

@@ -24,27 +24,18 @@ def is_session(path: Path) -> bool:
 def train_and_record(session, trainer, bar, regression: bool) -> TrainingEnded:
     """Run ``trainer`` to its end, recording every epoch into the session's current run (weights and trainer
     state copied at each epoch's end: the snapshots a session file keeps), with the progress bar."""
-    batches, ended = [], None
     last = trainer.completed_epochs + trainer.config.epochs
-    for record in trainer.run():
+
+    def show(record) -> None:
         if isinstance(record, BatchProgress):
-            batches.append(record)
             bar.set_description(f"epoch {record.epoch}/{last}", refresh=False)
             bar.update(1)
-        elif isinstance(record, EpochResult):
-            session.record_batches(batches)
-            batches = []
-            session.record_epoch(record, trainer.network.params.copy(), trainer.state())
-            if record.validation is not None:
-                watched = {"val_mae": f"{record.val_mean_absolute_error:.4g}"} if regression else \
-                    {"val_acc": f"{record.val_accuracy:.2%}"}
-                bar.set_postfix(loss=f"{record.train_loss:.4f}", **watched)
-        elif isinstance(record, TrainingEnded):
-            session.record_batches(batches)
-            session.record_end(record, trainer.network.params.copy(), trainer.state())
-            ended = record
-    session.epochs_trained = trainer.completed_epochs
-    return ended
+        elif isinstance(record, EpochResult) and record.validation is not None:
+            watched = {"val_mae": f"{record.val_mean_absolute_error:.4g}"} if regression else \
+                {"val_acc": f"{record.val_accuracy:.2%}"}
+            bar.set_postfix(loss=f"{record.train_loss:.4f}", **watched)
+
+    return session.train_recorded(trainer, show)
 
 
 def _runs(path: Path):

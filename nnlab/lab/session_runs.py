@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from nnlab.data.experiment import Experiment
-from nnlab.engine import Network
+from nnlab.engine import BatchProgress, EpochResult, Network, TrainingEnded
 from nnlab.engine.layers import hidden_layout, normalized_hidden
 
 from . import session_io
@@ -84,6 +84,28 @@ class SessionRuns:
     def record_end(self, ended, params: np.ndarray, state) -> Run:
         """The current run's ``TrainingEnded``, with the weights and trainer state it carries on from."""
         return self.recorder.end(ended, params, state)
+
+    def train_recorded(self, trainer, on_record=None):
+        """Run ``trainer`` to its end on this thread, recording as the window's worker does: the batches, each
+        epoch with a copy of the weights and the trainer's state, and the end. ``on_record`` sees every record
+        (the CLI's progress bar). The one headless recording loop — the CLI, benchmarks and tests use it.
+        Returns the ``TrainingEnded``."""
+        batches, ended = [], None
+        for record in trainer.run():
+            if on_record is not None:
+                on_record(record)
+            if isinstance(record, BatchProgress):
+                batches.append(record)
+            elif isinstance(record, EpochResult):
+                self.record_batches(batches)
+                batches = []
+                self.record_epoch(record, trainer.network.params.copy(), trainer.state())
+            elif isinstance(record, TrainingEnded):
+                self.record_batches(batches)
+                self.record_end(record, trainer.network.params.copy(), trainer.state())
+                ended = record
+        self.epochs_trained = trainer.completed_epochs
+        return ended
 
     def branch(self, run_id: int, epoch: int, experiment: Experiment) -> Run:
         """A new current run from run ``run_id``'s snapshot at ``epoch``, with ``experiment``'s training settings;

@@ -2,7 +2,7 @@
 import pytest
 
 from nnlab.data.experiment import Experiment
-from nnlab.engine import EpochResult, TrainConfig, TrainingEnded
+from nnlab.engine import TrainConfig
 from nnlab.lab.comparison import RunComparison
 from nnlab.lab.session import LabSession
 
@@ -14,13 +14,8 @@ def xor(epochs: int, **train) -> Experiment:
 
 
 def train(session: LabSession, experiment: Experiment) -> None:
-    trainer = session.make_trainer(experiment)
-    for record in trainer.run(lambda: False):
-        if isinstance(record, EpochResult):
-            session.record_epoch(record, trainer.network.params.copy(), trainer.state())
-        elif isinstance(record, TrainingEnded):
-            session.record_end(record, trainer.network.params.copy(), trainer.state())
-    session.epochs_trained = trainer.completed_epochs
+    """Start, recording each epoch and the end as the window does."""
+    session.train_recorded(session.make_trainer(experiment))
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlab.data.experiment import Experiment
-from nnlab.engine import EpochResult, TrainConfig, TrainingEnded
+from nnlab.engine import TrainConfig
 from nnlab.lab.selection import Selection
 from nnlab.lab.session import LabSession
 from nnlab.lab.snapshots import SnapshotStore
@@ -19,13 +19,7 @@ def xor(epochs: int, **train) -> Experiment:
 
 def train(session: LabSession, experiment: Experiment) -> None:
     """Start, recording each epoch and the end as the window does."""
-    trainer = session.make_trainer(experiment)
-    for record in trainer.run(lambda: False):
-        if isinstance(record, EpochResult):
-            session.record_epoch(record, trainer.network.params.copy(), trainer.state())
-        elif isinstance(record, TrainingEnded):
-            session.record_end(record, trainer.network.params.copy(), trainer.state())
-    session.epochs_trained = trainer.completed_epochs
+    session.train_recorded(session.make_trainer(experiment))
 
 
 @pytest.fixture
