@@ -6,9 +6,9 @@ import math
 from pathlib import Path
 
 from nnlab.data.session_file import SessionFileError, load_session
-from nnlab.data.weights_file import save_model
 from nnlab.engine import BatchProgress, EpochResult, TrainingEnded
 from nnlab.engine.layers import hidden_layout
+from nnlab.lab.run_export import export_run_weights
 from nnlab.lab.runs import differing_settings
 from nnlab.lab.session_io import run_from_data
 
@@ -91,15 +91,7 @@ def export(args) -> int:
         raise ValueError(f"{args.session} has no run {run_id} (its runs: {known})")
     run = by_id[run_id]
     epoch = run.last_epoch if args.epoch is None else args.epoch
-    try:
-        snapshot = run.snapshots.get(epoch)
-    except ValueError as problem:
-        raise ValueError(f"{run.name}: {problem}") from None
-    made = run.settings
-    extra = {"experiment": {"dataset": run.dataset.name, "split": list(run.split), "seed": run.seed,
-                            "train": dict(made.get("train", {})), "augment": bool(made.get("augment", False))},
-             "exported_from": {"session": Path(args.session).name, "run": run.id, "epoch": epoch}}
-    save_model(args.out, run.network.saved_model(snapshot.params, extra))
+    export_run_weights(run, epoch, args.out, Path(args.session).name)
     print(f"saved {args.out}: {run.name} at epoch {epoch}")
     return 0
 
