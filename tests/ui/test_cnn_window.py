@@ -84,6 +84,10 @@ def test_a_click_on_a_tile_selects_its_map_pixel_and_the_feature_tab_adds_up_to_
     view.map_image.clicked.emit(5 * 28 + 20)  # another pixel of the same map, clicked in the inspector
     assert window.selection.feature == FeatureRef(1, 3, 5, 20)
     assert view.shown.z == pytest.approx(float(trace.pre_activations[0][0, 3, 5, 20]), abs=1e-5)
+    kernel = snapshot.weights[0][3].reshape(-1)  # the kernel's cells: one width of text each, so none touch
+    texts = [label.toPlainText() for label in view.kernel_image._labels]
+    assert len(texts) == 25 and len({len(text.lstrip("\u2212")) for text in texts if text != "0"}) == 1
+    assert texts[0] == f"{kernel[0]:.2f}".replace("-", "\u2212")
 
 
 def test_the_hidden_layers_field_takes_layer_words_as_an_undoable_edit(window, qtbot):

@@ -57,7 +57,7 @@ class FeatureView(QWidget):
         for image in (self.input_image, self.map_image):
             image.setMaximumHeight(IMAGE_HEIGHT)
         self.kernel_image.setMaximumHeight(KERNEL_HEIGHT)
-        self.kernel_image.digits = 2  # "−0.26" fits a 5×5 kernel's cell; the sum below has three digits
+        self.kernel_image.decimals = 2  # "−0.26", "0.09": each fits a 5×5 kernel's cell; the sum has more
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(pictures)

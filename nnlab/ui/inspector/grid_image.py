@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QPalette
 
-from nnlab.engine.numbers import format_number
+from nnlab.engine.numbers import MINUS, format_number
 
 from ..colours import plot_colours, sign_colours
 from .themed_plot import ThemedPlot
@@ -53,6 +53,7 @@ class GridImage(ThemedPlot):
         self.addItem(self.marker)
         self._diverging = diverging
         self.digits = 3  # significant digits of the numbers written in small grids' cells
+        self.decimals: int | None = None  # or a fixed number of decimals, so every cell's text is as wide
         self._shape = (0, 0)
         self._count = 0
         self._labels: list[pg.TextItem] = []
@@ -102,10 +103,17 @@ class GridImage(ThemedPlot):
         for index, value in enumerate(values):
             row, column = divmod(index, columns)
             colour = text if self._diverging else "w" if value < middle else "k"  # viridis: dark to light
-            label = pg.TextItem(format_number(value, self.digits), color=colour, anchor=(0.5, 0.5))
+            label = pg.TextItem(self.cell_text(value), color=colour, anchor=(0.5, 0.5))
             label.setPos(column + 0.5, row + 0.5)
             self.addItem(label)
             self._labels.append(label)
+
+    def cell_text(self, value: float) -> str:
+        """A cell's number: significant digits, or fixed decimals ("−0.09", not "−0.089", beside "0.23")."""
+        if self.decimals is None:
+            return format_number(value, self.digits)
+        text = f"{value:.{self.decimals}f}"
+        return "0" if float(text) == 0 else text.replace("-", MINUS)
 
     def mark(self, index: int | None) -> None:
         if index is None or not 0 <= index < self._count:
