@@ -54,6 +54,7 @@ class CanvasPanel(QWidget):
         self._probabilities: np.ndarray | None = None
         self._last_predict = 0.0
         self._row_version = -1
+        self._transformed = None  # (mode, sheet version, row): the last drawing transformed, reused for new weights
         self.surface = PaintSurface()
         self.scatter = ScatterView()
         self.curve = CurveView()
@@ -224,12 +225,16 @@ class CanvasPanel(QWidget):
             self.preview.set_input(None, None)
             self._share_input(None, sheet.version)
             return self._publish(None, NOTHING_ON_PAPER)
-        try:
-            self.row = self.mode.model_input(sheet.model_image(), on_paper=sheet.picture is None)
-        except ValueError as error:
-            self.row = None
-            return self._publish(None, str(error))
-        self.preview.set_input(self.row, self.mode.image_shape)
+        if self._transformed is not None and self._transformed[0] is self.mode and self._transformed[1] == sheet.version:
+            self.row = self._transformed[2]  # new weights only (training, a scrub): the drawing's row is the same
+        else:
+            try:
+                self.row = self.mode.model_input(sheet.model_image(), on_paper=sheet.picture is None)
+            except ValueError as error:
+                self.row = None
+                return self._publish(None, str(error))
+            self._transformed = (self.mode, sheet.version, self.row)
+            self.preview.set_input(self.row, self.mode.image_shape)
         self._share_input(self.row, sheet.version)
         if self.mode.finds_nothing(self.row):  # a class for an empty input would be a made-up answer
             return self._publish(None, self._nothing_found())
