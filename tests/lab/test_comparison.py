@@ -1,21 +1,10 @@
 """Which runs are compared: colour slots that stay put, and legend words that name what differs."""
 import pytest
 
-from nnlab.data.experiment import Experiment
-from nnlab.engine import TrainConfig
 from nnlab.lab.comparison import RunComparison
 from nnlab.lab.session import LabSession
 
-
-def xor(epochs: int, **train) -> Experiment:
-    return Experiment(dataset="xor", hidden=[6], activation="tanh",
-                      train=TrainConfig(**{"epochs": epochs, "batch_size": 16, "learning_rate": 0.1, "seed": 3,
-                                           **train}))
-
-
-def train(session: LabSession, experiment: Experiment) -> None:
-    """Start, recording each epoch and the end as the window does."""
-    session.train_recorded(session.make_trainer(experiment))
+from .recorded_runs import train, xor
 
 
 @pytest.fixture

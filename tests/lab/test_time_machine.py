@@ -4,22 +4,18 @@ import numpy as np
 import pytest
 
 from nnlab.data.experiment import Experiment
-from nnlab.engine import TrainConfig
 from nnlab.lab.selection import Selection
 from nnlab.lab.session import LabSession
 from nnlab.lab.snapshots import SnapshotStore
 from nnlab.lab.time_machine import TimeMachine
 
-
-def xor(epochs: int, **train) -> Experiment:
-    return Experiment(dataset="xor", hidden=[6], activation="tanh",
-                      train=TrainConfig(**{"epochs": epochs, "batch_size": 16, "learning_rate": 0.05, "seed": 3,
-                                           **train}))
+from . import recorded_runs
+from .recorded_runs import train
 
 
-def train(session: LabSession, experiment: Experiment) -> None:
-    """Start, recording each epoch and the end as the window does."""
-    session.train_recorded(session.make_trainer(experiment))
+def xor(epochs: int, **settings):
+    """This file's runs learn at 0.05."""
+    return recorded_runs.xor(epochs, **{"learning_rate": 0.05, **settings})
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ and a run's weights at an epoch exported as a weight file."""
 import numpy as np
 import pytest
 
-from nnlab.data.experiment import Experiment
 from nnlab.data.weights_file import load_model
-from nnlab.engine import TrainConfig
 from nnlab.lab.comparison import RunComparison
 from nnlab.lab.run_export import export_run_weights
 from nnlab.lab.selection import ConnectionRef, NeuronRef, Selection
@@ -13,16 +11,7 @@ from nnlab.lab.session import LabSession
 from nnlab.lab.time_machine import TimeMachine
 from nnlab.lab.view_state import restore_selection, restore_view, selection_state, view_state
 
-
-def xor(epochs: int, **train) -> Experiment:
-    return Experiment(dataset="xor", hidden=[6], activation="tanh",
-                      train=TrainConfig(**{"epochs": epochs, "batch_size": 16, "learning_rate": 0.1, "seed": 3,
-                                           **train}))
-
-
-def train(session: LabSession, experiment: Experiment) -> None:
-    """Start, recording each epoch and the end as the window does."""
-    session.train_recorded(session.make_trainer(experiment))
+from .recorded_runs import train, xor
 
 
 @pytest.fixture
