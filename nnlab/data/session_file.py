@@ -26,7 +26,8 @@ from nnlab.engine.network import Network
 
 from .session_meta import (FORMAT, MAX_ARRAY_BYTES, MAX_META_CHARS, VERSION, Expected, MetaSpec, RunMeta,
                            SessionMeta, TrainerMeta, parse_session_meta, trainer_meta)
-from .weights_file import SavedModel, archive_members, layer_arrays, open_archive, pickled, read_meta, write_atomically
+from .weights_file import (SavedModel, archive_members, layer_arrays, open_archive, pickled, read_meta,
+                           save_checked)
 from .weights_meta import FileProblem, counted, first_sentence, layers_meta
 from .weights_npy import check_code_points, read_array, read_header
 
@@ -100,21 +101,15 @@ class SessionDocument:
 # -- save ---------------------------------------------------------------------------------------
 def save_session(path: str | os.PathLike, document: SessionDocument) -> None:
     """Write ``document`` to exactly ``path``, complete or not at all; SessionFileError says why not."""
-    try:
-        arrays = _arrays_for(document)
-    except FileProblem as bad:
-        raise SessionFileError(path, f"not saved because {bad}") from None
-    try:
-        write_atomically(Path(path), arrays)
-    except OSError as exc:
-        raise SessionFileError(path, f"not saved ({first_sentence(exc)})") from exc
+    save_checked(path, lambda: _arrays_for(document), SessionFileError)
 
 
 def _arrays_for(document: SessionDocument) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     meta = {"format": FORMAT, "version": VERSION, "nnlab_version": __version__,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "network": None, "epochs_trained": document.epochs_trained, "dataset": document.dataset, "runs": [], "current_run": document.current_run,
+            "network": None, "epochs_trained": document.epochs_trained, "dataset": document.dataset, "runs": [],
+            "current_run": document.current_run,
             "selection": document.selection, "view": document.view, "same_as": {}}
     clash = [key for key in document.extra if key in meta]
     meta.update((key, value) for key, value in document.extra.items() if key not in meta)

@@ -86,14 +86,20 @@ class SavedModel:
 # -- save ---------------------------------------------------------------------------------------
 def save_model(path: str | os.PathLike, model: SavedModel) -> None:
     """Write ``model`` to exactly ``path`` (no ``.npz`` added), complete or not at all."""
+    save_checked(path, lambda: _arrays_for(model), WeightFileError)
+
+
+def save_checked(path: str | os.PathLike, make_arrays, error: type) -> None:
+    """Build a file's arrays, then write them atomically; either failure is one ``error(path, sentence)``
+    (weight files and session files alike)."""
     try:
-        arrays = _arrays_for(model)
+        arrays = make_arrays()
     except FileProblem as bad:
-        raise WeightFileError(path, f"not saved because {bad}") from None
+        raise error(path, f"not saved because {bad}") from None
     try:
         write_atomically(Path(path), arrays)
     except OSError as exc:
-        raise WeightFileError(path, f"not saved ({first_sentence(exc)})") from exc
+        raise error(path, f"not saved ({first_sentence(exc)})") from exc
 
 
 def _arrays_for(model: SavedModel) -> dict[str, np.ndarray]:
