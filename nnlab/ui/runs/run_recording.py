@@ -39,10 +39,11 @@ class RunRecording:
             return
         epoch, batch = self._place()
         last = self._recording[1].events[-1].kind if self._recording[1].events else None
-        if state == TrainingState.PAUSED and before == TrainingState.RUNNING:
+        if state == TrainingState.PAUSED and before == TrainingState.RUNNING and not self.training.stepping:
             self.session.record_event("pause", epoch, batch)
-        elif state == TrainingState.RUNNING and before == TrainingState.PAUSED and last not in ("start", "resume"):
-            self.session.record_event("resume", epoch, batch)  # not after Start, which said so itself
+        elif state == TrainingState.RUNNING and before == TrainingState.PAUSED and not self.training.stepping \
+                and last != "resume":  # a step is no resume: the debugger's steps leave the events alone
+            self.session.record_event("resume", epoch, batch)
 
     def _place(self) -> tuple[int, int | None]:
         """(epoch in progress, batch within it) of the last batch trained; (epochs done, None) between epochs."""

@@ -52,6 +52,9 @@ class TrainingController(QObject):
         self._thread: QThread | None = None
         self._worker: TrainingWorker | None = None
         self.state = TrainingState.IDLE
+        # True while the worker runs one step (a batch or an epoch) that pauses by itself: its pause is
+        # the step's end, not a learner's Pause — a run's recording keeps no pause event for it.
+        self.stepping = False
         settings.events.learning_rate.connect(self._on_learning_rate_setting)
 
     @property
@@ -74,27 +77,32 @@ class TrainingController(QObject):
         worker.finished.connect(self._on_finished)
         worker.errored.connect(self._on_errored)
         self._thread, self._worker = thread, worker
+        self.stepping = False
         _live_threads.add(thread)
         self._set_state(TrainingState.PAUSED if paused else TrainingState.RUNNING)
         thread.start()
 
     def pause(self) -> None:
         if self._worker and self.state == TrainingState.RUNNING:
+            self.stepping = False  # the learner paused a long step: that pause is theirs
             self._worker.request_pause()
 
     def resume(self) -> None:
         if self._worker and self.state == TrainingState.PAUSED:
             self._worker.request_resume()
+            self.stepping = False
             self._set_state(TrainingState.RUNNING)
 
     def step_batch(self) -> None:
         if self._worker and self.state == TrainingState.PAUSED:
             self._worker.request_step_batch()
+            self.stepping = True
             self._set_state(TrainingState.RUNNING)
 
     def step_epoch(self) -> None:
         if self._worker and self.state == TrainingState.PAUSED:
             self._worker.request_step_epoch()
+            self.stepping = True
             self._set_state(TrainingState.RUNNING)
 
     def set_learning_rate(self, value: float) -> None:

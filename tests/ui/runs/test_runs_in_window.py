@@ -42,11 +42,25 @@ def test_a_run_in_the_window_records_its_epochs_events_and_curves(digits_window,
     window.stop_training()
     run = window.session.runs.current
     assert run.snapshots.epochs == [0, 1, 2] and window.history is run.history
-    assert [event.kind for event in run.events] == ["start", "finish", "resume", "pause", "stop"]
+    assert [event.kind for event in run.events] == ["start", "finish", "resume", "stop"]
     assert run.resume_params.tobytes() == window.session.network.params.tobytes()  # where Start carries on
     assert run.state.mid_epoch and run.state.batches_done == 1
     train(window, qtbot, 1)
     assert len(window.session.runs) == 1 and run.last_epoch == 3
+
+
+def test_steps_record_no_pause_each_but_a_learners_pause_is_one(digits_window, qtbot):
+    window = digits_window()
+    for _ in range(3):  # a debugger's batch steps: each ends paused by itself
+        window.step_batch()
+        qtbot.waitUntil(lambda: window.training.state == "paused", timeout=TIMEOUT)
+    run = window.session.runs.current
+    assert [event.kind for event in run.events] == ["start"]
+    window.training.resume()
+    window.training.pause()
+    qtbot.waitUntil(lambda: window.training.state == "paused", timeout=TIMEOUT)
+    window.stop_training()
+    assert [event.kind for event in run.events] == ["start", "resume", "pause", "stop"]
 
 
 def test_scrubbing_gives_every_view_that_epochs_numbers_and_live_gives_now_back(digits_window, qtbot):
