@@ -273,7 +273,11 @@ class RunsPanel(QWidget):
 
     # -- training and messages ------------------------------------------------------------------------------
     def set_training_state(self, state: str) -> None:
-        """"idle", "running" or "paused": while a run trains, the network may not be swapped under it."""
+        """"idle", "running" or "paused": while a run trains, the network may not be swapped under it.
+        The message line said what the last command did ("Branched run 2 …: Start trains it."); once training
+        starts or stops, that news is old, so the line empties."""
+        if state != self.training_state:
+            self.say("")
         self.training_state = state  # a TrainingState or its word: both compare equal to "idle"
 
     def _attempt_here(self, title: str, action: Callable[[], object]) -> bool:

@@ -110,6 +110,8 @@ def test_branch_from_here_starts_a_run_at_the_scrubbed_epoch_with_the_panels_set
     assert panel._items[3].parent() is panel._items[1] and panel._items[3].text(ORIGIN) == "run 1, epoch 2"
     assert xor_lab.time_machine.live and panel.branch_action.text() == "&Branch from epoch 2"
     assert "Branched run 3 from run 1 at epoch 2" in panel.message.text()
+    panel.set_training_state("running")  # Start trained it: "Start trains it." is old news
+    assert panel.message.text() == ""
 
 
 def test_delete_removes_a_run_that_is_not_current_and_undo_brings_it_back(qtbot, xor_lab):
