@@ -185,11 +185,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app([], startup_probe=args.startup_probe, smoke=args.smoke, smoke_hold=args.smoke_hold)
     from nnlab.cli import commands
+    from nnlab.lab.events import EmitLoopError, slot_error
 
     try:
         return getattr(commands, args.command)(args)
-    except (ValueError, OSError) as error:
-        print(f"nnlab {args.command}: error: {_sentence(error)}", file=sys.stderr)
+    except (ValueError, OSError, EmitLoopError) as error:
+        cause = slot_error(error)  # raised by a slot inside a psygnal emission: the slot's own error counts
+        if not isinstance(cause, (ValueError, OSError)):
+            raise
+        print(f"nnlab {args.command}: error: {_sentence(cause)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("nnlab: interrupted", file=sys.stderr)

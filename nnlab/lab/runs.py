@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from psygnal import Signal
 
 from nnlab.engine import Network
 from nnlab.engine.layers import hidden_layout
 
+from .events import Signal
 from .history import History
 from .run_identity import DatasetIdentity, RunNetwork, experiment_from_settings
 from .snapshots import Nearest, Snapshot, SnapshotStore
