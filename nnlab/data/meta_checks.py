@@ -143,9 +143,11 @@ def real_number(value, where: str) -> float:
 
 
 def text_field(value, where: str, limit: int, empty: bool = True) -> str:
+    """Text of at most ``limit`` characters (``empty=False``: not blank), none of which steers a terminal:
+    a session's run names, dataset names and paths, and events are printed by ``nnlab info`` and shown."""
     if not isinstance(value, str) or len(value) > limit or (not empty and not value.strip()):
         raise FileProblem(f"meta's {where} must be text of {'1' if not empty else '0'} to {limit:,} characters")
-    return value
+    return printable_text(value, where)
 
 
 def shares(value, where: str) -> tuple[float, float, float]:
