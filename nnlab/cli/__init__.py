@@ -120,8 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--early-stopping", type=int, default=None, metavar="PATIENCE",
                        help="stop after this many epochs without a better validation loss")
     train.add_argument("--augment", action="store_true", help="random ±2 px shifts of training images")
+    own_tests = "; ".join(f"{info.name} is tested on its own {info.own_test_rows:,} whatever the test share, and "
+                          "train and validation share the rest in the proportion of theirs"
+                          for info in BUILTIN_DATASETS.values() if info.own_test_rows)
     train.add_argument("--split", type=_split, default=(0.70, 0.15, 0.15), help="train,validation,test "
-                       "percentages (default 70,15,15)")
+                       "percentages (default 70,15,15)" + (f"; {own_tests}" if own_tests else ""))
     train.add_argument("--init", default="auto", choices=["auto", "he", "xavier", "small_uniform"])
     train.add_argument("--float64", action="store_true", help="train in float64 (slower)")
     train.add_argument("--out", type=Path, default=None, help="weight file to write (.npz); default "
@@ -185,11 +188,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_app([], startup_probe=args.startup_probe, smoke=args.smoke, smoke_hold=args.smoke_hold)
     from nnlab.cli import commands
+    from nnlab.lab.events import EmitLoopError, slot_error
 
     try:
         return getattr(commands, args.command)(args)
-    except (ValueError, OSError) as error:
-        print(f"nnlab {args.command}: error: {_sentence(error)}", file=sys.stderr)
+    except (ValueError, OSError, EmitLoopError) as error:
+        cause = slot_error(error)  # raised by a slot inside a psygnal emission: the slot's own error counts
+        if not isinstance(cause, (ValueError, OSError)):
+            raise
+        print(f"nnlab {args.command}: error: {_sentence(cause)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("nnlab: interrupted", file=sys.stderr)

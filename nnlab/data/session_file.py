@@ -24,11 +24,12 @@ import numpy as np
 from nnlab import __version__
 from nnlab.engine.network import Network
 
+from .meta_checks import FileProblem, counted, first_sentence
 from .session_meta import (FORMAT, MAX_ARRAY_BYTES, MAX_META_CHARS, VERSION, Expected, MetaSpec, RunMeta,
                            SessionMeta, TrainerMeta, parse_session_meta, trainer_meta)
 from .weights_file import (SavedModel, archive_members, layer_arrays, open_archive, pickled, read_meta,
                            save_checked)
-from .weights_meta import FileProblem, counted, first_sentence, layers_meta
+from .weights_meta import layers_meta
 from .weights_npy import check_code_points, read_array, read_header
 
 __all__ = ["FORMAT", "VERSION", "RunData", "SessionDocument", "SessionFileError", "SnapshotData", "load_session",

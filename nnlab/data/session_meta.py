@@ -10,14 +10,14 @@ loader names the file. See docs/session-file-format.md.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .importers.limits import MAX_VALUES
-from .weights_meta import FORMAT as WEIGHTS_FORMAT, VERSION as WEIGHTS_VERSION, FileProblem, MetaSpec, \
-    check_values, counted, parse_meta
+from .meta_checks import (FileProblem, bounded_list, check_header, check_values, field_name, keyed_object,
+                          real_number, shares, short_repr, text_field, whole_number)
+from .weights_meta import FORMAT as WEIGHTS_FORMAT, VERSION as WEIGHTS_VERSION, MetaSpec, parse_meta
 
 FORMAT = "nnlab-session"
 VERSION = 1
@@ -41,7 +41,6 @@ MAX_META_CHARS = 32_000_000
 """The meta grows by ~600 characters a snapshot (the trainer's scalars) and ~100 an event: 20,000
 snapshots with their events fit in a fifth of this."""
 HISTORY_ROWS = {"batches": 5, "epochs": 3, "validation": 4}  # nnlab.lab.history's tables, by their row count
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}\Z")
 _FLOAT_WORDS = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 _INT64 = 2**63
 _RUN_KEYS = {"id", "name", "parent", "network", "settings", "dataset", "split", "seed", "user_samples", "events",
@@ -137,22 +136,8 @@ def parse_session_meta(meta) -> SessionMeta:
     if not isinstance(meta, dict):
         raise FileProblem(f"meta must be a JSON object, not a {type(meta).__name__}")
     check_values(meta)
-    if meta.get("format") != FORMAT:
-        if meta.get("format") == WEIGHTS_FORMAT:
-            raise FileProblem("this is an NN Lab weight file, not a session: open it as weights")
-        found = f"format {_short(meta['format'])}" if "format" in meta else 'no "format" key'
-        raise FileProblem(f"this is not an NN Lab session file (meta has {found}, expected \"{FORMAT}\")")
-    version = meta.get("version")
-    if type(version) is not int:
-        raise FileProblem(f"meta's version must be a whole number, not {_short(version)}")
-    if version > VERSION:
-        raise FileProblem(f"it was made by a newer NN Lab (session format version {version}; this NN Lab reads "
-                          f"version {VERSION}), so update NN Lab to open it")
-    if version != VERSION:
-        raise FileProblem(f"it has unknown session format version {version}; this NN Lab reads version {VERSION}")
-    missing = [key for key in _TOP_KEYS if key not in meta]
-    if missing:
-        raise FileProblem(f"meta is missing {', '.join(repr(key) for key in missing)}")
+    check_header(meta, file_format=FORMAT, kind="session", versions=(VERSION,), required=_TOP_KEYS, short=short_repr,
+                 others={WEIGHTS_FORMAT: "this is an NN Lab weight file, not a session: open it as weights"})
     expected: dict[str, Expected] = {}
     network = None
     if meta["network"] is not None:
@@ -160,7 +145,7 @@ def parse_session_meta(meta) -> SessionMeta:
         for key, shape in network.array_shapes().items():
             expected[f"network.{key}"] = Expected(shape, (network.dtype,), finite=True)
     dataset = None if meta["dataset"] is None else _open_dataset(meta["dataset"])
-    runs_value = _list(meta["runs"], "runs", MAX_RUNS)
+    runs_value = bounded_list(meta["runs"], "runs", MAX_RUNS)
     runs, snapshots = [], 0
     for index, value in enumerate(runs_value):
         run = _run(value, f"runs[{index}]")
@@ -173,11 +158,11 @@ def parse_session_meta(meta) -> SessionMeta:
         expected.update(_run_arrays(run))
     current = meta["current_run"]
     if current is not None and (type(current) is not int or all(run.id != current for run in runs)):
-        raise FileProblem(f"meta's current_run is {_short(current)}, which is not the id of one of its runs")
+        raise FileProblem(f"meta's current_run is {short_repr(current)}, which is not the id of one of its runs")
     same_as = _aliases(meta["same_as"], expected)
     extra = {key: value for key, value in meta.items() if key not in _TOP_KEYS}
-    return SessionMeta(network, _whole(meta["epochs_trained"], "epochs_trained"), dataset, runs, current, _selection(meta["selection"]), _view(meta["view"]), same_as,
-                       extra, expected)
+    return SessionMeta(network, whole_number(meta["epochs_trained"], "epochs_trained"), dataset, runs, current,
+                       _selection(meta["selection"]), _view(meta["view"]), same_as, extra, expected)
 
 
 # -- the parts -------------------------------------------------------------------------------------
@@ -194,41 +179,42 @@ def _network(value, where: str, require_dtype: bool) -> MetaSpec:
 
 
 def _open_dataset(value) -> dict:
-    obj = _object(value, "dataset", {"source", "split", "seed", "data_seed"})
-    return {"source": _text(obj["source"], "dataset.source", 4096, empty=False),
-            "split": list(_split(obj["split"], "dataset.split")), "seed": _whole(obj["seed"], "dataset.seed"),
-            "data_seed": _whole(obj["data_seed"], "dataset.data_seed")}
+    obj = keyed_object(value, "dataset", {"source", "split", "seed", "data_seed"})
+    return {"source": text_field(obj["source"], "dataset.source", 4096, empty=False),
+            "split": list(shares(obj["split"], "dataset.split")), "seed": whole_number(obj["seed"], "dataset.seed"),
+            "data_seed": whole_number(obj["data_seed"], "dataset.data_seed")}
 
 
 def _run(value, where: str) -> RunMeta:
-    obj = _object(value, where, _RUN_KEYS)
-    run_id = _whole(obj["id"], f"{where}.id", 1, 10**9)
+    obj = keyed_object(value, where, _RUN_KEYS)
+    run_id = whole_number(obj["id"], f"{where}.id", 1, 10**9)
     parent = obj["parent"]
     if parent is not None:
-        parent_obj = _object(parent, f"{where}.parent", {"run", "epoch"})
-        parent = (_whole(parent_obj["run"], f"{where}.parent.run", 1, 10**9),
-                  _whole(parent_obj["epoch"], f"{where}.parent.epoch"))
+        parent_obj = keyed_object(parent, f"{where}.parent", {"run", "epoch"})
+        parent = (whole_number(parent_obj["run"], f"{where}.parent.run", 1, 10**9),
+                  whole_number(parent_obj["epoch"], f"{where}.parent.epoch"))
     network = _network(obj["network"], f"{where}.network", require_dtype=True)
-    dataset = _object(obj["dataset"], f"{where}.dataset", {"kind", "name", "n_samples", "n_features", "seed", "sha256"})
+    dataset = keyed_object(obj["dataset"], f"{where}.dataset",
+                           {"kind", "name", "n_samples", "n_features", "seed", "sha256"})
     for key in ("kind", "name", "sha256"):
-        _text(dataset[key], f"{where}.dataset.{key}", 4096)
+        text_field(dataset[key], f"{where}.dataset.{key}", 4096)
     for key in ("n_samples", "n_features", "seed"):
-        _whole(dataset[key], f"{where}.dataset.{key}")
+        whole_number(dataset[key], f"{where}.dataset.{key}")
     if not isinstance(obj["settings"], dict):
         raise FileProblem(f"meta's {where}.settings must be an object")
-    samples = _list(obj["user_samples"], f"{where}.user_samples", MAX_USER_SAMPLES)
+    samples = bounded_list(obj["user_samples"], f"{where}.user_samples", MAX_USER_SAMPLES)
     for i, name in enumerate(samples):
-        _text(name, f"{where}.user_samples[{i}]", 255)
+        text_field(name, f"{where}.user_samples[{i}]", 255)
     events = [_event(item, f"{where}.events[{i}]") for i, item in
-              enumerate(_list(obj["events"], f"{where}.events", MAX_EVENTS))]
-    start = _whole(obj["start_epoch"], f"{where}.start_epoch")
-    spacing = _whole(obj["snapshot_spacing"], f"{where}.snapshot_spacing", 1, 2**40)
+              enumerate(bounded_list(obj["events"], f"{where}.events", MAX_EVENTS))]
+    start = whole_number(obj["start_epoch"], f"{where}.start_epoch")
+    spacing = whole_number(obj["snapshot_spacing"], f"{where}.snapshot_spacing", 1, 2**40)
     if spacing & (spacing - 1):
         raise FileProblem(f"meta's {where}.snapshot_spacing is {spacing}, not a power of 2")
     snapshots, last = [], None
-    for i, item in enumerate(_list(obj["snapshots"], f"{where}.snapshots", MAX_SNAPSHOTS)):
-        snap = _object(item, f"{where}.snapshots[{i}]", {"epoch", "trainer"})
-        epoch = _whole(snap["epoch"], f"{where}.snapshots[{i}].epoch", start)
+    for i, item in enumerate(bounded_list(obj["snapshots"], f"{where}.snapshots", MAX_SNAPSHOTS)):
+        snap = keyed_object(item, f"{where}.snapshots[{i}]", {"epoch", "trainer"})
+        epoch = whole_number(snap["epoch"], f"{where}.snapshots[{i}].epoch", start)
         if last is not None and epoch <= last:
             raise FileProblem(f"meta's {where}.snapshots[{i}] is of epoch {epoch}, after epoch {last}: "
                               "snapshots go in increasing order of epoch")
@@ -237,15 +223,15 @@ def _run(value, where: str) -> RunMeta:
         snapshots.append(SnapshotMeta(epoch, trainer))
     state, has_state = None, obj["state"] is not None
     if has_state:
-        state_obj = _object(obj["state"], f"{where}.state", {"trainer"})
+        state_obj = keyed_object(obj["state"], f"{where}.state", {"trainer"})
         state = None if state_obj["trainer"] is None else _trainer(state_obj["trainer"], f"{where}.state.trainer")
     regression = obj["regression"]
     if type(regression) is not bool:
         raise FileProblem(f"meta's {where}.regression must be true or false")
-    return RunMeta(run_id, _text(obj["name"], f"{where}.name", 80, empty=False), parent, network, obj["settings"],
-                   dataset, _split(obj["split"], f"{where}.split"), _whole(obj["seed"], f"{where}.seed"),
-                   list(samples), events, _real(obj["seconds_trained"], f"{where}.seconds_trained"), start,
-                   regression, spacing, _whole(obj["snapshot_budget"], f"{where}.snapshot_budget", 0, 2**62),
+    return RunMeta(run_id, text_field(obj["name"], f"{where}.name", 80, empty=False), parent, network, obj["settings"],
+                   dataset, shares(obj["split"], f"{where}.split"), whole_number(obj["seed"], f"{where}.seed"),
+                   list(samples), events, real_number(obj["seconds_trained"], f"{where}.seconds_trained"), start,
+                   regression, spacing, whole_number(obj["snapshot_budget"], f"{where}.snapshot_budget", 0, 2**62),
                    snapshots, state, has_state)
 
 
@@ -266,7 +252,7 @@ def _run_arrays(run: RunMeta) -> dict[str, Expected]:
 
 
 def _trainer(value, where: str) -> TrainerMeta:
-    obj = _object(value, where, {"int", "float", "text", "arrays"})
+    obj = keyed_object(value, where, {"int", "float", "text", "arrays"})
     scalars: dict[str, np.ndarray] = {}
     names: list[str] = []
     for group in ("int", "float", "text"):
@@ -274,11 +260,11 @@ def _trainer(value, where: str) -> TrainerMeta:
         if not isinstance(items, dict):
             raise FileProblem(f"meta's {where}.{group} must be an object of named values")
         for name, item in items.items():
-            names.append(_field_name(name, f"{where}.{group}"))
+            names.append(field_name(name, f"{where}.{group}"))
             scalars[name] = _scalar(group, item, f"{where}.{group}.{name}")
-    arrays = _list(obj["arrays"], f"{where}.arrays", MAX_TRAINER_FIELDS)
+    arrays = bounded_list(obj["arrays"], f"{where}.arrays", MAX_TRAINER_FIELDS)
     for i, name in enumerate(arrays):
-        names.append(_field_name(name, f"{where}.arrays[{i}]"))
+        names.append(field_name(name, f"{where}.arrays[{i}]"))
     if len(names) > MAX_TRAINER_FIELDS:
         raise FileProblem(f"meta's {where} has {len(names)} fields; the limit is {MAX_TRAINER_FIELDS}")
     twice = sorted({name for name in names if names.count(name) > 1})
@@ -290,28 +276,29 @@ def _trainer(value, where: str) -> TrainerMeta:
 def _scalar(group: str, item, where: str) -> np.ndarray:
     if group == "int":
         if type(item) is not int or not -_INT64 <= item < _INT64:
-            raise FileProblem(f"meta's {where} must be a whole number of 64 bits, not {_short(item)}")
+            raise FileProblem(f"meta's {where} must be a whole number of 64 bits, not {short_repr(item)}")
         return np.array(item, dtype=np.int64)
     if group == "float":
         if isinstance(item, str) and item in _FLOAT_WORDS:
             return np.array(_FLOAT_WORDS[item], dtype=np.float64)
         if type(item) not in (int, float):
-            raise FileProblem(f"meta's {where} must be a number (or \"inf\", \"-inf\", \"nan\"), not {_short(item)}")
+            raise FileProblem(f"meta's {where} must be a number (or \"inf\", \"-inf\", \"nan\"), "
+                              f"not {short_repr(item)}")
         return np.array(float(item), dtype=np.float64)
-    return np.array(_text(item, where, MAX_TEXT_CHARS), dtype=np.str_)
+    return np.array(text_field(item, where, MAX_TEXT_CHARS), dtype=np.str_)
 
 
 def _event(value, where: str) -> dict:
-    obj = _object(value, where, {"kind", "epoch", "batch", "seconds", "text"})
+    obj = keyed_object(value, where, {"kind", "epoch", "batch", "seconds", "text"})
     batch = obj["batch"]
-    return {"kind": _text(obj["kind"], f"{where}.kind", 20), "epoch": _whole(obj["epoch"], f"{where}.epoch"),
-            "batch": None if batch is None else _whole(batch, f"{where}.batch", 1),
-            "seconds": _real(obj["seconds"], f"{where}.seconds"), "text": _text(obj["text"], f"{where}.text",
+    return {"kind": text_field(obj["kind"], f"{where}.kind", 20), "epoch": whole_number(obj["epoch"], f"{where}.epoch"),
+            "batch": None if batch is None else whole_number(batch, f"{where}.batch", 1),
+            "seconds": real_number(obj["seconds"], f"{where}.seconds"), "text": text_field(obj["text"], f"{where}.text",
                                                                                  MAX_TEXT_CHARS)}
 
 
 def _selection(value) -> dict:
-    obj = _object(value, "selection", {"neuron", "connection"})
+    obj = keyed_object(value, "selection", {"neuron", "connection"})
     out = {}
     for key, length in (("neuron", 2), ("connection", 3)):
         item = obj[key]
@@ -323,13 +310,13 @@ def _selection(value) -> dict:
 
 
 def _view(value) -> dict:
-    obj = _object(value, "view", {"epoch", "ticked"})
+    obj = keyed_object(value, "view", {"epoch", "ticked"})
     epoch = obj["epoch"]
     if epoch != "live":
-        _whole(epoch, "view.epoch")
-    ticked = _list(obj["ticked"], "view.ticked", MAX_RUNS)
+        whole_number(epoch, "view.epoch")
+    ticked = bounded_list(obj["ticked"], "view.ticked", MAX_RUNS)
     for i, run_id in enumerate(ticked):
-        _whole(run_id, f"view.ticked[{i}]", 1, 10**9)
+        whole_number(run_id, f"view.ticked[{i}]", 1, 10**9)
     return {"epoch": epoch, "ticked": list(ticked)}
 
 
@@ -339,68 +326,10 @@ def _aliases(value, expected: dict[str, Expected]) -> dict[str, str]:
         raise FileProblem("meta's same_as must be an object")
     for name, target in value.items():
         if name not in expected:
-            raise FileProblem(f"meta's same_as names {_short(name)}, which is not an array of this session")
+            raise FileProblem(f"meta's same_as names {short_repr(name)}, which is not an array of this session")
         if not isinstance(target, str) or target not in expected or target in value:
             raise FileProblem(f"meta's same_as.{name} must name another array of this session that is stored")
     return dict(value)
-
-
-# -- values ----------------------------------------------------------------------------------------
-def _object(value, where: str, keys: set[str]) -> dict:
-    if not isinstance(value, dict):
-        raise FileProblem(f"meta's {where} must be an object")
-    missing = sorted(keys - value.keys())
-    if missing:
-        raise FileProblem(f"meta's {where} is missing {missing[0]!r}")
-    unknown = sorted(value.keys() - keys)
-    if unknown:
-        raise FileProblem(f"meta's {where} has an unknown key {_short(unknown[0])}")
-    return value
-
-
-def _list(value, where: str, limit: int) -> list:
-    if not isinstance(value, list):
-        raise FileProblem(f"meta's {where} must be a list")
-    if len(value) > limit:
-        raise FileProblem(f"meta's {where} has {counted(len(value), 'item')}; the limit is {limit:,}")
-    return value
-
-
-def _whole(value, where: str, minimum: int = 0, maximum: int = _INT64 - 1) -> int:
-    if type(value) is not int or not minimum <= value <= maximum:
-        raise FileProblem(f"meta's {where} must be a whole number from {minimum:,} to {maximum:,}, not {_short(value)}")
-    return value
-
-
-def _real(value, where: str) -> float:
-    if type(value) not in (int, float) or value < 0:
-        raise FileProblem(f"meta's {where} must be a number of 0 or more, not {_short(value)}")
-    return float(value)
-
-
-def _text(value, where: str, limit: int, empty: bool = True) -> str:
-    if not isinstance(value, str) or len(value) > limit or (not empty and not value.strip()):
-        raise FileProblem(f"meta's {where} must be text of {'1' if not empty else '0'} to {limit:,} characters")
-    return value
-
-
-def _split(value, where: str) -> tuple[float, float, float]:
-    if not isinstance(value, list) or len(value) != 3 or not all(type(p) in (int, float) and p >= 0 for p in value) \
-            or value[0] <= 0 or abs(sum(value) - 1) > 1e-6:
-        raise FileProblem(f"meta's {where} must be three shares (train above 0) that add up to 1")
-    return tuple(float(p) for p in value)
-
-
-def _field_name(name, where: str) -> str:
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise FileProblem(f"meta's {where} names a field {_short(name)}; a field name is 1 to 64 letters, "
-                          "digits, '_' or '.'")
-    return name
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def trainer_meta(arrays: dict[str, np.ndarray]) -> dict:

@@ -36,8 +36,9 @@ from nnlab import __version__
 from nnlab.engine.layers import input_shape_for
 from nnlab.engine.network import MAX_PARAMETERS, Network
 
-from .weights_meta import (DTYPES, FORMAT, MAX_INPUT_DIMS, MODEL_KEYS, PREPROCESS_MODES, VERSION,
-                           FileProblem, MetaSpec, counted, first_sentence, layers_meta, parse_meta)
+from .meta_checks import FileProblem, counted, first_sentence
+from .weights_meta import (DTYPES, FORMAT, MAX_INPUT_DIMS, MODEL_KEYS, PREPROCESS_MODES, VERSION, MetaSpec,
+                           layers_meta, parse_meta)
 from .weights_npy import MAX_HEADER_BYTES, READ_ERRORS, check_code_points, read_array, read_header
 
 __all__ = ["DTYPES", "FORMAT", "MAX_HEADER_BYTES", "MAX_INPUT_DIMS", "MAX_META_CHARS", "MAX_SESSION_BYTES",

@@ -14,18 +14,17 @@ them into a ``WeightFileError`` naming the file.
 """
 from __future__ import annotations
 
-import json
 import math
-import re
-import sys
 from dataclasses import dataclass
 
-from nnlab.data.printable import control_character
 from nnlab.engine import ACTIVATIONS, LOSSES
 from nnlab.engine.conv_geometry import PADDINGS
 from nnlab.engine.layers import (AVGPOOL2D, CONV2D, DENSE, FLATTEN, LAYER_KINDS, MAXPOOL2D, ConvSpec, FlattenSpec,
                                  PoolSpec, is_dense_only, layer_shapes, with_flatten)
 from nnlab.engine.network import MAX_PARAMETERS, MAX_UNITS, LayerSpec, validate_architecture
+
+from .meta_checks import FileProblem, check_header, check_values, counted, first_sentence, printable_text
+from .meta_checks import short as _short
 
 FORMAT = "nnlab-weights"
 VERSION = 2  # the newest this NN Lab reads and writes; DENSE_VERSION for a dense-only network
@@ -49,15 +48,6 @@ _TYPED_KEYS = {
     AVGPOOL2D: (("size",), {}),
     FLATTEN: ((), {}),
 }
-# A lone UTF-16 surrogate (JSON's "\ud800" escape decodes to one) is not Unicode text: printing or
-# encoding it raises, so such a meta would fail later in whatever shows it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class FileProblem(Exception):
-    """The first problem found in a weight file (meta or arrays), worded for WeightFileError."""
-
-
 @dataclass
 class MetaSpec:
     """What a valid meta describes, before any array is read."""
@@ -122,21 +112,8 @@ def parse_meta(meta) -> MetaSpec:
     if not isinstance(meta, dict):
         raise FileProblem(f"meta must be a JSON object, not {_short(meta)}")
     check_values(meta)
-    if meta.get("format") != FORMAT:
-        found = f"format {_short(meta['format'])}" if "format" in meta else 'no "format" key'
-        raise FileProblem(f"this is not an NN Lab weight file (meta has {found}, expected {_short(FORMAT)})")
-    version = meta.get("version")
-    if type(version) is not int:
-        raise FileProblem(f"meta's version must be a whole number, not {_short(version)}")
-    if version > VERSION:
-        raise FileProblem(f"it was made by a newer NN Lab (weight format version {_short(version)}; "
-                          f"this NN Lab reads versions {DENSE_VERSION} and {VERSION}), so update NN Lab to open it")
-    if version not in (DENSE_VERSION, VERSION):
-        raise FileProblem(f"it has unknown weight format version {_short(version)}; "
-                          f"this NN Lab reads versions {DENSE_VERSION} and {VERSION}")
-    missing = [key for key in REQUIRED_KEYS if key not in meta]  # format and version are present
-    if missing:
-        raise FileProblem(f"meta is missing {', '.join(repr(key) for key in missing)}")
+    version = check_header(meta, file_format=FORMAT, kind="weight", versions=(DENSE_VERSION, VERSION),
+                           required=REQUIRED_KEYS, short=_short)
     input_shape = _parse_input_shape(meta["input_shape"])
     layers = _parse_layers(meta["layers"]) if version == DENSE_VERSION else _parse_typed_layers(meta["layers"])
     loss = meta["loss"]
@@ -155,8 +132,7 @@ def parse_meta(meta) -> MetaSpec:
     if not isinstance(classes, list) or not all(isinstance(name, str) for name in classes):
         raise FileProblem("meta's classes must be a list of names")
     for k, name in enumerate(classes):
-        if (problem := control_character(name)) is not None:
-            raise FileProblem(f"meta's classes[{k}] {problem}, which would steer the terminal it is printed in")
+        printable_text(name, f"classes[{k}]")
     output = layers[-1]
     binary = output.units == 1 and len(classes) == 2 and output.activation == "sigmoid"
     if len(classes) != output.units and not binary:
@@ -170,59 +146,6 @@ def parse_meta(meta) -> MetaSpec:
         raise FileProblem(f"meta's dtype is {_short(dtype)}; expected float32 or float64")
     extra = {key: value for key, value in meta.items() if key not in MODEL_KEYS}
     return MetaSpec(input_shape, layers, loss, classes, meta["preprocess"], dtype, extra)
-
-
-def check_values(meta: dict) -> None:
-    """Refuse what no consumer of meta could use: text that is not Unicode, numbers beyond float64.
-
-    Runs over the whole meta, ``extra`` included, because the window and the CLI show and read
-    it; each problem names the field (``classes[1]``, ``experiment.split[0]``). A field's name is
-    spelled out only on failure: a trail of (parent, step) pairs keeps the walk linear. JSON's own
-    limits (nesting depth, 4,300-digit integers) are enforced by the decoder before this runs.
-    """
-    pending: list[tuple[object, tuple | None]] = [(meta, None)]
-    while pending:
-        value, trail = pending.pop()
-        if isinstance(value, str):
-            _check_text(value, trail)
-        elif isinstance(value, bool) or value is None:
-            continue
-        elif isinstance(value, int):
-            if abs(value) > sys.float_info.max:  # float(value) would raise OverflowError
-                raise FileProblem(f"meta's {_field(trail)} is a number beyond the range of a 64-bit float")
-        elif isinstance(value, float):
-            if not math.isfinite(value):  # json reads 1e400 as infinity
-                raise FileProblem(f"meta's {_field(trail)} is not a finite number")
-        elif isinstance(value, list):
-            pending.extend((item, (trail, i)) for i, item in enumerate(value))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                _check_text(key, trail, is_key=True)
-                pending.append((item, (trail, key)))
-        else:  # json.loads makes nothing else; a caller's own object is not JSON
-            raise FileProblem(f"meta's {_field(trail)} is a {type(value).__name__}, not a JSON value")
-
-
-def _check_text(text: str, trail: tuple | None, is_key: bool = False) -> None:
-    found = _SURROGATE.search(text)
-    if found:
-        where = (f"a key in meta's {_field(trail)}" if trail else "a key in meta") if is_key \
-            else f"meta's {_field(trail)}"
-        raise FileProblem(f"{where} is not valid Unicode text (it holds the lone surrogate "
-                          f"\\u{ord(found.group()):04x} at character {found.start() + 1:,})")
-
-
-def _field(trail: tuple | None) -> str:
-    """``((None, "classes"), 1)`` -> ``classes[1]``; odd keys are escaped, long ones shortened."""
-    steps = []
-    while trail is not None:
-        trail, step = trail
-        if isinstance(step, int):
-            steps.append(f"[{step}]")
-        else:
-            name = step if step.isprintable() and step else json.dumps(step)
-            steps.append("." + (name if len(name) <= 40 else name[:37] + "..."))
-    return "".join(reversed(steps)).lstrip(".")
 
 
 def _parse_input_shape(value) -> tuple[int, ...]:
@@ -316,26 +239,3 @@ def _typed_problem(values: dict) -> str:
     if type(values.get("frozen", False)) is not bool:
         return f"has frozen {_short(values['frozen'])}, not true or false"
     return ""
-
-
-# -- wording (shared with weights_file) ---------------------------------------------------------
-def _short(value) -> str:
-    try:
-        text = json.dumps(value)
-    except (ValueError, RecursionError):  # a structure nested deeper than the encoder goes
-        text = type(value).__name__
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def counted(n: int, singular: str, plural: str | None = None) -> str:
-    """``counted(3, "unit")`` -> ``"3 units"``."""
-    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
-
-
-def first_sentence(exc: BaseException) -> str:
-    """The first sentence of a low-level error, so our message stays one sentence."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = " ".join(str(exc).split()) or type(exc).__name__  # numpy's messages hold newlines
-    text = text.split(". ")[0].rstrip(".")
-    return text if len(text) <= 160 else text[:157] + "..."

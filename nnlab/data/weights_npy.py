@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .weights_meta import FileProblem, first_sentence
+from .meta_checks import FileProblem, first_sentence
 
 # NumPy's own limit: np.load(allow_pickle=False) refuses a longer .npy header (a real one is ~128
 # bytes). Checked on the length field before the header is read: a member declaring a 1 GB header

@@ -3,8 +3,9 @@
 Between ``nnlab.data`` and ``nnlab.ui``: no Qt is imported here, so every rule of the lab
 (the split lock, what counts as unsaved, the best epoch, a setting's valid range) is tested
 without a window, and the CLI builds its runs from the same objects as the window.
-Change events come from psygnal (synchronous, Qt-free); lab objects are touched only on the
-GUI thread, and the training worker still talks to the window through Qt signals.
+Change events come from psygnal (synchronous, Qt-free) through ``events.Signal``, which tells every slot
+and raises a failing slot's own error; lab objects are touched only on the GUI thread, and the training
+worker still talks to the window through Qt signals.
 
 - :class:`LabSession` — the open dataset, its split, the network, its file, what is unsaved; its runs.
 - :class:`RunSettings` — the next run's settings, each field checked when it is set.

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from psygnal import Signal
-
+from .events import Signal
 from .runs import Run, RunTree, describe_settings, differing_settings
 
 COLOUR_SLOTS = 8

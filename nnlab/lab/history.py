@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from psygnal import Signal
+
+from .events import Signal
 
 CURVES = ("train_batch", "train_smoothed", "train_epoch", "val_epoch")
 METRICS = ("loss", "score")  # the score is the accuracy, or a regression's mean absolute error

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
-from psygnal import Signal
 
+from nnlab.data.printable import control_character
 from nnlab.engine import Network
 from nnlab.engine.layers import hidden_layout
 
+from .events import Signal
 from .history import History
 from .run_identity import DatasetIdentity, RunNetwork, experiment_from_settings
 from .snapshots import Nearest, Snapshot, SnapshotStore
@@ -245,6 +246,8 @@ def check_name(name) -> str:
     name = " ".join(name.split())
     if len(name) > MAX_NAME_CHARS:
         raise ValueError(f"a run's name may be {MAX_NAME_CHARS} characters long, not {len(name)}")
+    if (problem := control_character(name)) is not None:  # a session file would refuse it (nnlab info prints it)
+        raise ValueError(f"a run's name may not steer the terminal it is printed in, but this one {problem}")
     return name
 
 

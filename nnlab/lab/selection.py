@@ -20,9 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from psygnal import Signal
 
 from nnlab.engine import Network
+
+from .events import Signal
 
 
 @dataclass(frozen=True)

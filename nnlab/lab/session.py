@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from psygnal import Signal
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.experiment import Experiment, build_network
@@ -26,6 +25,7 @@ from nnlab.engine.losses import check_pair, check_predicts_numbers, is_regressio
 from nnlab.engine.trainer_state import TrainerState
 
 from . import reading
+from .events import Signal
 from .reading import DEFAULT_SPLIT, OpenedModel, PreparedDataset
 from .recipe import make_run
 from .recording import RunRecorder

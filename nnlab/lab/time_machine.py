@@ -11,8 +11,7 @@ touched on the GUI thread only.
 """
 from __future__ import annotations
 
-from psygnal import Signal
-
+from .events import Signal
 from .runs import Run, RunTree
 from .selection import Selection
 from .snapshots import Nearest

@@ -5,12 +5,13 @@ same way, so none of them can skip a step: what replaces the work is read and ch
 failure shows its one sentence, asks nothing and changes nothing); then "Save the weights first?"
 when unsaved weights would go (Cancel changes nothing); then the training run stops; then the new
 work is taken in. A ValueError or OSError at any step is shown under the command's title, never
-raised past the window.
+raised past the window — also when a slot raised it inside a psygnal emission (its EmitLoopError).
 """
 from __future__ import annotations
 
 from typing import Callable, TypeVar
 
+from nnlab.lab.events import EmitLoopError, slot_error
 from nnlab.lab.session import LabSession
 
 from .questions import Questions
@@ -18,6 +19,9 @@ from .training.controller import TrainingController
 
 T = TypeVar("T")
 ERRORS = (ValueError, OSError)  # what a bad file, a bad setting or a full disk raises: one sentence each
+# The lab's own signals raise a slot's error as itself (nnlab/lab/events.py); any other psygnal signal
+# (the run settings' evented fields) wraps it in an EmitLoopError.
+_CAUGHT = (*ERRORS, EmitLoopError)
 
 
 def _nothing() -> None:
@@ -50,8 +54,8 @@ class WorkGuard:
         """
         try:
             what = read()
-        except ERRORS as error:
-            self.questions.show_error(title, error)
+        except _CAUGHT as error:
+            self._show(title, error)
             return False
         if keeps_work(what):
             self._end_run()
@@ -60,6 +64,13 @@ class WorkGuard:
         self.training.stop()
         try:
             return use(what) is not False
-        except ERRORS as error:
-            self.questions.show_error(title, error)
+        except _CAUGHT as error:
+            self._show(title, error)
             return False
+
+    def _show(self, title: str, error: Exception) -> None:
+        """The error's one sentence under ``title``; a slot's error other than ERRORS is a bug, raised on."""
+        cause = slot_error(error)
+        if not isinstance(cause, ERRORS):
+            raise error
+        self.questions.show_error(title, cause)

@@ -382,3 +382,17 @@ def test_a_class_name_with_a_terminal_escape_is_refused_naming_class_and_charact
     message = expect_error(write(tmp_path), "class 1: its name 'do\\x1b[31mg' holds the control character "
                                             "U+001B at character 3, which would steer the terminal")
     assert "\x1b" not in message
+
+
+def test_a_path_that_would_steer_a_terminal_is_refused_before_it_is_read(tmp_path):
+    """A session keeps the dataset's path and nnlab info prints it: a file named with an escape is refused
+    when it is imported (so the session can be saved), its name shown escaped."""
+    folder = tmp_path / "sets\x1b]0;owned\x07"
+    folder.mkdir()
+    np.savez(folder / "xy.npz", x=np.zeros((4, 2)), y=np.array([0, 1, 0, 1]))
+    with pytest.raises(DatasetFormatError) as caught:
+        load_dataset_file(folder / "xy.npz")
+    message = str(caught.value)
+    assert "\x1b" not in message and "\x07" not in message
+    assert message.endswith("\\x1b]0;owned\\x07/xy.npz: its path holds the control character U+001B at character "
+                            f"{len(str(tmp_path)) + 6}, which would steer the terminal it is printed in; rename it.")

@@ -195,6 +195,8 @@ HOSTILE = {
     "class newline": (_class_name("do\ng"), "meta's classes[1] holds the control character U+000A at character 3"),
     "class C1 escape": (_class_name("dog\x9b2J"), "meta's classes[1] holds the control character U+009B at"),
     "class line separator": (_class_name("dog\u2028"), "meta's classes[1] holds the control character U+2028"),
+    "class reversed": (_class_name("\u202egod"), "meta's classes[1] holds the control character U+202E at character 1"),
+    "class isolate": (_class_name("dog\u2067"), "meta's classes[1] holds the control character U+2067 at character 4"),
     "preprocess list": (_set("preprocess", ["mnist"]), "meta's preprocess is [\"mnist\"]; expected one of"),
     "dtype float16": (_set("dtype", "float16"), "meta's dtype is \"float16\"; expected float32 or float64"),
     "dtype true": (_set("dtype", True), "meta's dtype is true; expected float32 or float64"),

@@ -67,6 +67,18 @@ def test_names_and_ids_are_checked(tree):
     assert tree[1].name == "run 1"
 
 
+@pytest.mark.parametrize("name, code", [("lr\x1b[31m 0.1", "U+001B"), ("\u202e1.0 rl", "U+202E")])
+def test_a_name_that_would_steer_a_terminal_is_refused_as_a_session_file_would_refuse_it(tree, name, code):
+    tree.add(make_run(1))
+    with pytest.raises(ValueError) as caught:
+        tree.rename(1, name)
+    assert str(caught.value).startswith(f"a run's name may not steer the terminal it is printed in, but this one "
+                                        f"holds the control character {code} at character ")
+    assert tree[1].name == "run 1" and tree.seen[-1] != ("renamed", 1)
+    tree.rename(1, "שלום café ✓")
+    assert tree[1].name == "שלום café ✓"
+
+
 def test_a_branch_starts_from_its_parents_snapshot_with_its_curves_up_to_there(tree):
     parent = tree.add(make_run(1, epochs=3))
     child = tree.branch(1, 2, settings(learning_rate=0.1))

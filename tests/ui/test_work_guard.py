@@ -114,3 +114,32 @@ def test_a_bug_is_not_dressed_up_as_a_bad_file(guard, steps):
     with pytest.raises(KeyError):
         guard.replace("Could not open the weights", lambda _: None, failing(KeyError("layers")))
     assert steps.done == []
+
+
+def _wrapped(error: Exception) -> Exception:
+    """``error`` as psygnal raises it from a slot of a signal that is not the lab's (run settings' fields)."""
+    from psygnal import EmitLoopError, SignalInstance
+
+    signal = SignalInstance((), name="changed")
+    signal.connect(failing(error))
+    try:
+        signal.emit()
+    except EmitLoopError as wrapped:
+        return wrapped
+    raise AssertionError("psygnal did not wrap the slot's error")
+
+
+def test_a_slots_value_error_inside_a_psygnal_emission_is_one_sentence(guard, steps):
+    error = _wrapped(ValueError("the panel cannot hold a batch size of 0"))
+    assert not guard.replace("Could not open the session", failing(error), reading("runs.nnlab"))
+    assert steps.done == ["asked", "stopped", ("error", "Could not open the session",
+                                               "the panel cannot hold a batch size of 0")]
+    assert not guard.replace("Could not open the session", lambda _: None, failing(error))
+    assert steps.done[-1] == ("error", "Could not open the session", "the panel cannot hold a batch size of 0")
+
+
+def test_a_slots_bug_inside_a_psygnal_emission_is_raised_on(guard):
+    from psygnal import EmitLoopError
+
+    with pytest.raises(EmitLoopError):
+        guard.replace("Could not open the session", failing(_wrapped(KeyError("oops"))), reading("runs.nnlab"))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nnlab.data.dataset import Dataset
 from nnlab.data.errors import DatasetFormatError
+from nnlab.data.printable import control_character
 
 from .common import image_dataset
 from .csv_table import load_csv
@@ -27,6 +28,9 @@ __all__ = ["IDX_IMAGES_MAGIC", "IDX_LABELS_MAGIC", "IMAGE_SUFFIXES", "MAX_CLASSE
 def load_dataset_file(path: str | Path) -> Dataset:
     """Read a folder, ``.npz``, ``.csv`` or IDX file (``-images-idx3-ubyte[.gz]``) as a Dataset."""
     path = Path(path)
+    if (problem := control_character(str(path))) is not None:  # a session would keep the path, and print it
+        raise DatasetFormatError(ascii(str(path))[1:-1], None, f"its path {problem}, which would steer the "
+                                 "terminal it is printed in; rename it")
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     if path.is_dir():
