@@ -21,6 +21,7 @@ from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS, TrainConfig
 from nnlab.engine.layers import LayerSpec, hidden_layout, normalized_hidden, parse_layer_words
 from nnlab.engine.optimizers import check_learning_rate
 from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
+from nnlab.engine.trainer_schedule import LR_SCHEDULES
 
 HIDDEN_ACTIVATIONS = tuple(name for name, activation in ACTIVATIONS.items() if activation.hidden_allowed)
 TRAIN_PERCENT = (10, 98)
@@ -130,6 +131,7 @@ _CHECKS = {
     "validation_percent": lambda value: _whole("validation share (%)", value, *VALIDATION_PERCENT),
     "optimizer": lambda value: _one_of("optimizer", value, tuple(OPTIMIZERS)),
     "learning_rate": _learning_rate,
+    "lr_schedule": lambda value: _one_of("learning-rate schedule", value, LR_SCHEDULES),
     "batch_size": lambda value: _whole("batch size", value, *BATCH_SIZE),
     "epochs": lambda value: _whole("number of epochs", value, *EPOCHS),
     "seed": lambda value: _whole("seed", value, 0, SEED_MAX),
@@ -154,6 +156,7 @@ class RunSettings:
     validation_percent: int = 15
     optimizer: str = "adam"
     learning_rate: float = 1e-3
+    lr_schedule: str = "constant"  # or "cosine": the rate falls along the run's epochs (engine/trainer_schedule.py)
     batch_size: int = 64
     epochs: int = 10
     seed: int = 0
@@ -298,7 +301,7 @@ class RunSettings:
     def train_config(self) -> TrainConfig:
         return TrainConfig(loss=self.loss, optimizer=self.optimizer, learning_rate=self.learning_rate,
                            batch_size=self.batch_size, epochs=self.epochs, seed=self.seed, l1=self.l1,
-                           l2=self.l2, early_stopping_patience=self.early_stopping)
+                           l2=self.l2, early_stopping_patience=self.early_stopping, lr_schedule=self.lr_schedule)
 
     def experiment(self) -> Experiment:
         """The run these settings describe (a new object; nothing here or in it is changed)."""

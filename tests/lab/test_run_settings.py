@@ -47,6 +47,7 @@ REFUSED = [
     ("learning_rate", math.nan, "the learning rate must be a number above 0, not nan"),
     ("learning_rate", "0.1", "the learning rate must be a number above 0, not '0.1'"),
     ("learning_rate", 1e30, "the learning rate must be from 1e-06 to 100, not 1e+30"),
+    ("lr_schedule", "step", "the learning-rate schedule must be one of constant, cosine, not 'step'"),
     ("batch_size", 0, "the batch size must be a whole number from 1 to 4,096, not 0"),
     ("batch_size", True, "the batch size must be a whole number from 1 to 4,096, not True"),
     ("epochs", 10_001, "the number of epochs must be a whole number from 1 to 10,000, not 10001"),
