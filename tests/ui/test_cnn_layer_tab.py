@@ -75,3 +75,15 @@ def test_statistics_pending_for_a_dense_neuron_stop_quietly_when_a_map_layer_is_
     inspector.layer_spin.setValue(6)  # the 64-unit dense layer: its statistics are scheduled
     inspector.layer_spin.setValue(4)  # maxpool2 before they ran
     inspector.finish_stats()  # raised before
+
+
+def test_the_maps_are_laid_out_again_when_the_picture_changes_shape(window, inspector, qtbot):
+    inspector.layer_spin.setValue(1)
+    view = inspector.layer_view
+    layouts = []
+    for size in ((900, 200), (200, 900)):  # as a layout resizes the picture
+        view.pictures.resize(*size)
+        box = (view.pictures.width(), view.pictures.height())
+        assert view.mosaic.tiles[1] == maps_per_row(8, (28, 28), box), box
+        layouts.append(view.mosaic.tiles)
+    assert layouts[0] != layouts[1]
