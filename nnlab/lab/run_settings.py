@@ -18,7 +18,7 @@ from psygnal import SignalGroupDescriptor
 
 from nnlab.data.experiment import Experiment
 from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS, TrainConfig
-from nnlab.engine.layers import LayerSpec, hidden_layout, normalized_hidden, parse_layer_words
+from nnlab.engine.layers import DENSE, LayerSpec, hidden_layout, normalized_hidden, parse_layer_words
 from nnlab.engine.optimizers import check_learning_rate
 from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
 from nnlab.engine.trainer_schedule import LR_SCHEDULES
@@ -243,12 +243,14 @@ class RunSettings:
     def follow_network(self, network, loss: str) -> None:
         """The network fields from ``network`` (the editor's, an opened file's, a lesson's), so Start keeps
         its weights. Its own hidden widths pass even beyond the editor's limits; layers that differ in
-        activation or dropout show the first hidden layer's."""
+        activation or dropout show the first hidden layer's — the dropout the first dense one's (a convolution
+        takes none: the editor's "every hidden dropout" skips it)."""
         hidden = [spec for spec in network.layers[:-1] if spec.has_parameters]  # pooling has no activation
+        dense = [spec for spec in hidden if spec.kind == DENSE]
         object.__setattr__(self, "_network_widths", hidden_layout(network.layers))
         changes = {"hidden": self._network_widths, "loss": loss}
         if hidden:
-            changes |= {"activation": hidden[0].activation, "dropout": float(hidden[0].dropout)}
+            changes |= {"activation": hidden[0].activation, "dropout": float(dense[0].dropout) if dense else 0.0}
         self.apply(**changes)
 
     def follow_lesson(self, network, loss: str, training: dict) -> None:

@@ -230,3 +230,13 @@ def test_a_cnn_is_followed_with_its_layer_words_and_words_are_checked_like_width
     with pytest.raises(ValueError, match="^'conv' is not a layer"):
         settings.hidden = ("conv", 8)
     assert settings.hidden == ("conv4x3", "avgpool2", 32)
+
+
+def test_a_cnns_dropout_is_its_dense_layers_not_the_first_convolutions():
+    """The panel showed 0.00 (conv8x5's, which takes no dropout) while the 64-unit layer dropped 2 %."""
+    from nnlab.engine.layers import ConvSpec, PoolSpec
+
+    settings = RunSettings()
+    cnn = Network((28, 28), [ConvSpec(8, 5), PoolSpec(2), LayerSpec(64, dropout=0.02), LayerSpec(10, "softmax")])
+    settings.follow_network(cnn, "cross_entropy")
+    assert settings.dropout == 0.02 and settings.activation == "relu"
