@@ -69,7 +69,7 @@ class OpenCommands:
     def _use_dataset(self, source: str, prepared: PreparedDataset, misfit: str) -> bool:
         """``misfit``: why the open network cannot learn the new dataset ("" when it can: it stays)."""
         run_settings = self.run_settings
-        replaced = self.session.network
+        had_network = self.session.network is not None
         dataset = self.session.use_dataset(prepared)
         self.panel.name_dataset(source, Path(source).name)
         run_settings.dataset = source
@@ -83,9 +83,10 @@ class OpenCommands:
             return True
         run_settings.suggest_for(kind)
         built = self.new_network(ask=False)
-        if built and replaced is not None:
-            self.status.show_message(f"{dataset.name} does not fit the open network ({architecture_words(replaced)}"
-                                     f"): {misfit} — a new one for it, {architecture_words(self.session.network)}")
+        if built and had_network:
+            # the reason first: the status line is ~180 characters wide at 1280 px
+            self.status.show_message(f"{dataset.name} does not fit the open network: {misfit} — a new one for it: "
+                                     f"{architecture_words(self.session.network)}")
         return built
 
     def _keep_network_for(self, dataset: Dataset) -> None:

@@ -43,6 +43,6 @@ def test_faces_cannot_be_read_by_it_and_the_status_line_says_why(window, lenet, 
     network = window.session.network
     assert network is not lenet and network.is_dense and network.sizes == [625, 128, 64, 2]
     assert window.statusBar().currentMessage() == (
-        "faces does not fit the open network (28×28 → conv8x5 → maxpool2 → conv16x5 → maxpool2 → 64 → 10): its "
-        "convolutions read 28×28 images; faces holds 25×25 images — a new one for it, 625 → 128 → 64 → 2")
+        "faces does not fit the open network: its convolutions read 28×28 images; faces holds 25×25 images — a new "
+        "one for it: 625 → 128 → 64 → 2")
     assert errors == []
