@@ -84,8 +84,8 @@ class OpenCommands:
         run_settings.suggest_for(kind)
         built = self.new_network(ask=False)
         if built and had_network:
-            # the reason first: the status line is ~180 characters wide at 1280 px
-            self.status.show_message(f"{dataset.name} does not fit the open network: {misfit} — a new one for it: "
+            # the reason first: the status line has room for ~110 characters at 1280 px
+            self.status.show_message(f"{misfit} — a new network for {dataset.name}: "
                                      f"{architecture_words(self.session.network)}")
         return built
 
@@ -93,8 +93,8 @@ class OpenCommands:
         """The network fits the new dataset: it stays, weights and all; what was measured on the old one goes."""
         self.session.keep_network()
         self.keeper.start_new()
-        self.status.show_message(f"{dataset.name} fits the open network ({architecture_words(self.session.network)}"
-                                 "): it keeps its weights, the curves start again — File → New for fresh ones")
+        self.status.show_message(f"{dataset.name} fits the open network: it keeps its weights, the curves start again "
+                                 f"— File → New for fresh ones ({architecture_words(self.session.network)})")
 
     def import_dialog(self) -> None:
         path = self.questions.ask_open_path("Import a dataset", DATASET_FILES)

@@ -206,9 +206,9 @@ def test_a_cnn_fits_only_images_of_the_height_and_width_its_convolutions_read(se
     assert session.network_misfit(Dataset("more images", rng.random((40, 784), np.float32), labels, classes,
                                           (28, 28))) == ""
     flat = Dataset("flat", rng.random((40, 784), np.float32), labels, classes, (784,))
-    assert session.network_misfit(flat) == "its convolutions read 28×28 images; flat holds 784 features"
+    assert session.network_misfit(flat) == "flat holds 784 features; the open network reads 28×28 images"
     assert not session.network_fits(flat)
     wide = Dataset("wide", rng.random((40, 784), np.float32), labels, classes, (14, 56))
-    assert session.network_misfit(wide) == "its convolutions read 28×28 images; wide holds 14×56 images"
+    assert session.network_misfit(wide) == "wide holds 14×56 images; the open network reads 28×28 images"
     two = Dataset("two", rng.random((40, 784), np.float32), labels % 2, ["a", "b"], (28, 28))
-    assert session.network_misfit(two) == "it has 10 outputs; two has 2 classes"
+    assert session.network_misfit(two) == "two has 2 classes; the open network has 10 outputs"

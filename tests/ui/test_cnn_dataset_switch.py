@@ -1,6 +1,6 @@
 """Another dataset with a CNN open: a dataset of the same images and classes keeps it, weights and all (the
 status line names its layers, not its 784 → 6272 → … sizes); one it cannot read replaces it, and the status
-line says why (it said nothing)."""
+line says why, first (it said nothing)."""
 import pytest
 
 from nnlab.engine.layers import layer_word
@@ -32,9 +32,9 @@ def test_mnist_keeps_the_lenet_network_and_says_so_in_its_layers(window, lenet, 
     assert window.session.network is lenet and (lenet.params == params).all()
     assert [layer_word(spec) for spec in lenet.layers][0] == "conv8x5"
     assert window.editor.pictures.currentWidget() is window.editor.conv_canvas
-    assert window.statusBar().currentMessage().startswith(
-        "mnist fits the open network (28×28 → conv8x5 → maxpool2 → conv16x5 → maxpool2 → 64 → 10): it keeps its "
-        "weights")
+    assert window.statusBar().currentMessage() == (
+        "mnist fits the open network: it keeps its weights, the curves start again — File → New for fresh ones "
+        "(28×28 → conv8x5 → maxpool2 → conv16x5 → maxpool2 → 64 → 10)")
     assert questions["asked"] == 0 and errors == []
 
 
@@ -43,6 +43,5 @@ def test_faces_cannot_be_read_by_it_and_the_status_line_says_why(window, lenet, 
     network = window.session.network
     assert network is not lenet and network.is_dense and network.sizes == [625, 128, 64, 2]
     assert window.statusBar().currentMessage() == (
-        "faces does not fit the open network: its convolutions read 28×28 images; faces holds 25×25 images — a new "
-        "one for it: 625 → 128 → 64 → 2")
+        "faces holds 25×25 images; the open network reads 28×28 images — a new network for faces: 625 → 128 → 64 → 2")
     assert errors == []
