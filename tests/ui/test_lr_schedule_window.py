@@ -76,3 +76,16 @@ def test_the_runs_legend_names_the_schedule_and_a_session_gives_it_back(window, 
     assert opened.runs.current.experiment().train.lr_schedule == "cosine"
     runs.make_current(next(run for run in runs.runs if run.experiment().train.lr_schedule == "constant").id)
     assert window.run_settings.lr_schedule == "constant" and window.panel.lr_schedule.currentText() == "constant"
+
+
+def test_along_a_cosine_the_rate_is_not_changed_while_a_run_goes(window, qtbot):
+    """The schedule sets the rate before every batch, so a rate typed mid-run would be overwritten at once."""
+    panel = window.panel
+    panel.lr_schedule.setCurrentText("cosine")
+    panel.batch_size.setValue(1)
+    panel.epochs.setValue(1000)
+    window.start_training()
+    assert not panel.learning_rate.isEnabled() and not panel.lr_schedule.isEnabled()
+    window.stop_training()
+    qtbot.waitUntil(lambda: window.training.state == "idle")
+    assert panel.learning_rate.isEnabled() and panel.lr_schedule.isEnabled()
