@@ -17,7 +17,8 @@ def follow_run(run_settings: RunSettings, run: Run) -> None:
     train = experiment.train
     changes = {"dataset": experiment.dataset, "augment": bool(experiment.augment),
                "train_percent": round(100 * experiment.split[0]), "validation_percent": round(100 * experiment.split[1]),
-               "optimizer": train.optimizer, "learning_rate": train.learning_rate, "batch_size": train.batch_size,
+               "optimizer": train.optimizer, "learning_rate": train.learning_rate,
+               "lr_schedule": train.lr_schedule, "batch_size": train.batch_size,
                "seed": train.seed, "l1": train.l1, "l2": train.l2, "early_stopping": train.early_stopping_patience}
     run_settings.follow_network(run.network, run.network.loss)
     run_settings.apply(**changes)

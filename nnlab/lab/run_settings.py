@@ -18,9 +18,10 @@ from psygnal import SignalGroupDescriptor
 
 from nnlab.data.experiment import Experiment
 from nnlab.engine import ACTIVATIONS, LOSSES, OPTIMIZERS, TrainConfig
-from nnlab.engine.layers import LayerSpec, hidden_layout, normalized_hidden, parse_layer_words
+from nnlab.engine.layers import DENSE, LayerSpec, hidden_layout, normalized_hidden, parse_layer_words
 from nnlab.engine.optimizers import check_learning_rate
 from nnlab.engine.reshape import MAX_HIDDEN_LAYERS, check_width
+from nnlab.engine.trainer_schedule import LR_SCHEDULES
 
 HIDDEN_ACTIVATIONS = tuple(name for name, activation in ACTIVATIONS.items() if activation.hidden_allowed)
 TRAIN_PERCENT = (10, 98)
@@ -130,6 +131,7 @@ _CHECKS = {
     "validation_percent": lambda value: _whole("validation share (%)", value, *VALIDATION_PERCENT),
     "optimizer": lambda value: _one_of("optimizer", value, tuple(OPTIMIZERS)),
     "learning_rate": _learning_rate,
+    "lr_schedule": lambda value: _one_of("learning-rate schedule", value, LR_SCHEDULES),
     "batch_size": lambda value: _whole("batch size", value, *BATCH_SIZE),
     "epochs": lambda value: _whole("number of epochs", value, *EPOCHS),
     "seed": lambda value: _whole("seed", value, 0, SEED_MAX),
@@ -154,6 +156,7 @@ class RunSettings:
     validation_percent: int = 15
     optimizer: str = "adam"
     learning_rate: float = 1e-3
+    lr_schedule: str = "constant"  # or "cosine": the rate falls along the run's epochs (engine/trainer_schedule.py)
     batch_size: int = 64
     epochs: int = 10
     seed: int = 0
@@ -240,12 +243,14 @@ class RunSettings:
     def follow_network(self, network, loss: str) -> None:
         """The network fields from ``network`` (the editor's, an opened file's, a lesson's), so Start keeps
         its weights. Its own hidden widths pass even beyond the editor's limits; layers that differ in
-        activation or dropout show the first hidden layer's."""
+        activation or dropout show the first hidden layer's — the dropout the first dense one's (a convolution
+        takes none: the editor's "every hidden dropout" skips it)."""
         hidden = [spec for spec in network.layers[:-1] if spec.has_parameters]  # pooling has no activation
+        dense = [spec for spec in hidden if spec.kind == DENSE]
         object.__setattr__(self, "_network_widths", hidden_layout(network.layers))
         changes = {"hidden": self._network_widths, "loss": loss}
         if hidden:
-            changes |= {"activation": hidden[0].activation, "dropout": float(hidden[0].dropout)}
+            changes |= {"activation": hidden[0].activation, "dropout": float(dense[0].dropout) if dense else 0.0}
         self.apply(**changes)
 
     def follow_lesson(self, network, loss: str, training: dict) -> None:
@@ -298,7 +303,7 @@ class RunSettings:
     def train_config(self) -> TrainConfig:
         return TrainConfig(loss=self.loss, optimizer=self.optimizer, learning_rate=self.learning_rate,
                            batch_size=self.batch_size, epochs=self.epochs, seed=self.seed, l1=self.l1,
-                           l2=self.l2, early_stopping_patience=self.early_stopping)
+                           l2=self.l2, early_stopping_patience=self.early_stopping, lr_schedule=self.lr_schedule)
 
     def experiment(self) -> Experiment:
         """The run these settings describe (a new object; nothing here or in it is changed)."""

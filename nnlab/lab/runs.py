@@ -266,6 +266,7 @@ def describe_settings(run: Run) -> dict[str, str]:
         "loss": run.network.loss,
         "optimizer": str(train.get("optimizer", "")),
         "learning_rate": f"lr {_number(train.get('learning_rate'))}",
+        "lr_schedule": f"lr schedule {train.get('lr_schedule', 'constant')}",
         "momentum": f"momentum {_number(train.get('momentum'))}" if train.get("optimizer") == "momentum" else "",
         "batch_size": f"batch {train.get('batch_size')}",
         "l1": f"L1 {_number(train.get('l1'))}",

@@ -124,16 +124,36 @@ class LabSession(SessionRuns):
             self.network_changed.emit(self.network)
 
     def network_fits(self, dataset: Dataset) -> bool:
-        """Can the open network learn ``dataset`` as it is: one input per feature, its outputs for its
-        classes, or for its numbers when it predicts numbers (a one-unit sigmoid classifier has the curve's shape)?"""
+        """Can the open network learn ``dataset`` as it is (:meth:`network_misfit` finds nothing in the way)?"""
+        return self.network is not None and not self.network_misfit(dataset)
+
+    def network_misfit(self, dataset: Dataset) -> str:
+        """Why the open network cannot learn ``dataset`` as it is, in a few words (the dataset first: the status
+        line is ~110 characters at 1280 px); "" when it can: one input per
+        feature — for a convolutional network, images of the height and width its convolutions read — and its
+        outputs for the dataset's classes, or for its numbers when it predicts numbers (a one-unit sigmoid
+        classifier has the curve's shape but cannot learn numbers)."""
         network = self.network
-        if network is None or network.input_size != dataset.n_features \
-                or is_regression(self.loss, network.layers[-1].activation) != dataset.is_regression:
-            return False
+        if network is None:
+            return "there is no open network"
+        shape, name = tuple(dataset.input_shape), dataset.name
+        if not network.is_dense and (len(shape) < 2 or shape[-2:] != tuple(network.input_shape[-2:])):
+            holds = f"{'×'.join(map(str, shape))} images" if len(shape) >= 2 else f"{dataset.n_features:,} features"
+            return f"{name} holds {holds}; the open network reads {'×'.join(map(str, network.input_shape[-2:]))} images"
+        if network.input_size != dataset.n_features:
+            return f"{name} has {dataset.n_features:,} features; the open network takes {network.input_size:,} inputs"
+        predicts_numbers = is_regression(self.loss, network.layers[-1].activation)
+        if predicts_numbers != dataset.is_regression:
+            return f"{name} holds numbers to predict; the open network is a classifier" if dataset.is_regression \
+                else f"{name} holds classes; the open network predicts numbers"
         try:
-            return output_units(self.loss, dataset.n_classes) == network.n_outputs
-        except ValueError:
-            return False
+            wanted = output_units(self.loss, dataset.n_classes)
+        except ValueError as error:
+            return str(error)
+        if wanted != network.n_outputs:
+            what = "numbers to predict" if dataset.is_regression else "classes"
+            return f"{name} has {dataset.n_classes} {what}; the open network has {network.n_outputs} outputs"
+        return ""
 
     def _split_for(self, split, seed: int) -> tuple[Splits, tuple]:
         """The split these shares and seed draw: the current one unless they changed (a big set takes a while)."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMenu
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.data.dataset import Dataset
 from nnlab.data.lessons import Lesson, lesson_source
+from nnlab.engine.layers import FLATTEN, layer_word
 from nnlab.lab.reading import OpenedModel, PreparedDataset
 from nnlab.lab.run_settings import RunSettings
 from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef, Selection
@@ -29,6 +30,14 @@ from .work_guard import WorkGuard
 
 DATASET_FILES = "Datasets (*.npz *.csv *.tsv *.txt *.gz *ubyte*);;All (*)"
 LESSON_SPLIT = (0.70, 0.15, 0.15)
+
+
+def architecture_words(network) -> str:
+    """"2 → 8 → 8 → 2"; a convolutional network by its layer words: "28×28 → conv8x5 → maxpool2 → … → 10"."""
+    if network.is_dense:
+        return " → ".join(map(str, network.sizes))
+    words = [layer_word(spec) for spec in network.layers if spec.kind != FLATTEN]
+    return " → ".join(["×".join(map(str, network.input_shape[-2:])), *words[:-1], str(network.n_outputs)])
 
 
 class OpenCommands:
@@ -50,36 +59,42 @@ class OpenCommands:
         if source == session.dataset_source and session.network is not None and not read_again:
             return True  # chosen again in the list: nothing to do (File → New builds a fresh network)
 
-        def read() -> tuple[PreparedDataset, bool]:
+        def read() -> tuple[PreparedDataset, str]:
             prepared = session.prepare_dataset(source, run_settings.split, run_settings.seed)
-            return prepared, session.network_fits(prepared.dataset)
+            return prepared, session.network_misfit(prepared.dataset)
 
         return self.guard.replace("Could not open the dataset", lambda got: self._use_dataset(source, *got), read,
-                                  keeps_work=lambda got: got[1])
+                                  keeps_work=lambda got: not got[1])
 
-    def _use_dataset(self, source: str, prepared: PreparedDataset, keep: bool) -> bool:
+    def _use_dataset(self, source: str, prepared: PreparedDataset, misfit: str) -> bool:
+        """``misfit``: why the open network cannot learn the new dataset ("" when it can: it stays)."""
         run_settings = self.run_settings
+        had_network = self.session.network is not None
         dataset = self.session.use_dataset(prepared)
         self.panel.name_dataset(source, Path(source).name)
         run_settings.dataset = source
         self.settings.set("last_dataset", source)
         kind = BUILTIN_DATASETS[source].kind if source in BUILTIN_DATASETS else "regression" \
             if dataset.is_regression else ("points" if len(dataset.input_shape) == 1 else "image")
-        if keep:
+        if not misfit:
             if run_settings.from_lesson:  # a lesson's training settings leave with the lesson
                 run_settings.suggest_for(kind, network=False)
             self._keep_network_for(dataset)
             return True
         run_settings.suggest_for(kind)
-        return self.new_network(ask=False)
+        built = self.new_network(ask=False)
+        if built and had_network:
+            # the reason first: the status line has room for ~110 characters at 1280 px
+            self.status.show_message(f"{misfit} — a new network for {dataset.name}: "
+                                     f"{architecture_words(self.session.network)}")
+        return built
 
     def _keep_network_for(self, dataset: Dataset) -> None:
         """The network fits the new dataset: it stays, weights and all; what was measured on the old one goes."""
         self.session.keep_network()
         self.keeper.start_new()
-        sizes = " → ".join(map(str, self.session.network.sizes))
-        self.status.show_message(f"{dataset.name} fits the open network ({sizes}): it keeps its weights, the "
-                                 "curves start again — File → New for fresh ones")
+        self.status.show_message(f"{dataset.name} fits the open network: it keeps its weights, the curves start again "
+                                 f"— File → New for fresh ones ({architecture_words(self.session.network)})")
 
     def import_dialog(self) -> None:
         path = self.questions.ask_open_path("Import a dataset", DATASET_FILES)

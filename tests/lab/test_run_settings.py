@@ -47,6 +47,7 @@ REFUSED = [
     ("learning_rate", math.nan, "the learning rate must be a number above 0, not nan"),
     ("learning_rate", "0.1", "the learning rate must be a number above 0, not '0.1'"),
     ("learning_rate", 1e30, "the learning rate must be from 1e-06 to 100, not 1e+30"),
+    ("lr_schedule", "step", "the learning-rate schedule must be one of constant, cosine, not 'step'"),
     ("batch_size", 0, "the batch size must be a whole number from 1 to 4,096, not 0"),
     ("batch_size", True, "the batch size must be a whole number from 1 to 4,096, not True"),
     ("epochs", 10_001, "the number of epochs must be a whole number from 1 to 10,000, not 10001"),
@@ -229,3 +230,13 @@ def test_a_cnn_is_followed_with_its_layer_words_and_words_are_checked_like_width
     with pytest.raises(ValueError, match="^'conv' is not a layer"):
         settings.hidden = ("conv", 8)
     assert settings.hidden == ("conv4x3", "avgpool2", 32)
+
+
+def test_a_cnns_dropout_is_its_dense_layers_not_the_first_convolutions():
+    """The panel showed 0.00 (conv8x5's, which takes no dropout) while the 64-unit layer dropped 2 %."""
+    from nnlab.engine.layers import ConvSpec, PoolSpec
+
+    settings = RunSettings()
+    cnn = Network((28, 28), [ConvSpec(8, 5), PoolSpec(2), LayerSpec(64, dropout=0.02), LayerSpec(10, "softmax")])
+    settings.follow_network(cnn, "cross_entropy")
+    assert settings.dropout == 0.02 and settings.activation == "relu"

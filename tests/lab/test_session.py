@@ -194,3 +194,21 @@ def test_the_loss_reaching_the_trainer_is_the_experiments(session):
     trainer = session.make_trainer(Experiment(dataset="curve", hidden=[3], loss="mse",
                                               train=TrainConfig(epochs=1)))
     assert trainer.config.loss == "mse" and trainer.regression and session.loss == "mse"
+
+
+def test_a_cnn_fits_only_images_of_the_height_and_width_its_convolutions_read(session):
+    """784 flat features are not a 28×28 image: the convolutions would slide over a made-up picture."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 40)
+    classes = [str(digit) for digit in range(10)]
+    session.load_dataset(Dataset("images", rng.random((40, 784), np.float32), labels, classes, (28, 28)))
+    session.new_network(Experiment(dataset="images", hidden=["conv4x3", "maxpool2", 8], train=TrainConfig(epochs=1)))
+    assert session.network_misfit(Dataset("more images", rng.random((40, 784), np.float32), labels, classes,
+                                          (28, 28))) == ""
+    flat = Dataset("flat", rng.random((40, 784), np.float32), labels, classes, (784,))
+    assert session.network_misfit(flat) == "flat holds 784 features; the open network reads 28×28 images"
+    assert not session.network_fits(flat)
+    wide = Dataset("wide", rng.random((40, 784), np.float32), labels, classes, (14, 56))
+    assert session.network_misfit(wide) == "wide holds 14×56 images; the open network reads 28×28 images"
+    two = Dataset("two", rng.random((40, 784), np.float32), labels % 2, ["a", "b"], (28, 28))
+    assert session.network_misfit(two) == "two has 2 classes; the open network has 10 outputs"

@@ -283,7 +283,8 @@ def test_a_dataset_the_network_fits_keeps_it_and_asks_nothing(window, qtbot, que
     assert questions["asked"] == 0
     assert session.dataset.name == "circles" and session.network is network and same_bits(network.params, params)
     assert session.dirty
-    assert "fits the open network (2 → 8 → 8 → 2): it keeps its weights" in window.statusBar().currentMessage()
+    assert "fits the open network: it keeps its weights" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage().endswith("(2 → 8 → 8 → 2)")
     assert window.selection.snapshot.sizes == network.sizes and window.metrics.confusion_view.counts.size == 0
     assert window.choose_dataset("digits")  # 784 inputs: the trained network would go
     assert questions["asked"] == 1 and session.network is not network

@@ -14,7 +14,8 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ..colours import mix, quiet_text
-from .conv_layout import COLUMN_WIDTHS, ConvColumn, ConvGeometry, conv_layout, map_pixel_at, map_shades, neuron_at
+from .conv_layout import (ARROW_ROOM, CAPTION_GAP, ConvColumn, ConvGeometry, caption_rects, column_widths, conv_layout,
+                          map_pixel_at, map_shades, neuron_at)
 from .layout_model import activation_shades
 from .scene import wrap
 
@@ -34,6 +35,20 @@ def shade_image(shades: np.ndarray, low: QColor, high: QColor, negative: QColor 
     rgba[..., :3] = np.round(rgb)
     rgba[..., 3] = 255
     return QImage(rgba.tobytes(), w, h, w * 4, QImage.Format.Format_RGBA8888).copy()
+
+
+def unelided_width(text: str, metrics) -> int:
+    """The least width at which ``text`` is written whole: Qt elides at exactly its advance ("softm…")."""
+    width = metrics.horizontalAdvance(text)
+    while metrics.elidedText(text, Qt.TextElideMode.ElideRight, width) != text:
+        width += 1
+    return width
+
+
+def more_text(count: int, metrics=None, room: float = float("inf")) -> str:
+    """What stands for the maps or neurons left out: "… 48 more", or "+48" where that does not fit ``room``."""
+    text = f"… {count:,} more"
+    return text if metrics is None or metrics.horizontalAdvance(text) <= room else f"+{count:,}"
 
 
 class ConvCanvas(QWidget):
@@ -95,27 +110,45 @@ class ConvCanvas(QWidget):
         return self._maps is not None
 
     # -- geometry ---------------------------------------------------------------------------
-    def _shares(self) -> list[float]:
-        return [COLUMN_WIDTHS.get(c.kind, 1.0) for c in self.columns]
-
     def _width(self, geometry: ConvGeometry, index: int) -> float:
-        return geometry.cell * COLUMN_WIDTHS.get(self.columns[index].kind, 1.0)
+        return geometry.cells[index]
+
+    def _minimums(self) -> list[float]:
+        """Each column's least width: its caption's longest part ("maxpool2", "16×14×14"), and its "+48"
+        (the short form of "… 48 more") clear of the flow arrows beside it."""
+        metrics = self.fontMetrics()
+        minimums = []
+        for c in self.columns:
+            parts = [part for text in (c.title, c.notes) if text for part in text.split(" · ")]
+            caption = max((unelided_width(part, metrics) for part in parts), default=0) + CAPTION_GAP
+            more = unelided_width(f"+{c.more:,}", metrics) + ARROW_ROOM if c.more else 0
+            minimums.append(max(caption, more))
+        return minimums
 
     def _captions(self, cells: list[float]) -> list[list[tuple[str, bool]]]:
         metrics = self.fontMetrics()
-        return [[(text, False) for text in wrap(c.title, metrics, max(cell, 40.0) - 4)]
-                + [(text, True) for text in wrap(c.notes, metrics, max(cell, 40.0) - 4)]
+        return [[(text, False) for text in wrap(c.title, metrics, cell - CAPTION_GAP)]
+                + [(text, True) for text in wrap(c.notes, metrics, cell - CAPTION_GAP)]
                 for c, cell in zip(self.columns, cells)]
 
     def geometry_now(self) -> tuple[ConvGeometry, list]:
         names = self.columns[-1].names if self.columns else ()
         metrics = self.fontMetrics()
         names_width = min(120.0, max(metrics.horizontalAdvance(n) for n in names) + 10.0) if names else 0.0
-        unit = max(self.width() - 24 - names_width, 1.0) / max(sum(self._shares()), 1e-9)
-        captions = self._captions([unit * share for share in self._shares()])
+        minimums = self._minimums()
+        cells = column_widths(self.columns, max(self.width() - 24 - names_width, 1.0), minimums)
+        captions = self._captions(cells)
         geometry = conv_layout(self.columns, self.width(), self.height(), max(map(len, captions), default=1),
-                               float(metrics.height()), names_width)
+                               float(metrics.height()), names_width, minimums=minimums)
         return geometry, captions
+
+    def caption_rects(self) -> list[list[QRectF]]:
+        """Where each column's caption lines are written (painting and the tests read the same rectangles)."""
+        geometry, captions = self.geometry_now()
+        metrics = self.fontMetrics()
+        rects = caption_rects(geometry, [[text for text, _ in lines] for lines in captions],
+                              metrics.horizontalAdvance, float(metrics.height()))
+        return [[QRectF(*rect) for rect in column] for column in rects]
 
     def tile_rect(self, column: int, channel: int) -> QRectF:
         grid = self.geometry_now()[0].grids[column]
@@ -216,9 +249,9 @@ class ConvCanvas(QWidget):
         if column.more:
             last = column.tiles - 1
             painter.setPen(quiet_text(self.palette()))
-            painter.drawText(QRectF(geometry.xs[index] - geometry.cell / 2,
-                                    float(grid.tops[last]) + grid.height + 2, geometry.cell, 16),
-                             Qt.AlignmentFlag.AlignHCenter, f"… {column.more:,} more")
+            cell = geometry.cells[index]
+            painter.drawText(QRectF(geometry.xs[index] - cell / 2, float(grid.tops[last]) + grid.height + 2, cell, 16),
+                             Qt.AlignmentFlag.AlignHCenter, more_text(column.more, self.fontMetrics(), cell - ARROW_ROOM))
 
     def _paint_strip(self, painter, geometry, index, shades, base, text, outline) -> None:
         top, bottom = geometry.strip
@@ -249,8 +282,9 @@ class ConvCanvas(QWidget):
             ys = geometry.neuron_ys[index]
             gap = (float(ys[len(ys) // 2 - 1]) + float(ys[len(ys) // 2])) / 2 if len(ys) > 1 else float(ys[0])
             painter.setPen(quiet_text(self.palette()))
-            painter.drawText(QRectF(x - geometry.cell / 2, gap - 8, geometry.cell, 16), Qt.AlignmentFlag.AlignCenter,
-                             f"… {column.more:,} more")
+            cell = geometry.cells[index]
+            painter.drawText(QRectF(x - cell / 2, gap - 8, cell, 16), Qt.AlignmentFlag.AlignCenter,
+                             more_text(column.more, self.fontMetrics(), cell - ARROW_ROOM))
 
     def _paint_selection(self, painter, geometry, highlight: QColor) -> None:
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -288,12 +322,11 @@ class ConvCanvas(QWidget):
                 painter.drawEllipse(QPointF(geometry.xs[column], y), geometry.radius + 3, geometry.radius + 3)
 
     def _paint_captions(self, painter, geometry, captions) -> None:
-        line = self.fontMetrics().height()
         text, note = self.palette().color(QPalette.ColorRole.WindowText), quiet_text(self.palette())
-        for index, (x, lines) in enumerate(zip(geometry.xs, captions)):
-            width = max(self._width(geometry, index), 40.0)
-            for row, (caption, is_note) in enumerate(lines):
+        metrics = self.fontMetrics()
+        rects = caption_rects(geometry, [[caption for caption, _ in lines] for lines in captions],
+                              metrics.horizontalAdvance, float(metrics.height()))
+        for lines, column_rects in zip(captions, rects):
+            for (caption, is_note), rect in zip(lines, column_rects):
                 painter.setPen(note if is_note else text)
-                top = geometry.label_top + row * line
-                painter.drawText(QRectF(x - width / 2, top, width, line),
-                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)
+                painter.drawText(QRectF(*rect), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)

@@ -18,10 +18,16 @@ from .layout_model import MAX_NEURONS, output_names, shown_neurons
 
 MAX_TILES = 32  # maps drawn per layer; past this, "… N more" (64 tiles of 7×7 would be specks)
 MIN_SCALE = 1.0  # screen pixels per map pixel: a 7×7 map stays at least 7 px
-COLUMN_WIDTHS = {CONV2D: 1.5, **{kind: 1.15 for kind in POOL_KINDS}, "input": 0.9, FLATTEN: 0.4, DENSE: 0.6,
+COLUMN_WIDTHS = {CONV2D: 1.5, **{kind: 1.15 for kind in POOL_KINDS}, "input": 1.2, FLATTEN: 0.4, DENSE: 0.6,
                  "output": 0.9}
 """Shares of the width (others 1.0): a convolution's many maps need the room, a flatten strip and a column
 of neurons little — at 1280×720 the editor is ~470 px wide for LeNet's eight columns."""
+CAPTION_GAP = 6.0
+"""Screen pixels kept clear between neighbouring captions: with none, LeNet's "maxpool2" and "flatten" touched
+at 1280×720 (the flatten's 0.4 share was narrower than its own word)."""
+ARROW_ROOM = 18.0
+"""Screen pixels a column keeps clear of its contents, half at each side: the flow arrow drawn across each
+column boundary is 10 px long, plus 4 px of air at each end (tiles at 90 % of a column's width touched it)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ class TileGrid:
 @dataclass(frozen=True)
 class ConvGeometry:
     xs: list[float]                  # column centres
-    cell: float                      # column width
+    cells: list[float]               # column widths: side by side, never overlapping
     grids: list[TileGrid | None]     # map columns
     neuron_ys: list[np.ndarray]      # dense / output columns
     radius: float
@@ -109,22 +115,58 @@ def _fit_scale(maps: tuple[int, int, int], tiles: int, width: float, height: flo
     return best
 
 
+def _inside(cell_width: float) -> float:
+    """The width a column's tiles may take: clear of the flow arrows at its sides (at least half the column)."""
+    return max(cell_width - ARROW_ROOM, cell_width * 0.5)
+
+
+def column_widths(columns: list[ConvColumn], available: float, minimums=()) -> list[float]:
+    """Each column's width: its share of ``available`` (``COLUMN_WIDTHS``), but never less than its minimum
+    (what its caption's longest part needs). Columns held at their minimum leave the rest to the others, by
+    their shares; when even the minimums do not fit, every column gets its minimum scaled down alike."""
+    shares = [COLUMN_WIDTHS.get(c.kind, 1.0) for c in columns]
+    minimums = [float(m) for m in minimums] if len(minimums) else [0.0] * len(columns)
+    needed = sum(minimums)
+    if needed >= available > 0:
+        return [m * available / needed for m in minimums]
+    held: set[int] = set()
+    unit = available / max(sum(shares), 1e-9)
+    while len(held) < len(columns):
+        free = available - sum(minimums[i] for i in held)
+        unit = free / sum(share for i, share in enumerate(shares) if i not in held)
+        newly = {i for i, share in enumerate(shares) if i not in held and share * unit < minimums[i]}
+        if not newly:
+            break
+        held |= newly
+    return [minimums[i] if i in held else share * unit for i, share in enumerate(shares)]
+
+
+def caption_rects(geometry: "ConvGeometry", captions: list[list[str]], advance, line: float) -> list[list[tuple]]:
+    """Where each caption line is written, as (left, top, width, height) per line per column: centred under
+    its column and no wider than the column less ``CAPTION_GAP``, so no two columns' captions meet.
+    ``advance(text)``: its width on screen."""
+    rects = []
+    for x, cell, lines in zip(geometry.xs, geometry.cells, captions):
+        room = max(cell - CAPTION_GAP, 1.0)
+        rects.append([(x - min(advance(text), room) / 2, geometry.label_top + row * line, min(advance(text), room),
+                       line) for row, text in enumerate(lines)])
+    return rects
+
+
 def conv_layout(columns: list[ConvColumn], width: float, height: float, caption_lines: int, line: float,
-                names_width: float = 0.0, margin: float = 12.0) -> ConvGeometry:
-    """Positions for a widget of ``width`` × ``height`` pixels; captions go underneath."""
-    weights = [COLUMN_WIDTHS.get(c.kind, 1.0) for c in columns]
-    unit = max(width - 2 * margin - names_width, 1.0) / sum(weights)
+                names_width: float = 0.0, margin: float = 12.0, minimums=()) -> ConvGeometry:
+    """Positions for a widget of ``width`` × ``height`` pixels; captions go underneath. ``minimums``: each
+    column's least width (its caption's longest part), see :func:`column_widths`."""
+    cells = column_widths(columns, max(width - 2 * margin - names_width, 1.0), minimums)
     label_top = height - margin - caption_lines * line
     top, bottom = margin, label_top - 8
     room = max(bottom - top, 1.0)
-    xs, cells, left = [], [], margin
-    for weight in weights:
-        cells.append(unit * weight)
-        xs.append(left + unit * weight / 2)
-        left += unit * weight
-    cell = unit
+    xs, left = [], margin
+    for cell_width in cells:
+        xs.append(left + cell_width / 2)
+        left += cell_width
     # one scale for every hidden map column (the input may be larger: it is one tile)
-    scale = min([_fit_scale(c.maps, c.tiles, width_ * 0.9, room)
+    scale = min([_fit_scale(c.maps, c.tiles, _inside(width_), room)
                  for c, width_ in zip(columns[1:], cells[1:]) if c.maps] or [1.0])
     scale = max(scale, MIN_SCALE)
     grids: list[TileGrid | None] = []
@@ -144,10 +186,10 @@ def conv_layout(columns: list[ConvColumn], width: float, height: float, caption_
             continue
         ys.append(np.zeros(0))
         _, h, w = c.maps
-        s = _fit_scale(c.maps, c.tiles, cell_width * 0.9, room) if c.kind == "input" else min(
-            scale, _fit_scale(c.maps, c.tiles, cell_width * 0.9, room))
+        s = _fit_scale(c.maps, c.tiles, _inside(cell_width), room) if c.kind == "input" else min(
+            scale, _fit_scale(c.maps, c.tiles, _inside(cell_width), room))
         gap = 3.0
-        per_row = max(1, min(c.tiles, int((cell_width * 0.9 + gap) // (w * s + gap))))
+        per_row = max(1, min(c.tiles, int((_inside(cell_width) + gap) // (w * s + gap))))
         rows = math.ceil(c.tiles / per_row)
         grid_w, grid_h = per_row * w * s + (per_row - 1) * gap, rows * h * s + (rows - 1) * gap
         k = np.arange(c.tiles)
@@ -156,7 +198,7 @@ def conv_layout(columns: list[ConvColumn], width: float, height: float, caption_
         tops = top + (room - grid_h) / 2 + r * (h * s + gap)
         grids.append(TileGrid(lefts.astype(float), tops.astype(float), w * s, h * s, s))
     strip = (top + room * 0.1, top + room * 0.9)
-    return ConvGeometry(xs, cell, grids, ys, radius, strip, label_top)
+    return ConvGeometry(xs, cells, grids, ys, radius, strip, label_top)
 
 
 def map_pixel_at(geometry: ConvGeometry, columns: list[ConvColumn], x: float, y: float):
@@ -195,5 +237,5 @@ def map_shades(maps: np.ndarray) -> np.ndarray:
     return np.clip(maps / peak, -1.0, 1.0) if peak > 0 else np.zeros_like(maps)
 
 
-__all__ = ["MAX_NEURONS", "ConvColumn", "ConvGeometry", "TileGrid", "conv_columns", "conv_layout", "map_pixel_at",
-           "map_shades", "neuron_at"]
+__all__ = ["ARROW_ROOM", "CAPTION_GAP", "MAX_NEURONS", "ConvColumn", "ConvGeometry", "TileGrid", "caption_rects", "column_widths",
+           "conv_columns", "conv_layout", "map_pixel_at", "map_shades", "neuron_at"]

@@ -23,7 +23,7 @@ from nnlab.engine.numbers import format_number
 from nnlab.engine.outputs import outputs_to_classes
 from nnlab.data.lessons import Lesson
 from nnlab.lab.run_settings import RunSettings
-from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef, Selection
+from nnlab.lab.selection import ConnectionRef, FeatureRef, InspectedInput, NeuronRef, Selection
 from nnlab.lab.session import LabSession
 from nnlab.lab.training_state import TrainingState
 
@@ -31,14 +31,15 @@ from ..priority import window_busy
 from ..training.controller import TrainingController
 from .debugger_view import DebuggerView
 from .feature_view import FeatureView
-from .layer_view import LayerView
+from .layer_view import MAP_KINDS, LayerView
 from .lazy_page import LazyPage
 from .lessons_view import LessonsView
 from .neuron_view import NeuronView
 from .step_apply import StepApplier
 
-CNN_NEURON_TABS = ("This layer is made of feature maps: click one of its pixels in the editor, and the Feature map "
-                   "tab takes it apart. The Neuron and Layer tabs show the dense layers' neurons.")
+CNN_NEURON_TABS = ("This layer is made of feature maps: the Layer tab shows them all; click one of their pixels there or "
+                   "in the editor, and the Feature map tab takes it apart. The Neuron tab shows the dense layers' "
+                   "neurons.")
 CNN_BACKPROP = ("The Backprop tab steps through dense networks; stepping through convolution and pooling layers "
                 "comes in a later version.")
 STATS_DELAY_MS = 150
@@ -131,6 +132,7 @@ class InspectorDock(QWidget):
     def _make_layer_view(self) -> LayerView:
         view = LayerView()
         view.unit_clicked.connect(lambda unit: self.selection.select_neuron(NeuronRef(self.neuron().layer, unit)))
+        view.map_pixel_clicked.connect(lambda *pixel: self.selection.select_feature(FeatureRef(*pixel)))
         return view
 
     def show_tab(self, name: str) -> None:
@@ -286,6 +288,11 @@ class InspectorDock(QWidget):
         if current is self.feature_page:
             self._refresh_feature(net, inp)
             return
+        if current is self.layer_page and not net.is_dense and neuron.layer > 0 \
+                and net.layers[neuron.layer - 1].kind in MAP_KINDS:
+            self.layer_view.show_feature_maps(net, np.asarray(inp.values), neuron.layer, self.selection.feature,
+                                              inp.origin)
+            return
         if not net.is_dense and (current is self.debugger or (neuron.layer > 0 and not self._dense_column(
                 net, neuron.layer))):
             self.message.setText(CNN_NEURON_TABS if current is not self.debugger else CNN_BACKPROP)
@@ -393,8 +400,8 @@ class InspectorDock(QWidget):
         """Compute one chunk of what is missing; True when everything is ready and shown."""
         net, neuron, dataset = self.selection.snapshot, self.neuron(), self.session.dataset
         if net is None or neuron is None or dataset is None or dataset.n_features != net.input_size \
-                or neuron.layer == 0:
-            self.neuron_view.top.clear()
+                or neuron.layer == 0 or not (net.is_dense or self._dense_column(net, neuron.layer)):
+            self.neuron_view.top.clear()  # a CNN's map layers have no neurons of their own: no statistics
             self.neuron_view.show_dead(None)
             return True
         for name, x in self._stats_pools(net, neuron.layer):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 
 from nnlab.engine.numbers import MINUS, format_number
 
@@ -19,6 +19,10 @@ from .themed_plot import ThemedPlot
 
 _SEQUENTIAL = pg.colormap.get("viridis")
 MAX_LABELLED = 36
+LABEL_SHARE = 0.8
+"""A cell's number takes at most this share of the cell's width on screen: at 1280×720 the Feature map tab's
+5×5 kernel has ~35-px cells and "−0.19" in the default font is ~33 px, so "−0.19−0.31" read as one."""
+MIN_LABEL_POINTS = 6.0  # smaller is unreadable: the numbers may then touch rather than vanish
 
 
 def diverging_map(palette: QPalette) -> pg.ColorMap:
@@ -58,6 +62,8 @@ class GridImage(ThemedPlot):
         self._count = 0
         self._labels: list[pg.TextItem] = []
         self._shown: tuple[np.ndarray, tuple[int, int] | None] | None = None
+        self.getPlotItem().vb.sigResized.connect(self._fit_labels)  # a resize changes the cells' size
+        self.getPlotItem().vb.sigRangeChanged.connect(self._fit_labels)
         self.scene().sigMouseMoved.connect(self._on_move)
         self.scene().sigMouseClicked.connect(self._on_click)
         self._apply_palette()
@@ -107,6 +113,22 @@ class GridImage(ThemedPlot):
             label.setPos(column + 0.5, row + 0.5)
             self.addItem(label)
             self._labels.append(label)
+        self._fit_labels()
+
+    def _fit_labels(self, *_args) -> None:
+        """Every cell's number in one font no wider than ``LABEL_SHARE`` of a cell on screen (never larger
+        than the widget's font), so neighbouring numbers keep a gap."""
+        if not self._labels:
+            return
+        pixel = self.getPlotItem().vb.viewPixelSize()[0]
+        if not pixel > 0:
+            return
+        font = QFont(self.font())
+        widest = max(QFontMetricsF(font).horizontalAdvance(label.toPlainText()) for label in self._labels)
+        if widest > 0:
+            font.setPointSizeF(max(MIN_LABEL_POINTS, font.pointSizeF() * min(1.0, LABEL_SHARE / (pixel * widest))))
+        for label in self._labels:
+            label.setFont(font)
 
     def cell_text(self, value: float) -> str:
         """A cell's number: significant digits, or fixed decimals ("−0.09", not "−0.089", beside "0.23")."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSp
 
 from nnlab.data.builtin import BUILTIN_DATASETS
 from nnlab.engine import LOSSES, OPTIMIZERS
+from nnlab.engine.trainer_schedule import COSINE_FLOOR, LR_SCHEDULES
 from nnlab.lab import run_settings as limits
 from nnlab.lab.run_settings import HIDDEN_ACTIVATIONS, RunSettings, widths_from_text
 
@@ -183,6 +184,12 @@ class TrainingPanel(QWidget):
         self.learning_rate = _double_spin(*limits.LEARNING_RATE, 6, "step size of gradient descent; may be "
                                           "changed while training runs")
         form.addRow("Learning rate", self.learning_rate)
+        self.lr_schedule = QComboBox()
+        self.lr_schedule.addItems(list(LR_SCHEDULES))
+        self.lr_schedule.setToolTip(f"constant: every batch steps with the learning rate; cosine: the rate falls "
+                                    f"along half a cosine over the run's epochs to {COSINE_FLOOR:g} × it — large "
+                                    "steps first, small ones to settle in at the end")
+        form.addRow("LR schedule", self.lr_schedule)
         self.batch_size = _spin(*limits.BATCH_SIZE, "samples per gradient step")
         form.addRow("Batch size", self.batch_size)
         self.epochs = _spin(*limits.EPOCHS, "passes over the training samples")
@@ -206,8 +213,8 @@ class TrainingPanel(QWidget):
         self.seed = _spin(0, limits.SEED_MAX, "random seed: the same seed gives the same run")
         form.addRow("Seed", self.seed)
         message = _RefusalLine(form)
-        self._bind("optimizer", (self.optimizer,), self.optimizer.currentText, self.optimizer.setCurrentText,
-                   self.optimizer.currentTextChanged, message)
+        for name, combo in (("optimizer", self.optimizer), ("lr_schedule", self.lr_schedule)):
+            self._bind(name, (combo,), combo.currentText, combo.setCurrentText, combo.currentTextChanged, message)
         for name in ("learning_rate", "batch_size", "epochs", "l1", "l2", "seed"):
             spin = getattr(self, name)
             self._bind(name, (spin,), spin.value, spin.setValue, spin.valueChanged, message, spin.editingFinished)
@@ -378,6 +385,8 @@ class TrainingPanel(QWidget):
         self.summary.setText(text)
 
     def set_running(self, running: bool) -> None:
-        """Only the learning rate may change while a run is in progress."""
+        """Only the learning rate may change while a run is in progress — and not along a cosine schedule,
+        which sets the rate before every batch itself."""
         for widget in self._frozen_while_running:
             widget.setEnabled(not running)
+        self.learning_rate.setEnabled(not running or self.settings.lr_schedule == "constant")
