@@ -163,8 +163,13 @@ class ConvBackpropWalk(BackpropWalk):
 
     def kernel_finite_difference(self, layer: int, filter: int, channel: int, row: int, col: int,
                                  step: float = FINITE_DIFFERENCE_STEP) -> float:
-        """(L(w + h) − L(w − h)) / 2h for kernel weight w[filter, channel, row, col] of ``layer``."""
-        return self._central_difference(lambda net: net.weights[layer], (filter, channel, row, col), step)
+        """(L(w + h) − L(w − h)) / 2h for kernel weight w[filter, channel, row, col] of ``layer`` (kept: the
+        tab writes it three times, and each costs two forward passes)."""
+        measured = self.__dict__.setdefault("_measured", {})
+        key = ("w", layer, filter, channel, row, col, step)
+        if key not in measured:
+            measured[key] = self._central_difference(lambda net: net.weights[layer], (filter, channel, row, col), step)
+        return measured[key]
 
     def conv_bias_finite_difference(self, layer: int, filter: int, step: float = FINITE_DIFFERENCE_STEP) -> float:
         return self._central_difference(lambda net: net.biases[layer], (filter,), step)
@@ -177,7 +182,13 @@ class ConvBackpropWalk(BackpropWalk):
                                 step: float = FINITE_DIFFERENCE_STEP) -> float:
         """δ measured: (L(z + h) − L(z − h)) / 2h with z of this one map pixel nudged and the layers after
         it run again (a pooling's pixel: its output nudged). The penalty does not depend on z."""
-        layer = column - 1
+        measured = self.__dict__.setdefault("_measured", {})
+        key = ("pixel", column, channel, row, col, step)
+        if key not in measured:
+            measured[key] = self._pixel_difference(column - 1, channel, row, col, step)
+        return measured[key]
+
+    def _pixel_difference(self, layer: int, channel: int, row: int, col: int, step: float) -> float:
         tail = self._tail(layer)
         spec = self.network.layers[layer]
         values = []
