@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backprop_steps import FINITE_DIFFERENCE_STEP
 from .conv_backprop_steps import ConvBackpropWalk, pool_winners
 from .explain import ACTIVATION_NAMES, activation_derivative
 from .layers import AVGPOOL2D, CONV2D, FLATTEN, MAXPOOL2D, layer_word
@@ -16,6 +17,7 @@ from .numbers import MINUS, format_number, signed
 
 TERMS_WRITTEN = 6  # the largest terms of a sum written out; the rest are added up in one figure
 CHECK_WORDS = f"h = 1e{MINUS}6"
+TIE_WITHIN = 4 * FINITE_DIFFERENCE_STEP  # inputs of a max-pooling window this close swap the win under a ±h nudge
 
 
 def _pixel_name(column: int, channel: int, row: int, col: int) -> str:
@@ -135,7 +137,34 @@ def pixel_check_line(walk: ConvBackpropWalk, column: int, channel: int, row: int
                      digits: int | None = 3) -> str:
     estimate = walk.pixel_finite_difference(column, channel, row, col)
     what = "z" if walk.network.layers[column - 1].kind == CONV2D else "value"
-    return f"central difference on this pixel's {what} (layers after it run again), {CHECK_WORDS}: {format_number(estimate, digits)}"
+    line = (f"central difference on this pixel's {what} (layers after it run again), {CHECK_WORDS}: "
+            f"{format_number(estimate, digits)}")
+    rival = max_pool_rival(walk, column, channel, row, col)
+    if rival is not None:
+        line += (f" — pixel {rival} ties with this one for its window's max: the loss has a kink here, and the "
+                 "difference averages the slopes either side (half of δ, or half of the winner's δ)")
+    return line
+
+
+def max_pool_rival(walk: ConvBackpropWalk, column: int, channel: int, row: int, col: int) -> tuple[int, int] | None:
+    """Another input of the max-pooling window this pixel is in, within a nudge of the same value — where
+    nudging this pixel changes which input wins, so a central difference is not the slope — or None."""
+    layer = column - 1
+    if layer + 1 >= walk.n_layers or walk.network.layers[layer + 1].kind != MAXPOOL2D:
+        return None
+    size = walk.network.layers[layer + 1].size
+    maps = walk.a[column]
+    top, left = row // size * size, col // size * size
+    if top + size > maps.shape[1] or left + size > maps.shape[2]:
+        return None
+    window = maps[channel, top:top + size, left:left + size]
+    here, best = maps[channel, row, col], window.max()
+    if best - here > TIE_WITHIN:
+        return None
+    for (i, j), value in np.ndenumerate(window):
+        if (top + i, left + j) != (row, col) and abs(value - here) <= TIE_WITHIN:
+            return top + i, left + j
+    return None
 
 
 def kernel_weight_name(walk: ConvBackpropWalk, layer: int, filter: int, channel: int, row: int, col: int) -> str:
@@ -159,11 +188,11 @@ def kernel_gradient_lines(walk: ConvBackpropWalk, layer: int, filter: int, chann
     gradient = walk.kernel_gradient(layer, filter, channel, row, col)
     pad, stride = walk._pad(layer), spec.stride
     scale = "" if stride == 1 else f"{stride}·"
-    reads = f"x(map {channel + 1}; {scale}h {_offset(row - pad)}, {scale}w {_offset(col - pad)})"
+    reads = f"x(map {channel + 1}; {scale}r {_offset(row - pad)}, {scale}c {_offset(col - pad)})"
     zeros = int(np.count_nonzero(products == 0))
     summary = f"∂L/∂w = Σ δ·x over {rows * cols} positions" + (f" + penalty {signed(penalty, digits)}" if penalty else "")
     lines = [f"{summary} = {f(gradient)}",
-             f"w = {f(weight)}; ∂L/∂w = Σ over the {rows}×{cols} positions (h, w) of map {filter + 1}: δ(h, w) · {reads}",
+             f"w = {f(weight)}; ∂L/∂w = Σ over the {rows}×{cols} positions (r, c) of map {filter + 1}: δ(r, c) · {reads}",
              f"{zeros} of the {products.size} terms are 0 (δ = 0 where the activation is flat or max-pooling "
              "passed nothing back; x = 0 on the padding and blank input)",
              "the largest terms, δ × x:"]

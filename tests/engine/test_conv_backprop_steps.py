@@ -102,7 +102,7 @@ def test_a_kernel_weights_gradient_is_written_as_the_sum_over_positions():
     lines = kernel_gradient_lines(walk, 0, 1, 0, 2, 0, digits=None)
     gradient = walk.kernel_gradient(0, 1, 0, 2, 0)
     assert lines[0] == f"∂L/∂w = Σ δ·x over 169 positions = {format_number(gradient, None)}"
-    assert "x(map 1; h + 1, w − 1)" in lines[1]  # tap (2, 0) of a same-padded 3×3 kernel
+    assert "δ(r, c) · x(map 1; r + 1, c − 1)" in lines[1]  # tap (2, 0) of a same-padded 3×3 kernel
     deltas, inputs = walk.kernel_terms(0, 1, 0, 2, 0)
     assert np.sum(deltas * inputs) == pytest.approx(gradient, abs=1e-15)
     zeros = int(np.count_nonzero(deltas * inputs == 0))
@@ -145,3 +145,18 @@ def test_the_walk_gives_torch_autograds_gradients():
     for (weight, bias), module in zip(ours, theirs):
         np.testing.assert_allclose(weight, module.weight.grad.numpy(), rtol=1e-6, atol=1e-12)
         np.testing.assert_allclose(bias, module.bias.grad.numpy(), rtol=1e-6, atol=1e-12)
+
+
+def test_a_tie_for_the_max_is_named_where_the_central_difference_is_half_the_slope():
+    net = small_cnn()
+    x = np.zeros((13, 13))
+    x[2:11, 2:11] = 1.0  # a flat block: the convolution's interior pixels are equal, every window a tie
+    walk = ConvBackpropWalk(net, x.ravel(), TARGET, "cross_entropy")
+    channel, row, col = 0, 4, 4  # window rows/cols 4–5, inside the block: the first of four equal maxima wins
+    assert int(pool_winners(walk.a[1], 2)[channel, 2, 2]) == 0
+    delta = walk.pixel_delta(1, channel, row, col)
+    assert delta != 0.0 and walk.pixel_delta(1, channel, row + 1, col + 1) == 0.0
+    assert walk.pixel_finite_difference(1, channel, row, col) == pytest.approx(delta / 2, rel=1e-4)
+    assert "pixel (4, 5) ties with this one" in pixel_check_line(walk, 1, channel, row, col)
+    x[5, 5] = 0.5  # the window's four pixels differ now: no words about a tie
+    assert "ties" not in pixel_check_line(ConvBackpropWalk(net, x.ravel(), TARGET, "cross_entropy"), 1, 0, 4, 4)

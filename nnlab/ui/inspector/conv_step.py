@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nnlab.engine.backprop_stages import reached
 from nnlab.engine.conv_backprop_words import (bias_gradient_line, kernel_gradient_lines, kernel_weight_name,
-                                              pixel_check_line, pixel_delta_lines)
+                                              max_pool_rival, pixel_check_line, pixel_delta_lines)
 from nnlab.engine.layers import CONV2D, SPATIAL_KINDS
 from nnlab.engine.numbers import format_number
 from nnlab.engine.optimizer_steps import explain_update
@@ -74,6 +74,8 @@ class ConvStepText:
         view.neuron_text.set_lines([title, *short[1:], check[0]], [title, *full[1:], check[1]])
         show_key(view.key_delta, (key_line(short[0]), full[0]), view.key_delta_check,
                  walk.pixel_finite_difference(column, channel, row, col))
+        if max_pool_rival(walk, column, channel, row, col) is not None:  # the check is not the slope: say why
+            view.key_delta_check.set_lines([view.key_delta_check.text() + " (a tie for the max: a kink)"])
 
     def _kernel(self, kernel: KernelWeightRef | None) -> None:
         view, walk = self.view, self.view.walk

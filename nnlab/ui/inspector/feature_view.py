@@ -23,6 +23,9 @@ FIELD_COLOUR = "#e67e22"
 WINNER_COLOUR = "#27ae60"
 IMAGE_HEIGHT = 140  # the three pictures and an eight-line sum fit the inspector's ~340 px at 1280×720
 KERNEL_HEIGHT = 185  # a 5×5 kernel's 25 two-digit numbers need ~37 px cells
+KERNEL_LABEL_SCALE = 0.85
+"""At the window's font "−0.16" is ~34 px wide, and the kernel's cells shrink to ~35 px when the inspector is
+short (1280×720): at full size neighbours touched ("−0.16−0.15"); at 85 % a 5 px gap stays."""
 
 
 def _outline(item: pg.PlotDataItem, top: float, left: float, size: float) -> None:
@@ -58,6 +61,7 @@ class FeatureView(QWidget):
             image.setMaximumHeight(IMAGE_HEIGHT)
         self.kernel_image.setMaximumHeight(KERNEL_HEIGHT)
         self.kernel_image.decimals = 2  # "−0.26", "0.09": each fits a 5×5 kernel's cell; the sum has more
+        self.kernel_image.label_scale = KERNEL_LABEL_SCALE
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(pictures)
@@ -126,7 +130,9 @@ class FeatureView(QWidget):
                                    and (picked.layer, picked.filter, picked.channel) == self._kernel_of[:3] else None)
             self.kernel_caption.setText(f"kernel of filter {channel + 1}"
                                         + ("" if len(terms.channel_sums) == 1 else f", input map {shown + 1}")
-                                        + " — click a weight: Backprop shows its gradient")
+                                        + ", click a weight")
+            self.kernel_caption.setToolTip("Click a weight of the kernel: the Backprop tab shows its gradient, "
+                                           "∂L/∂w summed over the map's positions")
             self.winner.setData([], [])
             self.formula.set_lines(sum_lines(pixel), sum_lines(pixel, digits=None))
         else:
@@ -137,6 +143,7 @@ class FeatureView(QWidget):
             self.kernel_image.mark(None)
             self._kernel_of = None
             self.kernel_caption.setText("the window's values (pooling has no weights)")
+            self.kernel_caption.setToolTip("")
             if pixel.winner is not None:
                 _outline(self.winner, top + pixel.winner[0], left + pixel.winner[1], 1)
             else:
