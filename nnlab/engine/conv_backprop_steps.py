@@ -111,9 +111,10 @@ class ConvBackpropWalk(BackpropWalk):
             return max_pool_routing(maps, delta, spec.size)
         if spec.kind == AVGPOOL2D:
             return avg_pool_routing(maps, delta, spec.size)
-        return conv_input_gradient(delta, self.network.weights[layer], maps.shape, spec.stride, self._pad(layer))
+        return conv_input_gradient(delta, self.network.weights[layer], maps.shape, spec.stride, self.padding(layer))
 
-    def _pad(self, layer: int) -> int:
+    def padding(self, layer: int) -> int:
+        """The zeros each side of convolution ``layer``'s input."""
         spec = self.network.layers[layer]
         return padding_width(spec.kernel, spec.padding)
 
@@ -123,7 +124,7 @@ class ConvBackpropWalk(BackpropWalk):
         cache = self.__dict__.setdefault("_taps", {})
         if layer not in cache:
             spec, (_, rows, cols) = self.network.layers[layer], self.deltas[layer].shape
-            cache[layer] = conv_taps(self.a[layer], spec.kernel, spec.stride, self._pad(layer), rows, cols)
+            cache[layer] = conv_taps(self.a[layer], spec.kernel, spec.stride, self.padding(layer), rows, cols)
         return cache[layer]
 
     def weight_gradients(self) -> list[np.ndarray]:
@@ -157,6 +158,10 @@ class ConvBackpropWalk(BackpropWalk):
         """(δ[filter] (Ho, Wo), what tap (row, col) of input map ``channel`` read (Ho, Wo)): their products
         summed are ∂L/∂w[filter, channel, row, col] without the penalty."""
         return self.deltas[layer][filter], self.taps(layer)[row, col, channel]
+
+    def penalty_slope(self, weight: float) -> float:
+        """The L1/L2 penalty's part of one weight's gradient."""
+        return self._penalty_slope(weight)
 
     def kernel_gradient(self, layer: int, filter: int, channel: int, row: int, col: int) -> float:
         return float(self.weight_gradients()[layer][filter, channel, row, col])

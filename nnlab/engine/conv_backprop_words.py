@@ -82,7 +82,7 @@ def _through_convolution(walk, column, channel, row, col, digits) -> list[str]:
     f = lambda value: format_number(value, digits)  # noqa: E731
     layer = column - 1
     spec, weight, delta = walk.network.layers[layer + 1], walk.network.weights[layer + 1], walk.deltas[layer + 1]
-    pad = walk._pad(layer + 1)
+    pad = walk.padding(layer + 1)
     products, names = [], []
     for i in range(spec.kernel):
         for j in range(spec.kernel):
@@ -184,9 +184,9 @@ def kernel_gradient_lines(walk: ConvBackpropWalk, layer: int, filter: int, chann
     products = deltas * inputs
     rows, cols = products.shape
     weight = float(walk.network.weights[layer][filter, channel, row, col])
-    penalty = walk._penalty_slope(weight)
+    penalty = walk.penalty_slope(weight)
     gradient = walk.kernel_gradient(layer, filter, channel, row, col)
-    pad, stride = walk._pad(layer), spec.stride
+    pad, stride = walk.padding(layer), spec.stride
     scale = "" if stride == 1 else f"{stride}·"
     reads = f"x(map {channel + 1}; {scale}r {_offset(row - pad)}, {scale}c {_offset(col - pad)})"
     zeros = int(np.count_nonzero(products == 0))

@@ -7,9 +7,12 @@ working below, written by ``engine.conv_backprop_words`` from the tab's ``ConvBa
 """
 from __future__ import annotations
 
+import numpy as np
+
 from nnlab.engine.backprop_stages import reached
 from nnlab.engine.conv_backprop_words import (bias_gradient_line, kernel_gradient_lines, kernel_weight_name,
                                               max_pool_rival, pixel_check_line, pixel_delta_lines)
+from nnlab.engine.conv_explain import ConvPixel, explain_pixel
 from nnlab.engine.layers import CONV2D, SPATIAL_KINDS
 from nnlab.engine.numbers import format_number
 from nnlab.engine.optimizer_steps import explain_update
@@ -39,14 +42,40 @@ def conv_targets_fit(network, feature: FeatureRef | None,
     return feature, kernel
 
 
+def kernel_weight_for(network, feature: FeatureRef, sample, picked: KernelWeightRef | None) -> KernelWeightRef | None:
+    """The kernel weight a click on a convolution's map pixel picks: None (keep ``picked``) when ``picked`` is
+    of that pixel's kernel or the pixel is not a convolution's; else the centre tap on the input map that adds
+    most to the pixel — the kernel the Feature map tab draws. ``sample``: the input row, or None."""
+    if network is None or not 1 <= feature.layer <= len(network.layers) \
+            or network.layers[feature.layer - 1].kind != CONV2D:
+        return None
+    layer = feature.layer - 1
+    if picked is not None and picked.layer == layer and picked.filter == feature.channel:
+        return None
+    shown = 0
+    if sample is not None and np.asarray(sample).size == network.input_size:
+        try:
+            pixel = explain_pixel(network, np.asarray(sample), layer, feature.channel, feature.row, feature.col)
+        except ValueError:  # a pixel outside the maps: nothing to pick
+            return None
+        if isinstance(pixel, ConvPixel):
+            shown = int(np.argmax(np.abs(pixel.terms.channel_sums)))
+    centre = network.layers[layer].kernel // 2
+    return KernelWeightRef(layer, feature.channel, shown, centre, centre)
+
+
 class ConvStepText:
     """Writes a CNN's selected pixel and kernel weight into a ``DebuggerView``'s key grid and working."""
 
     def __init__(self, view) -> None:
         self.view = view
+        self._options: tuple[str, float, dict] = ("sgd", 0.01, {})
 
-    def render(self, feature: FeatureRef | None, kernel: KernelWeightRef | None) -> None:
+    def render(self, feature: FeatureRef | None, kernel: KernelWeightRef | None,
+               update_options: tuple[str, float, dict]) -> None:
+        """``update_options``: (optimizer, learning rate, its options) of the step shown."""
         view = self.view
+        self._options = update_options
         view.source.setVisible(False)
         view.neuron_box.setTitle("Selected map pixel: δ by the chain rule")
         view.connection_box.setTitle("Selected kernel weight: gradient and update")
@@ -79,7 +108,7 @@ class ConvStepText:
 
     def _kernel(self, kernel: KernelWeightRef | None) -> None:
         view, walk = self.view, self.view.walk
-        optimizer, learning_rate, _options = view._update_options
+        optimizer, learning_rate, _options = self._options
         view.key_update_name.setText(f"new w ({optimizer}, η = {format_number(learning_rate)})")
         if kernel is None:
             view.key_target.setText("kernel weight")
@@ -116,7 +145,7 @@ class ConvStepText:
         view, walk = self.view, self.view.walk
         if view.stages[view.stage_index].kind != "update":
             return None
-        optimizer, learning_rate, options = view._update_options
+        optimizer, learning_rate, options = self._options
         weight = walk.network.weights[kernel.layer][index]
         gradient = walk.kernel_gradient(kernel.layer, *index)
         return tuple([f"update ({optimizer}, η = {learning_rate}):",

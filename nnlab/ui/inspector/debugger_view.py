@@ -239,7 +239,7 @@ class DebuggerView(QWidget):
 
     def _render_side(self) -> None:
         if self.conv_targets_shown():
-            self._conv_text.render(self._feature, self._kernel)
+            self._conv_text.render(self._feature, self._kernel, self._update_options)
             return
         self.source.setVisible(True)
         self.neuron_box.setTitle(NEURON_BOX)

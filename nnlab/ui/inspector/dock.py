@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QS
 
 from nnlab.engine.backprop_steps import BackpropWalk
 from nnlab.engine.conv_backprop_steps import ConvBackpropWalk
-from nnlab.engine.conv_explain import ConvPixel, explain_pixel
 from nnlab.engine.network import targets_for
 from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
 from nnlab.engine.numbers import format_number
@@ -31,6 +30,7 @@ from nnlab.lab.training_state import TrainingState
 
 from ..priority import window_busy
 from ..training.controller import TrainingController
+from .conv_step import kernel_weight_for
 from .debugger_view import DebuggerView
 from .feature_view import FeatureView
 from .layer_view import LayerView
@@ -258,24 +258,12 @@ class InspectorDock(QWidget):
         self.refresh()
 
     def _follow_kernel(self, feature) -> None:
-        """A convolution's map pixel picks a weight of its own kernel (the centre tap of the input map adding
-        most to it, the one the Feature map tab draws) unless one of that kernel is picked already."""
-        net, kernel = self.selection.snapshot, self.selection.kernel_weight
-        if net is None or not 1 <= feature.layer <= len(net.layers) or net.layers[feature.layer - 1].kind != "conv2d":
-            return
-        layer = feature.layer - 1
-        if kernel is not None and kernel.layer == layer and kernel.filter == feature.channel:
-            return
-        shown, inp = 0, self.selection.input
-        if inp is not None and np.asarray(inp.values).size == net.input_size:
-            try:
-                pixel = explain_pixel(net, np.asarray(inp.values), layer, feature.channel, feature.row, feature.col)
-            except ValueError:
-                return
-            if isinstance(pixel, ConvPixel):
-                shown = int(np.argmax(np.abs(pixel.terms.channel_sums)))
-        centre = net.layers[layer].kernel // 2
-        self.selection.select_kernel_weight(KernelWeightRef(layer, feature.channel, shown, centre, centre))
+        """A convolution's map pixel picks a weight of its own kernel, unless one of that kernel is picked."""
+        inp = self.selection.input
+        kernel = kernel_weight_for(self.selection.snapshot, feature, None if inp is None else inp.values,
+                                   self.selection.kernel_weight)
+        if kernel is not None:
+            self.selection.select_kernel_weight(kernel)
 
     def _on_neuron(self, neuron) -> None:
         if neuron is not None:
