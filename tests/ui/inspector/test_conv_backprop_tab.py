@@ -96,3 +96,22 @@ def test_a_cnns_dense_neuron_keeps_the_dense_walk_with_the_same_numbers(window, 
     assert _number(debugger.key_delta) == pytest.approx(float(engine.deltas[5][0, 2]), rel=1e-9, abs=1e-15)
     assert debugger.key_delta_name.text() == "δ of neuron 3, layer 6"
     assert format_number(float(engine.weights[5][2, 0])) in debugger.key_gradient.text()
+
+
+def test_a_second_convolutions_pixel_picks_a_weight_of_its_many_channel_kernel(window, lenet):
+    snapshot, inp, engine = lenet
+    inspector = window.inspector
+    window.selection.select_feature(FeatureRef(3, 5, 7, 7))  # conv16x5's map 6: its kernel reads 8 maps
+    kernel = window.selection.kernel_weight
+    drawn = inspector.feature_view.shown.terms.channel_sums
+    assert kernel == KernelWeightRef(2, 5, int(np.argmax(np.abs(drawn))), 2, 2)  # the input map drawn
+    inspector.show_tab("backprop")
+    debugger = inspector.debugger
+    backward = [i for i, stage in enumerate(debugger.stages) if stage.kind == "backward" and stage.layer == 3]
+    debugger.go_to(backward[0] - 1)  # one stage early: the tab says where the numbers come
+    assert debugger.key_gradient.text() == "step backward to layer 3"
+    debugger.go_to(backward[0])
+    gradient = float(engine.weights[2][5, kernel.channel, 2, 2])
+    assert debugger.key_gradient.full_text.startswith("∂L/∂w = Σ δ·x over 196 positions")
+    assert _number(debugger.key_gradient) == pytest.approx(gradient, rel=1e-9, abs=1e-15)
+    assert _number(debugger.key_delta) == pytest.approx(float(engine.deltas[2][0, 5, 7, 7]), rel=1e-9, abs=1e-15)
