@@ -115,3 +115,19 @@ def test_a_second_convolutions_pixel_picks_a_weight_of_its_many_channel_kernel(w
     assert debugger.key_gradient.full_text.startswith("∂L/∂w = Σ δ·x over 196 positions")
     assert _number(debugger.key_gradient) == pytest.approx(gradient, rel=1e-9, abs=1e-15)
     assert _number(debugger.key_delta) == pytest.approx(float(engine.deltas[2][0, 5, 7, 7]), rel=1e-9, abs=1e-15)
+
+
+def test_the_conv_key_numbers_are_in_view_at_1280_by_720(window, lenet, qtbot):
+    from tests.ui.inspector.test_backprop_layout import unclipped_in
+
+    window.resize(1280, 720)
+    window.selection.select_feature(FeatureRef(1, 3, 14, 12))
+    inspector = window.inspector
+    inspector.show_tab("backprop")
+    debugger = inspector.debugger
+    debugger.go_to(len(debugger.stages) - 1)
+    qtbot.wait(50)
+    assert window.size().toTuple() == (1280, 720)
+    for label in (debugger.key_delta, debugger.key_delta_check, debugger.key_gradient, debugger.key_gradient_check,
+                  debugger.key_update, debugger.key_delta_name, debugger.key_target):
+        assert label.text() and unclipped_in(window, label) is None, (label.text(), unclipped_in(window, label))
