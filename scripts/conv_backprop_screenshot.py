@@ -1,14 +1,15 @@
 """Render the convolutional inspector's two documentation pictures offscreen.
 
 docs/inspector-receptive-field.png: the window at its default 1280×800, the inspector dragged taller, the
-Feature map tab with a drawn 7 — a conv8x5 map pixel, its 5×5
-receptive field on the input and z = Σ w·x + b written out. docs/conv-backprop.png: the inspector alone at
-1280×720, its Backprop tab on the update stage for the validation digit it is least sure of — its δ, the picked kernel weight's ∂L/∂w as a sum over the 784 positions,
-each with its central-difference check, and the new weight.
-The network is the editor's "LeNet-style digits" template trained two epochs on `digits` with the window's Start
-(Adam, seeded); the step shown is plain SGD, η = 0.01.
-The pixel shown is the conv8x5 pixel whose δ is largest (and not tied for a max-pooling window's max), and the kernel weight the one of its filter whose
-gradient is largest, so the numbers are not zeros.
+Feature map tab with a drawn 7 — a conv8x5 map pixel, its 5×5 receptive field on the input and
+z = Σ w·x + b written out.
+docs/conv-backprop.png: the inspector alone at 1280×720, its Backprop tab at the update stage for the
+validation digit the network is least sure of — a map pixel's δ, a kernel weight's ∂L/∂w as a sum over the
+784 positions, each with its central-difference check, and the new weight.
+The network is the editor's "LeNet-style digits" template trained two epochs on `digits` with the window's
+Start (Adam, seeded); the step shown is plain SGD, η = 0.01. The pixel shown is the conv8x5 pixel whose δ is
+largest (and not tied for a max-pooling window's max), the kernel weight its filter's of largest gradient,
+so the numbers are not zeros.
 
     python scripts/conv_backprop_screenshot.py [--out-dir docs]
 """

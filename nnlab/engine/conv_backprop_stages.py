@@ -93,7 +93,8 @@ def _backward(walk: ConvBackpropWalk, column: int, digits) -> Stage:
         lines.insert(0, f"δ = {name}′(z) · ∂L/∂a, ∂L/∂a from layer {column + 1}")
         gradient, bias = walk.weight_gradients()[layer], walk.bias_gradients()[layer]
         positions = delta.shape[1] * delta.shape[2]
-        lines += [f"∂L/∂w = Σ over {positions} positions of δ·x: {' × '.join(map(str, gradient.shape))} numbers, "
+        shape = " × ".join(map(str, gradient.shape))
+        lines += [f"∂L/∂w = Σ over {positions} positions of δ·x: {shape} numbers, "
                   f"largest |g| = {format_number(np.abs(gradient).max(), digits)}",
                   f"∂L/∂b = Σ δ per map = {vector_text(bias, digits)}"]
     elif spec.kind == MAXPOOL2D and layer > 0:

@@ -54,7 +54,8 @@ def upstream_lines(walk: ConvBackpropWalk, column: int, channel: int, row: int, 
         delta = float(pooled[channel, out_row, out_col])
         window = f"its {size}×{size} window is pixel ({out_row}, {out_col}) of layer {later}'s map {channel + 1}"
         if following.kind == AVGPOOL2D:
-            return [f"{window}, δ = {f(delta)}", f"∂L/∂a = δ / {size * size} = {f(delta)} / {size * size} = {f(value)}"]
+            return [f"{window}, δ = {f(delta)}",
+                    f"∂L/∂a = δ / {size * size} = {f(delta)} / {size * size} = {f(value)}"]
         win_row, win_col = divmod(int(walk.winners[layer + 1][channel, out_row, out_col]), size)
         win_row, win_col = out_row * size + win_row, out_col * size + win_col
         if (win_row, win_col) == (row, col):
@@ -171,7 +172,8 @@ def kernel_weight_name(walk: ConvBackpropWalk, layer: int, filter: int, channel:
     spec = walk.network.layers[layer]
     maps = walk.network.weights[layer].shape[1]
     source = "" if maps == 1 else f", input map {channel + 1}"
-    return f"kernel weight (row {row}, column {col}) of filter {filter + 1}{source}, layer {layer + 1} ({layer_word(spec)})"
+    return (f"kernel weight (row {row}, column {col}) of filter {filter + 1}{source}, layer {layer + 1} "
+            f"({layer_word(spec)})")
 
 
 def kernel_gradient_lines(walk: ConvBackpropWalk, layer: int, filter: int, channel: int, row: int, col: int,
@@ -190,9 +192,12 @@ def kernel_gradient_lines(walk: ConvBackpropWalk, layer: int, filter: int, chann
     scale = "" if stride == 1 else f"{stride}·"
     reads = f"x(map {channel + 1}; {scale}r {_offset(row - pad)}, {scale}c {_offset(col - pad)})"
     zeros = int(np.count_nonzero(products == 0))
-    summary = f"∂L/∂w = Σ δ·x over {rows * cols} positions" + (f" + penalty {signed(penalty, digits)}" if penalty else "")
+    summary = f"∂L/∂w = Σ δ·x over {rows * cols} positions"
+    if penalty:
+        summary += f" + penalty {signed(penalty, digits)}"
     lines = [f"{summary} = {f(gradient)}",
-             f"w = {f(weight)}; ∂L/∂w = Σ over the {rows}×{cols} positions (r, c) of map {filter + 1}: δ(r, c) · {reads}",
+             f"w = {f(weight)}; ∂L/∂w = Σ over the {rows}×{cols} positions (r, c) of map {filter + 1}: "
+             f"δ(r, c) · {reads}",
              f"{zeros} of the {products.size} terms are 0 (δ = 0 where the activation is flat or max-pooling "
              "passed nothing back; x = 0 on the padding and blank input)",
              "the largest terms, δ × x:"]
