@@ -20,7 +20,7 @@ FINITE_DIFFERENCE_STEP = 1e-6
 
 def as_float64(network: Network) -> Network:
     """A float64 twin: explanations and difference quotients need the extra digits."""
-    twin = Network(network.input_size, list(network.layers), dtype=np.float64, init="small_uniform")
+    twin = Network(network.input_shape, list(network.layers), dtype=np.float64, init="small_uniform")
     twin.params[...] = network.params
     return twin
 

@@ -14,6 +14,9 @@ Indexing, shared by every view:
 - ``FeatureRef(layer, channel, row, col)``: pixel (``row``, ``col``) of feature map ``channel`` of a
   convolutional network's sizes-layer ``layer`` — 0 is the input image, ``i`` ≥ 1 is
   ``network.layers[i - 1]``'s output maps (a convolution's or a pooling's).
+- ``KernelWeightRef(layer, filter, channel, row, col)``: the kernel weight
+  ``network.weights[layer][filter, channel, row, col]`` of convolution ``network.layers[layer]``
+  (``layer`` indexes the weights, as ``ConnectionRef.layer`` does).
 """
 from __future__ import annotations
 
@@ -48,6 +51,15 @@ class FeatureRef:
 
 
 @dataclass(frozen=True)
+class KernelWeightRef:
+    layer: int
+    filter: int
+    channel: int
+    row: int
+    col: int
+
+
+@dataclass(frozen=True)
 class InspectedInput:
     """One model input (already transformed) and where it came from.
 
@@ -70,6 +82,7 @@ class Selection:
     input_changed = Signal(object)  # InspectedInput | None
     snapshot_changed = Signal(object)  # Network | None: an independent copy, safe to read
     feature_changed = Signal(object)  # FeatureRef | None
+    kernel_weight_changed = Signal(object)  # KernelWeightRef | None
 
     def __init__(self) -> None:
         self.neuron: NeuronRef | None = None
@@ -77,6 +90,7 @@ class Selection:
         self.input: InspectedInput | None = None
         self.snapshot: Network | None = None
         self.feature: FeatureRef | None = None
+        self.kernel_weight: KernelWeightRef | None = None
 
     def select_neuron(self, neuron: NeuronRef | None) -> None:
         if neuron != self.neuron:
@@ -93,6 +107,11 @@ class Selection:
             self.feature = feature
             self.feature_changed.emit(feature)
 
+    def select_kernel_weight(self, weight: KernelWeightRef | None) -> None:
+        if weight != self.kernel_weight:
+            self.kernel_weight = weight
+            self.kernel_weight_changed.emit(weight)
+
     def set_input(self, inspected: InspectedInput | None) -> None:
         self.input = inspected
         self.input_changed.emit(inspected)
@@ -103,6 +122,7 @@ class Selection:
             self.select_neuron(None)
             self.select_connection(None)
             self.select_feature(None)
+            self.select_kernel_weight(None)
         self.snapshot = network
         self.snapshot_changed.emit(network)
 

@@ -19,25 +19,18 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
 
 from nnlab.engine.backprop_stages import Stage, build_stages, reached
 from nnlab.engine.backprop_steps import BackpropWalk
+from nnlab.engine.conv_backprop_steps import ConvBackpropWalk
 from nnlab.engine.numbers import format_number
 from nnlab.engine.optimizer_steps import explain_update
 
 from ..colours import mix
+from .conv_step import ConvStepText, conv_targets_fit
+from .key_numbers import CHECK_TIP, key_line, show_key as _show_key
 from .neuron_view import describe_neuron
 from .numbers_label import NumbersLabel
 
-# A worked line longer than this (a 10-class softmax's δ written term by term) shows as
-# "δ₁ = value" in the key grid; the whole line stays in the working below.
-KEY_LINE_CHARS = 56
-CHECK_TIP = ("Central difference (L(p + h) − L(p − h)) / 2h with h = 1e−6: the slope measured by nudging "
-             "the parameter p and computing the loss twice, not derived. It agrees with the chain rule.")
-
-
-def key_line(line: str) -> str:
-    """A worked line short enough for the key grid: ``name = … = value`` keeps only its ends when long."""
-    if len(line) <= KEY_LINE_CHARS or " = " not in line:
-        return line
-    return f"{line.split(' = ', 1)[0]} = {line.rsplit(' = ', 1)[1]}"
+NEURON_BOX = "Selected neuron: δ by the chain rule"
+CONNECTION_BOX = "Selected weight: gradient and update"
 
 
 class MessageLabel(QLabel):
@@ -100,6 +93,9 @@ class DebuggerView(QWidget):
         layout.addWidget(self._script_and_working(), 1)
         self._neuron = None
         self._connection = None
+        self._feature = None  # a CNN's map pixel (FeatureRef) and kernel weight (KernelWeightRef), when shown
+        self._kernel = None
+        self._conv_text = ConvStepText(self)
         self._update_options: tuple[str, float, dict] = ("sgd", 0.01, {})
 
     def _key_grid(self) -> QFrame:
@@ -140,10 +136,10 @@ class DebuggerView(QWidget):
 
     def _script_and_working(self) -> QSplitter:
         """The script beside the chain rule worked out in full (both scroll; the key grid does not)."""
-        neuron_box = QGroupBox("Selected neuron: δ by the chain rule")
+        self.neuron_box = neuron_box = QGroupBox(NEURON_BOX)
         self.neuron_text = NumbersLabel()
         QVBoxLayout(neuron_box).addWidget(self.neuron_text)
-        connection_box = QGroupBox("Selected weight: gradient and update")
+        self.connection_box = connection_box = QGroupBox(CONNECTION_BOX)
         self.connection_text = NumbersLabel()
         QVBoxLayout(connection_box).addWidget(self.connection_text)
         working = QWidget()
@@ -173,14 +169,16 @@ class DebuggerView(QWidget):
         """A new walk (new weights, input or settings); the learner stays at the same stage."""
         self.walk = walk
         if walk is not None:
-            self._drop_targets_outside(walk.network.sizes)
+            self._drop_targets_outside(walk.network)
         self.header.setText(header)
         self._update_options = (optimizer, learning_rate, options)
         self.stages = build_stages(walk, classes, optimizer, learning_rate) if walk is not None else []
         self.go_to(min(self.stage_index, max(len(self.stages) - 1, 0)))
 
-    def _drop_targets_outside(self, sizes: list[int]) -> None:
+    def _drop_targets_outside(self, network) -> None:
         """A neuron or weight of the previous network (a lesson just replaced it) is not shown with this one."""
+        sizes = network.sizes
+        self._feature, self._kernel = conv_targets_fit(network, self._feature, self._kernel)
         neuron, connection = self._neuron, self._connection
         if neuron is not None and not (neuron.layer < len(sizes) and neuron.unit < sizes[neuron.layer]):
             self._neuron = None
@@ -189,9 +187,17 @@ class DebuggerView(QWidget):
                                            and connection.target < sizes[connection.layer + 1]):
             self._connection = None
 
-    def set_targets(self, neuron, connection) -> None:
+    def set_targets(self, neuron, connection, feature=None, kernel=None) -> None:
+        """A neuron and a weight (ConnectionRef) to take apart; for a CNN, a map pixel (FeatureRef) and a
+        kernel weight (KernelWeightRef) instead, when either is given."""
         self._neuron, self._connection = neuron, connection
+        self._feature, self._kernel = feature, kernel
+        if self.walk is not None:
+            self._drop_targets_outside(self.walk.network)
         self._render_side()
+
+    def conv_targets_shown(self) -> bool:
+        return isinstance(self.walk, ConvBackpropWalk) and (self._feature is not None or self._kernel is not None)
 
     def go_to(self, index: int) -> None:
         self.stage_index = max(0, min(index, len(self.stages) - 1)) if self.stages else 0
@@ -232,6 +238,12 @@ class DebuggerView(QWidget):
         return "\n".join(line for stage in self.stages[:self.stage_index + 1] for line in [stage.title, *stage.lines])
 
     def _render_side(self) -> None:
+        if self.conv_targets_shown():
+            self._conv_text.render(self._feature, self._kernel, self._update_options)
+            return
+        self.source.setVisible(True)
+        self.neuron_box.setTitle(NEURON_BOX)
+        self.connection_box.setTitle(CONNECTION_BOX)
         self._render_neuron()
         self._render_connection()
 
@@ -307,16 +319,3 @@ class DebuggerView(QWidget):
             self._render_script()
         super().changeEvent(event)
 
-
-def _show_key(label: NumbersLabel, text: str | tuple[str, str], check: NumbersLabel | None = None,
-              estimate: float | None = None) -> None:
-    """A key number (short, full digits) or a hint in plain words; its check when there is one."""
-    short, full = (text, None) if isinstance(text, str) else text
-    label.set_lines([short], None if full is None else [full])
-    if check is None:
-        return
-    if estimate is None:
-        check.set_lines([""])
-    else:
-        check.set_lines([f"central difference {format_number(estimate)}"])
-    check.setToolTip(CHECK_TIP if estimate is None else f"{CHECK_TIP}\n= {format_number(estimate, None)}")

@@ -17,18 +17,20 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QS
                                QWidget)
 
 from nnlab.engine.backprop_steps import BackpropWalk
+from nnlab.engine.conv_backprop_steps import ConvBackpropWalk
 from nnlab.engine.network import targets_for
 from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
 from nnlab.engine.numbers import format_number
 from nnlab.engine.outputs import outputs_to_classes
 from nnlab.data.lessons import Lesson
 from nnlab.lab.run_settings import RunSettings
-from nnlab.lab.selection import ConnectionRef, FeatureRef, InspectedInput, NeuronRef, Selection
+from nnlab.lab.selection import ConnectionRef, FeatureRef, InspectedInput, KernelWeightRef, NeuronRef, Selection
 from nnlab.lab.session import LabSession
 from nnlab.lab.training_state import TrainingState
 
 from ..priority import window_busy
 from ..training.controller import TrainingController
+from .conv_step import kernel_weight_for
 from .debugger_view import DebuggerView
 from .feature_view import FeatureView
 from .layer_view import MAP_KINDS, LayerView
@@ -40,8 +42,6 @@ from .step_apply import StepApplier
 CNN_NEURON_TABS = ("This layer is made of feature maps: the Layer tab shows them all; click one of their pixels there or "
                    "in the editor, and the Feature map tab takes it apart. The Neuron tab shows the dense layers' "
                    "neurons.")
-CNN_BACKPROP = ("The Backprop tab steps through dense networks; stepping through convolution and pooling layers "
-                "comes in a later version.")
 STATS_DELAY_MS = 150
 MAX_POOL = 5000
 STATS_CHUNK = 1000  # ~5–10 ms of a 784-wide first layer per event-loop turn
@@ -58,6 +58,7 @@ class InspectorDock(QWidget):
         self._running = False
         self._stats_cache: dict[tuple, list[np.ndarray]] = {}
         self._walk_key: tuple | None = None
+        self._conv_focus = False  # a CNN's map pixel or kernel weight was picked after any neuron or weight
         self._stats_timer = QTimer(self, singleShot=True, interval=STATS_DELAY_MS)
         self._stats_timer.timeout.connect(self._refresh_stats)
         # While training, new weights arrive with the editor's and the canvas's work for the same snapshot:
@@ -94,13 +95,14 @@ class InspectorDock(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
         self.applier = StepApplier(self.session, training, self.debugger, self.step_settings,
-                                   self.connection)
+                                   self.shown_weight)
         self._connect()
 
     def _connect(self) -> None:
         s = self.selection
-        s.neuron_changed.connect(lambda _n: self.refresh())
-        s.connection_changed.connect(lambda _c: self._refresh_debugger_targets())
+        s.neuron_changed.connect(lambda neuron: self._on_neuron(neuron))
+        s.connection_changed.connect(lambda connection: self._on_connection(connection))
+        s.kernel_weight_changed.connect(lambda kernel: self._on_kernel_weight(kernel))
         s.input_changed.connect(lambda _i: self.refresh())
         s.feature_changed.connect(self._on_feature)
         s.snapshot_changed.connect(self._on_snapshot)
@@ -163,6 +165,21 @@ class InspectorDock(QWidget):
         if neuron is None or neuron.layer == 0:
             return None
         return ConnectionRef(neuron.layer - 1, 0, neuron.unit)
+
+    def conv_targets(self):
+        """(map pixel, kernel weight) the Backprop tab takes apart — (None, None) while a neuron or weight was
+        picked last, or the network is dense."""
+        net = self.selection.snapshot
+        if net is None or net.is_dense or not self._conv_focus:
+            return None, None
+        return self.selection.feature, self.selection.kernel_weight
+
+    def shown_weight(self) -> ConnectionRef | KernelWeightRef | None:
+        """The weight whose step the Backprop tab shows: the kernel weight or the connection."""
+        feature, kernel = self.conv_targets()
+        if feature is not None or kernel is not None:
+            return kernel
+        return self.connection()
 
     def _pool(self) -> tuple[np.ndarray, np.ndarray, str] | None:
         """Samples the learner can pick from: the lesson's, else validation, else the whole set; with their
@@ -237,7 +254,32 @@ class InspectorDock(QWidget):
 
     def _on_feature(self, feature) -> None:
         if feature is not None:
+            self._conv_focus = True
+            self._follow_kernel(feature)
             self.show_tab("feature")  # a click on a map pixel asks to see it taken apart
+        self.refresh()
+
+    def _follow_kernel(self, feature) -> None:
+        """A convolution's map pixel picks a weight of its own kernel, unless one of that kernel is picked."""
+        inp = self.selection.input
+        kernel = kernel_weight_for(self.selection.snapshot, feature, None if inp is None else inp.values,
+                                   self.selection.kernel_weight)
+        if kernel is not None:
+            self.selection.select_kernel_weight(kernel)
+
+    def _on_neuron(self, neuron) -> None:
+        if neuron is not None:
+            self._conv_focus = False
+        self.refresh()
+
+    def _on_connection(self, connection) -> None:
+        if connection is not None:
+            self._conv_focus = False
+        self._refresh_debugger_targets()
+
+    def _on_kernel_weight(self, kernel) -> None:
+        if kernel is not None:
+            self._conv_focus = True
         self.refresh()
 
     def _on_training_state(self, state: TrainingState) -> None:
@@ -293,9 +335,9 @@ class InspectorDock(QWidget):
             self.layer_view.show_feature_maps(net, np.asarray(inp.values), neuron.layer, self.selection.feature,
                                               inp.origin)
             return
-        if not net.is_dense and (current is self.debugger or (neuron.layer > 0 and not self._dense_column(
-                net, neuron.layer))):
-            self.message.setText(CNN_NEURON_TABS if current is not self.debugger else CNN_BACKPROP)
+        if not net.is_dense and current is not self.debugger and neuron.layer > 0 \
+                and not self._dense_column(net, neuron.layer):
+            self.message.setText(CNN_NEURON_TABS)
             return
         if current is self.neuron_page or current is self.layer_page:
             trace = net.forward_trace(np.asarray(inp.values).reshape(1, -1))
@@ -365,7 +407,8 @@ class InspectorDock(QWidget):
         self._walk_key = key
         target, why = self._target(net, inp)
         try:
-            walk = BackpropWalk(net, inp.values, target, self.session.loss, l1, l2)
+            walk = (BackpropWalk if net.is_dense else ConvBackpropWalk)(net, inp.values, target, self.session.loss,
+                                                                        l1, l2)
         except ValueError as error:
             self.debugger.show_walk(None, classes, f"Cannot step through this network: {error}", optimizer,
                                     learning_rate, options)
@@ -377,7 +420,7 @@ class InspectorDock(QWidget):
 
     def _refresh_debugger_targets(self) -> None:
         if self.tabs.currentWidget() is self.debugger:
-            self.debugger.set_targets(self.neuron(), self.connection())
+            self.debugger.set_targets(self.neuron(), self.connection(), *self.conv_targets())
 
     # -- dataset-wide figures (deferred, and computed a chunk per event-loop turn: they need a
     #    forward pass over thousands of samples, which must not freeze the window) ---------------------

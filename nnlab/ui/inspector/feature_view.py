@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from nnlab.engine.conv_explain import ConvPixel, explain_pixel, pool_lines, sum_lines
 from nnlab.engine.layers import CONV2D, layer_word
-from nnlab.lab.selection import FeatureRef
+from nnlab.lab.selection import FeatureRef, KernelWeightRef
 
 from .grid_image import GridImage
 from .numbers_label import NumbersLabel
@@ -23,6 +23,9 @@ FIELD_COLOUR = "#e67e22"
 WINNER_COLOUR = "#27ae60"
 IMAGE_HEIGHT = 140  # the three pictures and an eight-line sum fit the inspector's ~340 px at 1280×720
 KERNEL_HEIGHT = 185  # a 5×5 kernel's 25 two-digit numbers need ~37 px cells
+KERNEL_LABEL_SCALE = 0.85
+"""At the window's font "−0.16" is ~34 px wide, and the kernel's cells shrink to ~35 px when the inspector is
+short (1280×720): at full size neighbours touched ("−0.16−0.15"); at 85 % a 5 px gap stays."""
 
 
 def _outline(item: pg.PlotDataItem, top: float, left: float, size: float) -> None:
@@ -58,13 +61,16 @@ class FeatureView(QWidget):
             image.setMaximumHeight(IMAGE_HEIGHT)
         self.kernel_image.setMaximumHeight(KERNEL_HEIGHT)
         self.kernel_image.decimals = 2  # "−0.26", "0.09": each fits a 5×5 kernel's cell; the sum has more
+        self.kernel_image.label_scale = KERNEL_LABEL_SCALE
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(pictures)
         layout.addWidget(self.formula, 1)
         self.shown = None  # the ConvPixel / PoolPixel on show (tests read it)
         self._map_width = 0
+        self._kernel_of: tuple[int, int, int, int] | None = None  # (layer, filter, input map, K) of the kernel drawn
         self.map_image.clicked.connect(self._on_map_click)
+        self.kernel_image.clicked.connect(self._on_kernel_click)
 
     def _on_map_click(self, index: int) -> None:
         """Another pixel of the shown map: it becomes the selection's, and every view follows."""
@@ -73,9 +79,16 @@ class FeatureView(QWidget):
             row, col = divmod(index, self._map_width)
             self.selection.select_feature(FeatureRef(ref.layer, ref.channel, row, col))
 
+    def _on_kernel_click(self, index: int) -> None:
+        """A cell of the kernel: that weight becomes the selection's, and the Backprop tab follows its gradient."""
+        if self._kernel_of is not None:
+            layer, filter, channel, size = self._kernel_of
+            self.selection.select_kernel_weight(KernelWeightRef(layer, filter, channel, *divmod(index, size)))
+
     def show_message(self, text: str) -> None:
         self.header.setText(text)
         self.shown = None
+        self._kernel_of = None
         self.formula.set_lines([])
         for caption in (self.input_caption, self.map_caption, self.kernel_caption):
             caption.setText("")
@@ -110,8 +123,16 @@ class FeatureView(QWidget):
                                        + ("" if len(terms.channel_sums) == 1 else
                                           f" (it adds most of the {len(terms.channel_sums)} maps)"))
             self.kernel_image.show_values(terms.weights[shown], terms.weights[shown].shape)
+            size = terms.weights.shape[-1]
+            self._kernel_of = (layer, channel, shown, size)
+            picked = self.selection.kernel_weight
+            self.kernel_image.mark(picked.row * size + picked.col if picked is not None
+                                   and (picked.layer, picked.filter, picked.channel) == self._kernel_of[:3] else None)
             self.kernel_caption.setText(f"kernel of filter {channel + 1}"
-                                        + ("" if len(terms.channel_sums) == 1 else f", input map {shown + 1}"))
+                                        + ("" if len(terms.channel_sums) == 1 else f", input map {shown + 1}")
+                                        + ", click a weight")
+            self.kernel_caption.setToolTip("Click a weight of the kernel: the Backprop tab shows its gradient, "
+                                           "∂L/∂w summed over the map's positions")
             self.winner.setData([], [])
             self.formula.set_lines(sum_lines(pixel), sum_lines(pixel, digits=None))
         else:
@@ -119,7 +140,10 @@ class FeatureView(QWidget):
             self.input_caption.setText(f"layer {column - 1}'s map {channel + 1}: the {size}×{size} window is "
                                        "outlined" + (", the winner in green" if pixel.winner else ""))
             self.kernel_image.show_values(pixel.inputs, pixel.inputs.shape)
+            self.kernel_image.mark(None)
+            self._kernel_of = None
             self.kernel_caption.setText("the window's values (pooling has no weights)")
+            self.kernel_caption.setToolTip("")
             if pixel.winner is not None:
                 _outline(self.winner, top + pixel.winner[0], left + pixel.winner[1], 1)
             else:

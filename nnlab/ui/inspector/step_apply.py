@@ -12,12 +12,21 @@ import numpy as np
 
 from nnlab.engine.numbers import format_number
 from nnlab.engine.optimizer_steps import apply_one_step
+from nnlab.lab.selection import ConnectionRef
 from nnlab.lab.training_state import TrainingState
+
+
+def weight_value(network, ref) -> float:
+    """The value of a ConnectionRef's weight or a KernelWeightRef's kernel weight in ``network``."""
+    if isinstance(ref, ConnectionRef):
+        return float(network.weights[ref.layer][ref.target, ref.source])
+    return float(network.weights[ref.layer][ref.filter, ref.channel, ref.row, ref.col])
 
 
 class StepApplier:
     def __init__(self, session, training, view, settings, connection) -> None:
-        """settings() -> (optimizer, learning rate, options, l1, l2); connection() -> the shown weight."""
+        """settings() -> (optimizer, learning rate, options, l1, l2); connection() -> the shown weight (a
+        ConnectionRef, a KernelWeightRef or None)."""
         self.session, self.training, self.view = session, training, view
         self._settings, self._connection = settings, connection
         self._saved: tuple[object, np.ndarray, np.ndarray] | None = None
@@ -50,14 +59,13 @@ class StepApplier:
             self._say(f"Cannot apply this step: {error}.", about_weights=False)
             return False
         connection = self._connection()
-        before = None if connection is None else float(network.weights[connection.layer][connection.target,
-                                                                                          connection.source])
+        before = None if connection is None else weight_value(network, connection)
         saved = network.params.copy()
         self._write(network, stepped.params)
         self._saved = (network, saved, network.params.copy())
         self.view.undo_button.setEnabled(True)
         if connection is not None:
-            after = float(network.weights[connection.layer][connection.target, connection.source])
+            after = weight_value(network, connection)
             self._say(f"Applied one {optimizer} step to every weight: the selected weight went "
                       f"from {format_number(before)} to {format_number(after, 6)}.")
         return True
