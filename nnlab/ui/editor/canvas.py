@@ -3,8 +3,9 @@
 Blue lines are positive weights, orange negative; stronger weights are wider and darker,
 relative to the strongest drawn weight of their layer. The layout (neuron centres,
 captions; ``scene.py``) is made once per architecture and widget size, the drawn connections once
-per snapshot; the picture is rendered into a pixmap once per change, and kept (``picture_cache.py``):
-a paint between two changes (hover), or back at a picture already seen (scrubbing), only blits it.
+per snapshot; the picture is rendered into a pixmap (``picture.py``) once per change, and kept
+(``picture_cache.py``): a paint between two changes (hover), or back at a picture already seen
+(scrubbing), only blits it.
 """
 from __future__ import annotations
 
@@ -12,16 +13,16 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from ..colours import mix, quiet_text, sign_colours
-from .layout_model import MAX_CONNECTIONS, PLACEHOLDER, Column, Geometry, activation_shades, nearest_segment
+from ..colours import quiet_text, sign_colours
+from .layout_model import MAX_CONNECTIONS, PLACEHOLDER, Column, activation_shades, nearest_segment
+from .picture import FILL_LEVELS, PicturePainter
 from .picture_cache import PictureCache
-from .scene import Scene, SceneLayout, build_layout, find_connections, line_batches
+from .scene import Scene, SceneLayout, build_layout, find_connections
 
 HIT_TOLERANCE = 4.0
-FILL_LEVELS = 12  # activation shading steps per sign: finer than the eye tells apart on a small circle
 
 
 class NetworkCanvas(QWidget):
@@ -232,6 +233,10 @@ class NetworkCanvas(QWidget):
         return (scene.connections.picture_key, self._shading_key, self._current_layer, self._selected,
                 self.palette().cacheKey(), self.font().key(), self.devicePixelRatioF())
 
+    def _picture_painter(self) -> PicturePainter:
+        return PicturePainter(self.columns, self.width(), self.height(), self.devicePixelRatioF(), self.palette(),
+                              self.font(), self._shades, self._fill_levels, self._current_layer, self._selected)
+
     def sign_colours(self) -> tuple[QColor, QColor]:
         return sign_colours(self.palette())
 
@@ -263,7 +268,7 @@ class NetworkCanvas(QWidget):
             key = self._picture_key(scene)
             self._picture = self.pictures.get(key)
             if self._picture is None:
-                self._picture = self._render(scene)
+                self._picture = self._picture_painter().render(scene)
                 self.pictures.put(key, self._picture)
                 self.renders += 1
                 self.last_paint_fresh = True
@@ -271,153 +276,3 @@ class NetworkCanvas(QWidget):
         if self._hovered is not None and self._hovered < len(scene.segments):
             painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 3.5))
             painter.drawLine(QLineF(*scene.segments[self._hovered]))
-
-    def _render(self, scene: Scene) -> QPixmap:
-        """The whole picture but the hover highlight, drawn once per change: hovering only blits it."""
-        ratio = self.devicePixelRatioF()
-        picture = QPixmap(max(int(self.width() * ratio), 1), max(int(self.height() * ratio), 1))
-        picture.setDevicePixelRatio(ratio)
-        picture.fill(self.palette().color(QPalette.ColorRole.Window))
-        painter = QPainter(picture)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_current_layer(painter, scene.geometry)
-        for pen, lines in line_batches(scene.connections, self.palette()):
-            painter.setPen(pen)
-            painter.drawLines(lines)
-        self._paint_frozen_bands(painter, scene.geometry)
-        self._paint_neurons(painter, scene.geometry)
-        self._paint_labels(painter, scene)
-        painter.end()
-        return picture
-
-    def _paint_current_layer(self, painter: QPainter, geometry: Geometry) -> None:
-        if self._current_layer is None or not 0 <= self._current_layer < len(self.columns):
-            return
-        colour = QColor(self.palette().color(QPalette.ColorRole.Highlight))
-        colour.setAlpha(28)
-        x = geometry.xs[self._current_layer]
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        painter.drawRoundedRect(QRectF(x - geometry.cell / 2 + 3, 4, geometry.cell - 6, self.height() - 8), 8, 8)
-
-    def _paint_frozen_bands(self, painter: QPainter, geometry: Geometry) -> None:
-        """A hatched strip over each frozen column's line ends: its weights will not change."""
-        palette = self.palette()
-        veil = QColor(palette.color(QPalette.ColorRole.Window))
-        veil.setAlpha(190)
-        hatch = QBrush(palette.color(QPalette.ColorRole.Mid), Qt.BrushStyle.BDiagPattern)
-        pad, rim = geometry.radius + 8, geometry.radius + 4
-        painter.setPen(Qt.PenStyle.NoPen)
-        for x, ys, column in zip(geometry.xs, geometry.ys, self.columns):
-            if column.frozen and len(ys):
-                band = QRectF(x - pad, float(ys[0]) - rim, 2 * pad, float(ys[-1] - ys[0]) + 2 * rim)
-                for brush in (QBrush(veil), hatch):
-                    painter.setBrush(brush)
-                    painter.drawRoundedRect(band, rim / 2, rim / 2)
-
-    def _paint_neurons(self, painter: QPainter, geometry: Geometry) -> None:
-        """Neurons grouped by fill (shades quantised to ``FILL_LEVELS`` per sign): one pen and brush per group.
-
-        One drawEllipse per circle: stroking a single path of all the circles instead costs about 3× as much
-        (2.1 against 0.65 ms for the 42 circles of 784-128-64-10) — the stroker works on the whole path.
-        """
-        palette = self.palette()
-        base, text = palette.color(QPalette.ColorRole.Base), palette.color(QPalette.ColorRole.Text)
-        grey = palette.color(QPalette.ColorRole.Mid)
-        outline = mix(palette.color(QPalette.ColorRole.Window), text, 0.7)
-        r = geometry.radius
-        groups: dict[tuple[int, bool], list[QPointF]] = {}   # (signed fill level, frozen) -> centres
-        for index, column in enumerate(self.columns):
-            xs, ys = geometry.neuron_xs[index], geometry.ys[index]
-            if column.image_shape is not None:
-                shades = self._shades[index] if self._shades else None
-                self._paint_grid(painter, geometry, index, shades, base, text, outline)
-                continue
-            levels = self._fill_levels[index] if self._fill_levels else np.zeros(len(xs), int)
-            for level, x, y in zip(levels.tolist(), xs.tolist(), ys.tolist()):
-                groups.setdefault((level, column.frozen), []).append(QPointF(x, y))
-        negative = QColor("#8e44ad")
-        for (level, frozen), centres in groups.items():
-            fill = mix(base, text if level >= 0 else negative, 0.85 * abs(level) / FILL_LEVELS)
-            if frozen and level == 0:
-                fill = mix(base, grey, 0.35)
-            painter.setPen(QPen(grey if frozen else outline, 1.2))
-            painter.setBrush(fill)
-            for centre in centres:
-                painter.drawEllipse(centre, r, r)
-        hatched = [centre for (_, frozen), centres in groups.items() if frozen for centre in centres]
-        if hatched:  # outlined again with the last group's pen, as drawn since frozen layers were shown
-            painter.setBrush(QBrush(grey, Qt.BrushStyle.BDiagPattern))
-            for centre in hatched:
-                painter.drawEllipse(centre, r, r)
-        for index, column in enumerate(self.columns):
-            if column.more:
-                self._paint_more(painter, column.more_text, geometry.xs[index], geometry.gaps[index], geometry.cell)
-            self._paint_names(painter, column.names, geometry.xs[index] + r + 6, geometry.ys[index])
-        if self._selected is not None:
-            column, unit = self._selected
-            if 0 <= column < len(self.columns) and unit in self.columns[column].neurons:
-                point = self.neuron_position(column, unit)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 2.5))
-                reach = r + 3 if self.columns[column].image_shape is None else geometry.pixel
-                painter.drawEllipse(point, reach, reach)
-
-    def _paint_grid(self, painter, geometry, index, shades, base, text, outline) -> None:
-        """The input image as its pixels: dark where the inspected input is bright."""
-        rows, cols = self.columns[index].image_shape
-        side = geometry.pixel
-        left = float(geometry.neuron_xs[index][0]) - side / 2
-        top = float(geometry.ys[index][0]) - side / 2
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(base)
-        frame = QRectF(left, top, side * cols, side * rows)
-        painter.drawRect(frame)
-        if shades is not None:  # one small image, scaled up without smoothing: sharp pixels, one call
-            amount = np.clip(shades, 0.0, 1.0).reshape(rows, cols, 1)
-            low = np.array(base.getRgb()[:3], dtype=np.float64)
-            high = np.array(text.getRgb()[:3], dtype=np.float64)
-            rgba = np.empty((rows, cols, 4), np.uint8)
-            rgba[..., :3] = np.round(low + (high - low) * amount)
-            rgba[..., 3] = 255
-            image = QImage(rgba.data, cols, rows, cols * 4, QImage.Format.Format_RGBA8888)
-            painter.drawImage(frame, image)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(QPen(outline, 1.0))
-        painter.drawRect(frame)
-
-    def _paint_more(self, painter: QPainter, text: str, x: float, y: float, cell: float) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(font.pointSizeF() * 0.85, 6.0))
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
-        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(cell - 4))
-        width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
-        box = QRectF(x - width / 2, y - height / 2, width, height)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.palette().color(QPalette.ColorRole.Window))
-        painter.drawRoundedRect(box, height / 2, height / 2)
-        painter.setPen(quiet_text(self.palette()))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-        painter.setFont(self.font())
-
-    def _paint_names(self, painter: QPainter, names: tuple[str, ...], x: float, ys) -> None:
-        if not names:
-            return
-        metrics = self.fontMetrics()
-        width = max(self.width() - x - 4, 10.0)
-        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        for name, y in zip(names, ys.tolist()):
-            text = metrics.elidedText(name, Qt.TextElideMode.ElideRight, int(width))
-            painter.drawText(QRectF(x, y - metrics.height() / 2, width, metrics.height()),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
-
-    def _paint_labels(self, painter: QPainter, scene: Scene) -> None:
-        line = self.fontMetrics().height()
-        text, note = self.palette().color(QPalette.ColorRole.WindowText), quiet_text(self.palette())
-        width = scene.geometry.cell - 6
-        for x, lines in zip(scene.geometry.xs, scene.captions):
-            for row, (caption, is_note) in enumerate(lines):
-                painter.setPen(note if is_note else text)
-                painter.drawText(QRectF(x - width / 2, scene.geometry.label_top + row * line, width, line),
-                                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)
