@@ -9,6 +9,7 @@ per snapshot; the picture is rendered into a pixmap (``picture.py``) once per ch
 """
 from __future__ import annotations
 
+import hashlib
 import time
 
 import numpy as np
@@ -91,8 +92,9 @@ class NetworkCanvas(QWidget):
             self._fill_levels, self._shading_key = None, b""
             return
         self._fill_levels = [np.round(s * FILL_LEVELS).astype(np.int64) for s in shades]
-        self._shading_key = b"|".join((s if c.image_shape is not None else level).tobytes()
-                                      for s, level, c in zip(shades, self._fill_levels, self.columns))
+        drawn = b"|".join((s if c.image_shape is not None else level).tobytes()
+                          for s, level, c in zip(shades, self._fill_levels, self.columns))
+        self._shading_key = hashlib.blake2b(drawn, digest_size=16).digest()  # kept pictures' keys stay small
 
     def set_current_layer(self, column: int | None) -> None:
         self._current_layer = column

@@ -9,6 +9,7 @@ in Qt's raster engine.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -66,8 +67,10 @@ class Connections:
 
     @cached_property
     def picture_key(self) -> bytes:
-        """Which lines with which pens: two snapshots with equal keys draw the same lines (the layout fixed)."""
-        return self.keys.tobytes() + self.ids.tobytes()
+        """Which lines with which pens, as a 128-bit digest: two snapshots with equal keys draw the same lines
+        (in one layout)."""
+        return hashlib.blake2b(self.keys.astype(np.int64).tobytes() + self.ids.astype(np.int64).tobytes(),
+                               digest_size=16).digest()
 
 
 NO_CONNECTIONS = Connections(np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros((0, 3), np.int64), np.zeros(0))
