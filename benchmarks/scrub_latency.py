@@ -126,7 +126,7 @@ def measure(epochs: int, walks: int) -> dict:
             canvas.predict_now()  # the panel's throttled prediction, at once
             app.processEvents()  # the inspector's deferred refresh, every repaint
 
-        pictures = editor.canvas.pictures
+        pictures = editor.canvas.kept_pictures
         renders = editor.canvas.renders
         slots, settled = timed_steps(lambda key: actions[key].trigger(), settle, keys)
         results["views_slots"], results["views"] = summary(slots), summary(settled)

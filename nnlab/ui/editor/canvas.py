@@ -3,7 +3,7 @@
 Blue lines are positive weights, orange negative; stronger weights are wider and darker,
 relative to the strongest drawn weight of their layer. The layout (neuron centres,
 captions; ``scene.py``) is made once per architecture and widget size, the drawn connections once
-per snapshot; the picture is rendered into a pixmap (``picture.py``) once per change, and kept
+per snapshot; the picture is rendered into a pixmap (``canvas_painter.py``) once per change, and kept
 (``picture_cache.py``): a paint between two changes (hover), or back at a picture already seen
 (scrubbing), only blits it.
 """
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ..colours import quiet_text, sign_colours
 from .layout_model import MAX_CONNECTIONS, PLACEHOLDER, Column, activation_shades, nearest_segment
-from .picture import FILL_LEVELS, PicturePainter
+from .canvas_painter import FILL_LEVELS, CanvasPainter
 from .picture_cache import PictureCache
 from .scene import Scene, SceneLayout, build_layout, find_connections
 
@@ -48,7 +48,7 @@ class NetworkCanvas(QWidget):
         self._layout: SceneLayout | None = None  # kept while only the weights change
         self._scene_cache: Scene | None = None
         self._picture: QPixmap | None = None   # the rendered scene, shading, current layer, selection
-        self.pictures = PictureCache()         # pictures already rendered, by what they show (bounded)
+        self.kept_pictures = PictureCache()    # pictures already rendered, by what they show (bounded)
         self.paints = self.renders = 0
         self.last_paint_seconds, self.last_paint_fresh = 0.0, False
         self.paint_log: list[tuple[float, bool]] | None = None
@@ -107,7 +107,7 @@ class NetworkCanvas(QWidget):
     def _relayout(self) -> None:
         """Columns, size or font changed: every position moves, and no kept picture fits any more."""
         self._layout = None
-        self.pictures.clear()
+        self.kept_pictures.clear()
         self._invalidate()
 
     def _invalidate(self) -> None:
@@ -235,8 +235,8 @@ class NetworkCanvas(QWidget):
         return (scene.connections.picture_key, self._shading_key, self._current_layer, self._selected,
                 self.palette().cacheKey(), self.font().key(), self.devicePixelRatioF())
 
-    def _picture_painter(self) -> PicturePainter:
-        return PicturePainter(self.columns, self.width(), self.height(), self.devicePixelRatioF(), self.palette(),
+    def _painter(self) -> CanvasPainter:
+        return CanvasPainter(self.columns, self.width(), self.height(), self.devicePixelRatioF(), self.palette(),
                               self.font(), self._shades, self._fill_levels, self._current_layer, self._selected)
 
     def sign_colours(self) -> tuple[QColor, QColor]:
@@ -268,10 +268,10 @@ class NetworkCanvas(QWidget):
         scene = self._scene()
         if self._picture is None:
             key = self._picture_key(scene)
-            self._picture = self.pictures.get(key)
+            self._picture = self.kept_pictures.get(key)
             if self._picture is None:
-                self._picture = self._picture_painter().render(scene)
-                self.pictures.put(key, self._picture)
+                self._picture = self._painter().render(scene)
+                self.kept_pictures.put(key, self._picture)
                 self.renders += 1
                 self.last_paint_fresh = True
         painter.drawPixmap(0, 0, self._picture)

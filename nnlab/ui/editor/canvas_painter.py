@@ -1,4 +1,4 @@
-"""The editor's picture of one scene, rendered into a pixmap from plain state — no widget in it.
+"""The dense network canvas's picture of one scene, rendered into a pixmap from plain state — no widget in it.
 
 What the canvas shows (``canvas.py`` keeps the data, answers clicks and keeps the pictures) is drawn
 here: the current layer's band, the weights' lines in a few batches, frozen layers' hatching, the
@@ -20,7 +20,7 @@ FILL_LEVELS = 12  # activation shading steps per sign: finer than the eye tells 
 
 
 @dataclass(frozen=True)
-class PicturePainter:
+class CanvasPainter:
     """Everything a picture shows besides its scene: the widget's looks, the shading, the highlights."""
 
     columns: list[Column]
