@@ -6,9 +6,9 @@ The editor is asked to repaint synchronously ``--fps`` times a second (far more 
 than the window asks: it only has news from the 1 Hz weight snapshots) while the
 window trains the built-in digits on its worker thread, with an inspected digit so
 every snapshot also runs a forward pass for the neuron shading. Printed: median and
-p95 of the editor's paintEvent over all frames, over the "fresh" frames (the first
-after a snapshot: they rebuild the line batches and re-render the cached picture —
-the cost that matters, since other frames only blit it), and of the whole window
+p95 of the editor's paintEvent over all frames, over the "fresh" frames (those that
+render a picture: the first after each snapshot, as every training snapshot is new —
+the cost that matters, since other frames only blit the picture), and of the whole window
 flush each repaint() triggers — idle and training side by side. Target: median ≤ 16 ms.
 """
 from __future__ import annotations

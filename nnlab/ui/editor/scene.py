@@ -1,12 +1,17 @@
-"""The editor's picture for one snapshot and one widget size: captions, line batches, hit-test segments.
+"""The editor's picture in two parts: where things go (once per layout) and which lines (once per snapshot).
 
-Built once per snapshot (once a second while training) with array operations and replayed by every
-paint. Lines are opaque colours mixed with the background and flat-capped: translucent or
-round-capped antialiased lines are 10-40x slower in Qt's raster engine.
+Scrubbing and training change the weights, never the layout: the ``SceneLayout`` (neuron centres,
+captions) is kept across snapshots, and a new snapshot only picks its strongest ``Connections`` with
+array operations. Pens and ``QLineF``s are made only when a picture is rendered (``line_batches``),
+which the canvas skips when it has already rendered the same picture. Lines are opaque colours mixed
+with the background and flat-capped: translucent or round-capped antialiased lines are 10-40x slower
+in Qt's raster engine.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from PySide6.QtCore import QLineF, Qt
@@ -28,37 +33,56 @@ def wrap(text: str, metrics, width: float) -> list[str]:
     return [metrics.elidedText(line, Qt.TextElideMode.ElideRight, int(width)) for line in lines]
 
 
-@dataclass
-class Scene:
-    """Everything one paint needs for one snapshot and widget size."""
+@dataclass(frozen=True)
+class SceneLayout:
+    """What depends on the architecture, the widget's size and font only: kept while the weights change."""
 
     geometry: Geometry
     captions: list[list[tuple[str, bool]]]
-    batches: list[tuple[QPen, list[QLineF]]]
-    segments: np.ndarray           # (n, 4) x1 y1 x2 y2 of every drawn line
-    refs: list[tuple[int, int, int, float]]  # (layer, source, target, weight) per segment
 
 
-def build_scene(columns: list[Column], network, width: int, height: int, metrics, palette: QPalette,
-                max_connections: int) -> Scene:
+def build_layout(columns: list[Column], width: int, height: int, metrics) -> SceneLayout:
     names = columns[-1].names
     names_width = min(150.0, max(metrics.horizontalAdvance(n) for n in names) + 10.0) if names else 0.0
     cell = max(width - 24 - names_width, 1.0) / len(columns)
     captions = [[(text, False) for text in wrap(c.title, metrics, cell - 6)]
                 + [(text, True) for text in wrap(c.notes, metrics, cell - 6)] for c in columns]
     geometry = layout(columns, width, height, max(map(len, captions)), float(metrics.height()), names_width)
-    batches, segments, refs = connection_batches(columns, network, geometry, palette, max_connections)
-    return Scene(geometry, captions, batches, segments, refs)
+    return SceneLayout(geometry, captions)
 
 
-def connection_batches(columns: list[Column], network, geometry: Geometry, palette: QPalette,
-                       max_connections: int):
-    """Line batches (pen, lines) per sign × strength × frozen, built with array operations."""
+@dataclass(frozen=True)
+class Connections:
+    """The drawn lines of one snapshot, strongest first per layer, as arrays."""
+
+    segments: np.ndarray   # (n, 4) x1 y1 x2 y2
+    keys: np.ndarray       # (n,) pen of each line: strength level * 4 + positive * 2 + frozen
+    ids: np.ndarray        # (n, 3) layer, source, target
+    values: np.ndarray     # (n,) the weight
+
+    @cached_property
+    def refs(self) -> list[tuple[int, int, int, float]]:
+        """(layer, source, target, weight) per line; made when a test, a tooltip or a click asks."""
+        return [(a, b, c, v) for (a, b, c), v in zip(self.ids.tolist(), self.values.tolist())]
+
+    @cached_property
+    def picture_key(self) -> bytes:
+        """Which lines with which pens, as a 128-bit digest: two snapshots with equal keys draw the same lines
+        (in one layout)."""
+        return hashlib.blake2b(self.keys.astype(np.int64).tobytes() + self.ids.astype(np.int64).tobytes(),
+                               digest_size=16).digest()
+
+
+NO_CONNECTIONS = Connections(np.zeros((0, 4)), np.zeros(0, np.int64), np.zeros((0, 3), np.int64), np.zeros(0))
+
+
+def find_connections(columns: list[Column], network, geometry: Geometry, max_connections: int) -> Connections:
+    """The strongest weights between the drawn neurons, their pens' keys and their pixel positions."""
     if network is None:
-        return [], np.zeros((0, 4)), []
+        return NO_CONNECTIONS
     blocks = [np.asarray(w)[np.ix_(columns[i + 1].neurons, columns[i].neurons)]
               for i, w in enumerate(network.weights)]
-    parts = []  # per layer: x1 y1 x2 y2, key, layer, source, target, weight
+    parts = []  # per layer: x1 y1 x2 y2, key, layer source target, weight
     for layer, (pairs, block) in enumerate(zip(strongest(blocks, max_connections), blocks)):
         if not pairs.size:
             continue
@@ -72,23 +96,47 @@ def connection_batches(columns: list[Column], network, geometry: Geometry, palet
                                np.asarray(columns[layer + 1].neurons)[rows]])
         parts.append((xy, key, ids, values))
     if not parts:
-        return [], np.zeros((0, 4)), []
-    segments = np.concatenate([p[0] for p in parts])
-    keys = np.concatenate([p[1] for p in parts])
-    ids = np.concatenate([p[2] for p in parts])
-    values = np.concatenate([p[3] for p in parts])
-    refs = [(int(a), int(b), int(c), float(v)) for (a, b, c), v in zip(ids.tolist(), values.tolist())]
-    background = palette.color(QPalette.ColorRole.Window)
+        return NO_CONNECTIONS
+    return Connections(*(np.concatenate([p[i] for p in parts]) for i in range(4)))
+
+
+def line_pen(key: int, palette: QPalette) -> QPen:
+    """The pen of one line key: darker and wider with strength, greyed for a frozen layer's weights."""
+    level, is_positive, frozen = key // 4, bool(key & 2), bool(key & 1)
+    strength = (level + 1) / STRENGTH_LEVELS
     positive, negative = sign_colours(palette)
-    grey = palette.color(QPalette.ColorRole.Mid)
-    batches = []
-    for key in np.unique(keys).tolist():  # ascending strength: the strongest are drawn on top
-        level, is_positive, frozen = key // 4, bool(key & 2), bool(key & 1)
-        strength = (level + 1) / STRENGTH_LEVELS
-        colour = positive if is_positive else negative
-        if frozen:
-            colour = mix(colour, grey, 0.6)
-        pen = QPen(mix(background, colour, 0.15 + 0.85 * strength), 0.6 + 2.2 * strength,
-                   Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
-        batches.append((pen, [QLineF(*row) for row in segments[keys == key].tolist()]))
-    return batches, segments, refs
+    colour = positive if is_positive else negative
+    if frozen:
+        colour = mix(colour, palette.color(QPalette.ColorRole.Mid), 0.6)
+    return QPen(mix(palette.color(QPalette.ColorRole.Window), colour, 0.15 + 0.85 * strength),
+                0.6 + 2.2 * strength, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+
+
+def line_batches(connections: Connections, palette: QPalette) -> list[tuple[QPen, list[QLineF]]]:
+    """(pen, lines) per key — a few drawLines calls of many lines — weakest first, so the strongest are on top."""
+    return [(line_pen(key, palette), [QLineF(*row) for row in connections.segments[connections.keys == key].tolist()])
+            for key in np.unique(connections.keys).tolist()]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Everything one paint needs: the layout and the snapshot's connections."""
+
+    layout: SceneLayout
+    connections: Connections
+
+    @property
+    def geometry(self) -> Geometry:
+        return self.layout.geometry
+
+    @property
+    def captions(self) -> list[list[tuple[str, bool]]]:
+        return self.layout.captions
+
+    @property
+    def segments(self) -> np.ndarray:
+        return self.connections.segments
+
+    @property
+    def refs(self) -> list[tuple[int, int, int, float]]:
+        return self.connections.refs

@@ -81,3 +81,69 @@ def test_relu_activations_are_scaled_by_the_largest_value_and_negatives_keep_the
     canvas.set_activations([np.array([0.5, -0.5]), np.array([4.0, 2.0, -1.0, 0.0]), np.array([0.3])])
     np.testing.assert_allclose(canvas.shade(1), [1.0, 0.5, -0.25, 0.0])
     np.testing.assert_allclose(canvas.shade(0), [0.5, -0.5])
+
+
+def drawn(network, layers, size, palette=None, font=None, image_shape=(28, 28)):
+    """What a new canvas draws for ``network`` with ``layers``' captions: nothing kept from before."""
+    canvas = NetworkCanvas()
+    if palette is not None:
+        canvas.setPalette(palette)
+    if font is not None:
+        canvas.setFont(font)
+    canvas.resize(*size)
+    canvas.set_columns(columns_for(network.sizes, layers, None, image_shape), network.sizes)
+    assert canvas.set_snapshot(network)
+    return canvas.grab().toImage()
+
+
+def test_a_kept_picture_is_shown_again_only_while_the_network_size_and_palette_are_the_same(canvas, qtbot):
+    from PySide6.QtGui import QColor, QFont, QPalette
+    canvas.show()  # a hidden widget's grab() sends it a resize event, which would empty its kept pictures
+    qtbot.waitExposed(canvas)
+    network = Network(784, MNIST_LAYERS, seed=1)
+    show(canvas, network, (28, 28))
+    first = canvas.grab().toImage()
+    assert first == drawn(network, MNIST_LAYERS, (900, 520))
+    # An edit that keeps every weight (here the activation: the captions change, no line does)
+    edited = [LayerSpec(512, "tanh", dropout=0.2), *MNIST_LAYERS[1:]]
+    canvas.set_columns(columns_for(network.sizes, edited, None, (28, 28)), network.sizes)
+    assert canvas.set_snapshot(network.copy())
+    assert canvas.grab().toImage() == drawn(network, edited, (900, 520)) != first
+    canvas.resize(700, 400)
+    assert canvas.grab().toImage() == drawn(network, edited, (700, 400))
+    dark = QPalette(canvas.palette())
+    for role, colour in ((QPalette.ColorRole.Window, "#2b2b2b"), (QPalette.ColorRole.Base, "#1e1e1e"),
+                         (QPalette.ColorRole.Text, "#e0e0e0"), (QPalette.ColorRole.WindowText, "#e0e0e0")):
+        dark.setColor(role, QColor(colour))
+    light = canvas.palette()
+    canvas.setPalette(dark)
+    assert canvas.grab().toImage() == drawn(network, edited, (700, 400), dark)
+    large = QFont(canvas.font())
+    large.setPointSizeF(large.pointSizeF() * 1.6)  # the captions break into other lines
+    canvas.setFont(large)
+    assert canvas.grab().toImage() == drawn(network, edited, (700, 400), dark, large)
+    canvas.setFont(QFont())
+    canvas.setPalette(light)
+    canvas.resize(900, 520)
+    show(canvas, network, (28, 28))
+    assert canvas.grab().toImage() == first
+
+
+def test_kept_pictures_stay_within_their_budget_least_recently_used_first_out():
+    from PySide6.QtGui import QPixmap
+
+    from nnlab.ui.editor.picture_cache import PictureCache, picture_bytes
+    pictures = [QPixmap(100, 50) for _ in range(4)]
+    size = picture_bytes(pictures[0])
+    assert size == 100 * 50 * pictures[0].depth() // 8
+    cache = PictureCache(budget_bytes=3 * size)
+    for key in "abc":
+        cache.put(key, pictures["abc".index(key)])
+    assert cache.get("a") is pictures[0]  # "a" is now the most recently used, "b" the least
+    cache.put("d", pictures[3])
+    assert cache.get("b") is None and [cache.get(key) is not None for key in "acd"] == [True, True, True]
+    assert len(cache) == 3 and cache.nbytes == 3 * size
+    cache.put("huge", QPixmap(400, 400))  # larger than the whole budget: not kept, nothing dropped for it
+    assert cache.get("huge") is None and len(cache) == 3
+    cache.clear()
+    assert len(cache) == 0 and cache.nbytes == 0

@@ -5,9 +5,11 @@ import numpy as np
 
 from nnlab.data.user_samples import UserSampleStore
 from nnlab.engine.outputs import class_probabilities
+from nnlab.lab.selection import InspectedInput
 from nnlab.ui.canvas.canvas_panel import CanvasPanel
 from nnlab.ui.canvas.scatter_view import decision_image
 from nnlab.ui.editor import NetworkEditor
+from nnlab.ui.editor.canvas import NetworkCanvas
 from nnlab.ui.editor.layout_model import activation_shades
 
 
@@ -83,3 +85,42 @@ def test_the_decision_regions_are_the_scrubbed_epochs(qtbot, xor_lab, tmp_path):
     qtbot.waitUntil(lambda: np.array_equal(regions_pixels(scatter), epoch_1))  # repainted on a short timer
     lab.time_machine.go_live()
     qtbot.waitUntil(lambda: np.array_equal(regions_pixels(scatter), live))
+
+
+def fresh_canvas(qtbot, editor, network, inspected) -> NetworkCanvas:
+    """A new drawing of ``network`` as the editor would show it: same columns, size, current layer, input."""
+    canvas = NetworkCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(editor.canvas.size())
+    canvas.set_columns(editor.canvas.columns, editor.canvas.sizes)
+    canvas.set_current_layer(editor.current)
+    assert canvas.set_snapshot(network)
+    canvas.set_activations([a[0] for a in network.forward_trace(inspected.reshape(1, -1)).activations])
+    return canvas
+
+
+def test_scrubbing_back_paints_once_and_shows_the_epochs_picture_without_drawing_it_again(qtbot, digits_lab):
+    lab = digits_lab
+    editor = NetworkEditor(lab.session, lab.selection)
+    qtbot.addWidget(editor)
+    editor.resize(900, 600)
+    editor.show()
+    qtbot.waitExposed(editor)
+    lab.session.use_run(1)
+    sample = lab.session.splits.validation
+    lab.selection.set_input(InspectedInput(sample.x[0], (28, 28), "validation sample 0", int(sample.y[0])))
+    canvas = editor.canvas
+    pictures = {}
+    for epoch in (1, 3, 0, 1, 3):  # the second 1 and 3: scrubbed back to pictures already drawn
+        qtbot.wait(1)  # any paint still pending
+        paints = canvas.paints
+        lab.time_machine.scrub_to(epoch)
+        qtbot.waitUntil(lambda: canvas.paints > paints)
+        qtbot.wait(20)
+        assert canvas.paints == paints + 1  # one paint a step: new weights and new shading together
+        assert canvas.last_paint_fresh == (epoch not in pictures)  # a picture seen before is only blitted
+        pictures.setdefault(epoch, canvas.grab().toImage())
+        assert canvas.grab().toImage() == pictures[epoch]
+        fresh = fresh_canvas(qtbot, editor, epoch_network(lab, epoch), sample.x[0])
+        assert fresh.grab().toImage() == pictures[epoch]
+    assert pictures[1] != pictures[3] and pictures[0] != pictures[1]
