@@ -135,7 +135,29 @@ class OpClock:
         optimizer.step = self.wrap("adam", optimizer.step)
 
 
-def run_ours(x, y, seed: int, profile: bool) -> dict:
+# The ways our step can be made to run (--ours), for measuring the alternatives: the app chooses batch by batch
+# whether the halves run side by side; the others fix one way.
+OURS_WAYS = {
+    "app": "as the app runs: the halves side by side or in turn, whichever was faster lately",
+    "side-by-side": "the halves always side by side, one BLAS thread each",
+    "in-turn": "the halves always one after the other, one BLAS thread",
+    "whole": "the whole batch in one pass, one BLAS thread",
+    "whole-blas2": "the whole batch in one pass, the BLAS pool's two threads for every product",
+}
+
+
+def _fix_the_way(way: str):
+    """Patch the engine to run ``way``; the TrainConfig's blas_threads to use."""
+    from nnlab.engine import conv_batch_step, side_by_side
+
+    if way in ("side-by-side", "in-turn"):
+        side_by_side.SideBySideChoice.choose = lambda choice: way == "side-by-side"
+    if way.startswith("whole"):
+        conv_batch_step.batch_parts = lambda size: [(0, size)]
+    return 2 if way == "whole-blas2" else None
+
+
+def run_ours(x, y, seed: int, profile: bool, way: str = "app") -> dict:
     """The app's own training: a LeNet-style ``Network`` trained by ``Trainer`` on the digits held as bytes
     (``ScaledBytes``), as ``nnlab train --dataset mnist`` does — the BLAS pool as the process started (the
     trainer picks threads per product; the window's process starts with one)."""
@@ -145,8 +167,10 @@ def run_ours(x, y, seed: int, profile: bool) -> dict:
     from nnlab.engine.layers import parse_layer_words
     from nnlab.engine.scaled_bytes import ScaledBytes
 
+    blas_threads = _fix_the_way(way)
     net = Network((28, 28), [*parse_layer_words(LAYERS), LayerSpec(10, "softmax")], seed=seed)
-    config = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=BATCH, epochs=1, seed=seed)
+    config = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=BATCH, epochs=1, seed=seed,
+                         blas_threads=blas_threads)
     trainer = Trainer(net, ScaledBytes(x.reshape(len(x), -1)), y, config, n_classes=10)
 
     def epoch() -> tuple[float, float, float]:
@@ -228,20 +252,20 @@ def _latency(call) -> float:
 
 
 # -- the parent -------------------------------------------------------------------------------
-def child(framework: str, seed: int, profile: bool, threads: int) -> dict:
+def child(framework: str, seed: int, profile: bool, threads: int, way: str = "app") -> dict:
     if threads == 1:  # before NumPy or PyTorch load: their thread pools size themselves by the cores they see
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     description, x, y = load_digits()
-    result = (run_ours(x, y, seed, profile) if framework == "nnlab"
+    result = (run_ours(x, y, seed, profile, way) if framework == "nnlab"
               else run_torch(x, y, seed, threads, profile))
     result["data"] = description
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-def spawn(framework: str, seed: int, profile: bool, threads: int) -> dict:
+def spawn(framework: str, seed: int, profile: bool, threads: int, way: str = "app") -> dict:
     command = [sys.executable, __file__, "--framework", framework, "--seed", str(seed),
-               "--threads", str(threads)] + (["--profile"] if profile else [])
+               "--threads", str(threads), "--ours", way] + (["--profile"] if profile else [])
     done = subprocess.run(command, capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -256,11 +280,13 @@ def main():
     parser.add_argument("--threads", type=int, choices=(1, 2), default=2,
                         help="cores each framework may use (default 2, PyTorch's default here); with 1, each "
                              "process is held to one core (its affinity) and PyTorch gets torch.set_num_threads(1)")
+    parser.add_argument("--ours", choices=OURS_WAYS, default="app",
+                        help="how our step runs: " + "; ".join(f"{k}: {v}" for k, v in OURS_WAYS.items()))
     parser.add_argument("--framework", choices=("nnlab", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.framework:
-        print(json.dumps(child(args.framework, args.seed, args.profile, args.threads)))
+        print(json.dumps(child(args.framework, args.seed, args.profile, args.threads, args.ours)))
         return
 
     try:
@@ -273,9 +299,9 @@ def main():
     loads = [os.getloadavg()[0]]
     for repeat in range(args.repeats):
         for name in frameworks:
-            runs[name].append(spawn(name, repeat, args.profile, args.threads))
+            runs[name].append(spawn(name, repeat, args.profile, args.threads, args.ours))
         loads.append(os.getloadavg()[0])
-    summary = {"data": runs["nnlab"][0]["data"], "repeats": args.repeats, "threads": args.threads,
+    summary = {"data": runs["nnlab"][0]["data"], "repeats": args.repeats, "threads": args.threads, "ours": args.ours,
                "load_average_1min": [round(load, 1) for load in loads]}
     for name, results in runs.items():
         summary[name] = {key: statistics.median(r[key] for r in results)
@@ -296,8 +322,9 @@ def main():
     if args.json:
         print(json.dumps(summary, indent=2))
         return
-    print(f"data: {summary['data']}; batch {BATCH}; {args.threads} thread(s) each; {args.repeats} processes per "
+    print(f"data: {summary['data']}; batch {BATCH}; {args.threads} core(s) each; {args.repeats} processes per "
           f"framework, alternating; medians. 1-min load average during the runs: {summary['load_average_1min']}")
+    print(f"  ours: {OURS_WAYS[args.ours]}")
     for name in runs:
         s = summary[name]
         print(f"  {name:<6} {s['epoch_seconds']:6.2f} s/epoch {s['epoch_seconds_all']} "
