@@ -26,6 +26,7 @@ times the other ways of computing each operation.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -289,10 +290,11 @@ def main():
         print(json.dumps(child(args.framework, args.seed, args.profile, args.threads, args.ours)))
         return
 
-    try:
-        import torch  # noqa: F401
+    # Not imported here: a child's ru_maxrss starts from this process's size when it was forked (Linux), and
+    # with PyTorch loaded here every child reported ≥ 220 MB, ours too.
+    if importlib.util.find_spec("torch"):
         frameworks = ("nnlab", "torch")
-    except ImportError:
+    else:
         frameworks = ("nnlab",)
         print("PyTorch is not installed: timing ours alone", file=sys.stderr)
     runs: dict[str, list[dict]] = {name: [] for name in frameworks}

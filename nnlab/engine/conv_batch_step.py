@@ -15,11 +15,11 @@ the whole batch before it: a run's numbers are the same whether the halves ran a
 other, on any machine, and a run resumed from a saved state repeats the straight run bit for bit. Against
 one pass over the whole batch only the order of the sums over samples differs (float rounding).
 
+Whether the halves run side by side is chosen batch by batch by what was faster lately (side_by_side.py):
+with a core to spare they nearly halve the step, and on a machine whose cores other processes keep busy the
+scheduler gives the process one core's share whatever its threads, and side by side is slower than in turn.
 Measured, LeNet-style (conv8x5, maxpool2, conv16x5, maxpool2, 64, 10), batch 64, 14,000 MNIST digits, Adam,
-a quiet 2-core machine (benchmarks/conv_speed.py): the whole batch on one thread 2.1 s an epoch; halves on
-two threads 1.3 s; the BLAS pool's two threads for every product instead 2.3 s (its products are short:
-handing each over costs more than the second core gains); each convolution's batch split over two threads
-and joined layer by layer (Conv2D(threads=2), with pooling, ReLU and the dense layers on one thread) 1.7 s.
+one process (benchmarks/conv_speed.py --ours …): MEASURED_FIGURES
 """
 from __future__ import annotations
 
