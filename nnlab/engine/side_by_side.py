@@ -76,23 +76,29 @@ class SideBySideChoice:
     core while it holds Python's lock keeps the other waiting for the lock.
     """
 
-    TRY_EVERY = 16
-    KEEP = 5  # the last KEEP times of each way; their medians are compared
+    TRY_EVERY = 32  # times between tries of the other way
+    TRY_FOR = 3  # times a try lasts: its first is not counted
+    KEEP = 6  # the last KEEP counted times of each way; their medians are compared
 
     def __init__(self) -> None:
         self._seconds: dict[bool, deque] = {True: deque(maxlen=self.KEEP), False: deque(maxlen=self.KEEP)}
         self._calls = 0
+        self._ways: deque = deque([None, None], maxlen=2)  # the way before, and this time's
 
     def choose(self) -> bool:
         self._calls += 1
-        for way in (True, False):
-            if not self._seconds[way]:
-                return way
-        faster = statistics.median(self._seconds[True]) <= statistics.median(self._seconds[False])
-        return (not faster) if self._calls % self.TRY_EVERY == 0 else faster
+        unmeasured = [way for way in (True, False) if not self._seconds[way]]
+        if unmeasured:
+            way = unmeasured[0]
+        else:
+            faster = statistics.median(self._seconds[True]) <= statistics.median(self._seconds[False])
+            way = (not faster) if self._calls % self.TRY_EVERY < self.TRY_FOR else faster
+        self._ways.append(way)
+        return way
 
     def record(self, side_by_side: bool, seconds: float) -> None:
-        """How long the work took the way ``choose`` said; the first time (buffers allocated, caches cold) is
-        not counted."""
-        if self._calls > 1:
+        """How long the work took the way ``choose`` said. Only a time that followed one of the same way counts:
+        the first time (buffers allocated), and the first after a change of way (a helper thread woken after a
+        rest, caches filled by the other way), are not what that way costs when it is kept."""
+        if self._calls > 1 and self._ways[0] == side_by_side:
             self._seconds[side_by_side].append(seconds)
