@@ -19,7 +19,12 @@ Whether the halves run side by side is chosen batch by batch by what was faster 
 with a core to spare they nearly halve the step, and on a machine whose cores other processes keep busy the
 scheduler gives the process one core's share whatever its threads, and side by side is slower than in turn.
 Measured, LeNet-style (conv8x5, maxpool2, conv16x5, maxpool2, 64, 10), batch 64, 14,000 MNIST digits, Adam,
-one process (benchmarks/conv_speed.py --ours …): MEASURED_FIGURES
+seconds an epoch, medians of 3 alternating processes at a 1-minute load of ~1.1 (benchmarks/conv_speed.py
+--framework nnlab --ours …): the whole batch in one pass on one thread 1.96 (CPU 1.96); the halves in turn
+2.23 (CPU 2.22: smaller products, twice the calls); the halves side by side 1.93 (CPU 2.55: two threads
+of one process slow each other — shared caches, waits for Python's lock — and another process had a core);
+as chosen batch by batch 1.76; the whole batch with the BLAS pool's two threads for every product 6.3 (its
+products are short: handing each over costs more than the second core gains).
 """
 from __future__ import annotations
 
