@@ -16,8 +16,9 @@ other, on any machine, and a run resumed from a saved state repeats the straight
 one pass over the whole batch only the order of the sums over samples differs (float rounding).
 
 Whether the halves run side by side is chosen batch by batch by what was faster lately (side_by_side.py):
-with a core to spare they nearly halve the step, and on a machine whose cores other processes keep busy the
-scheduler gives the process one core's share whatever its threads, and side by side is slower than in turn.
+with a core to spare they take ~¾ of the time of the halves in turn (each thread's NumPy calls hand Python's
+lock to the other), and on a machine whose cores other processes keep busy the scheduler gives the process
+one core's share whatever its threads, and side by side is slower than in turn.
 Measured, LeNet-style (conv8x5, maxpool2, conv16x5, maxpool2, 64, 10), batch 64, 14,000 MNIST digits, Adam,
 seconds an epoch, medians of 3 alternating processes at a 1-minute load of ~1.1 (benchmarks/conv_speed.py
 --framework nnlab --ours …): the whole batch in one pass on one thread 1.96 (CPU 1.96); the halves in turn

@@ -68,10 +68,10 @@ class SideBySideChoice:
     """Whether two pieces of work whose results do not depend on it should run side by side: the way that was
     faster lately, and every ``TRY_EVERY``-th time the other, to notice when the machine changes.
 
-    With a core to spare, LeNet's two half batches of 32 took ~5 ms side by side against 4.5 + 4.5 ms one after
-    the other; with other processes keeping both cores busy, an epoch side by side took 1.5–1.7× as long as in
-    turn (our shared 2-core machines; per thread, /proc/thread-self/schedstat showed ~10 ms a batch waiting for
-    a core and ~2–6 ms waiting for Python's lock, against ~1 ms in turn): Linux's scheduler gives a process (a
+    With a core to spare, a LeNet batch took ~7.5 ms as two halves side by side against ~10 ms one after the
+    other (per half, /proc/thread-self/schedstat: CPU ~4.9 → ~6.2 ms, and 1–1.8 ms waiting for Python's lock,
+    which every NumPy call hands over); with other processes keeping both cores busy, an epoch side by side
+    took 1.5–1.7× as long as in turn (~10 ms a batch waiting for a core): Linux's scheduler gives a process (a
     session, with autogroup) its share of the CPU however many threads it runs, and a thread that waits for a
     core while it holds Python's lock keeps the other waiting for the lock.
     """
