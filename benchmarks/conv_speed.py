@@ -1,4 +1,4 @@
-"""A LeNet-style training epoch on NN Lab's convolution kernels against PyTorch CPU, each in its own process.
+"""A LeNet-style training epoch of NN Lab's own Trainer against PyTorch CPU, each in its own process.
 
 conv8x5 (same) → ReLU → maxpool2 → conv16x5 (same) → ReLU → maxpool2 → flatten → dense 64 ReLU →
 dense 10 softmax; cross-entropy, Adam (lr 1e-3), batch 64, float32, on the first 14,000 training digits
@@ -6,22 +6,27 @@ of ../shared/mnist/mnist.npz (the shipped 5,000 `digits` where that file is abse
 
     python benchmarks/conv_speed.py [--repeats 5] [--threads 2|1] [--profile] [--json]
 
+Ours is the app's training path itself: a ``Network`` of those layers trained by ``Trainer`` on the digits
+held as bytes (``ScaledBytes``), as ``nnlab train`` and the window's worker do (conv_batch_step.py: the two
+halves of each batch side by side when that is faster). PyTorch: ``nn.Sequential`` of the same layers.
 Each repeat starts one fresh process per framework, alternating (ours, PyTorch, ours, …): timed in one
 process right after our engine, PyTorch's epoch was ~50 % slower (OpenBLAS's spinning threads compete
 with its own; notes/performance.md). A process trains one warm-up epoch, then times one epoch (wall
-and CPU seconds) and the forward pass of one drawing (1×1×28×28 → probabilities, median of 2,000
-calls). ``--threads`` is the cores each side may use: ``torch.set_num_threads`` for PyTorch; for ours
-``Conv2D(threads=…)`` with one BLAS thread (the window's setting). The machines are shared: read the
-medians and their ratio, and the load average printed with them — with other processes busy,
-PyTorch's two threads spin and its epoch stretches tenfold, so a ratio measured then flatters us.
-``--profile`` adds the time of each of our operations; ``--framework nnlab|torch`` runs one process's
-work alone. benchmarks/conv_alternatives.py times the other ways of computing each operation.
-Our side wires the kernels by hand (nnlab.engine.conv / pooling, the engine's activations, loss and
-Adam) — the Network class does not know convolutions yet.
+and CPU seconds) and the forward pass of one drawing (28×28 → probabilities, median of 2,000 calls:
+``Network.predict_one``, the canvas's call). ``--threads 1`` holds each process to one core (its CPU
+affinity, set before NumPy or PyTorch load) and gives PyTorch ``torch.set_num_threads(1)``; the default
+is the machine's two cores. The machines are shared: read the medians and their ratio, and the load
+average printed with them — with other processes busy, PyTorch's two threads spin and its epoch stretches,
+and the scheduler gives each process one share of the CPU whatever its threads.
+``--profile`` trains one more epoch timed per operation: ours in CPU time per thread, summed (the
+engine's kernels, activations, loss and optimizer wrapped where the trainer looks them up); PyTorch by its
+profiler. ``--framework nnlab|torch`` runs one process's work alone. benchmarks/conv_alternatives.py
+times the other ways of computing each operation.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -41,167 +46,157 @@ LATENCY_CALLS = 2000
 
 
 def load_digits():
-    """(description, x (n, 1, 28, 28) float32 in [0, 1], y (n,) int64)."""
+    """(description, x (n, 28, 28) uint8, y (n,) int64): the digits as the app holds them, bytes."""
     import numpy as np
 
     if SHARED_MNIST.exists():
         with np.load(SHARED_MNIST) as data:
             x, y = data["x_train"][:N_DIGITS], data["y_train"][:N_DIGITS]
-        x = x.astype(np.float32) / np.float32(255)
         description = f"MNIST training digits ({len(x):,})"
     else:
         from nnlab.data.builtin import load_builtin
 
         digits = load_builtin("digits")
-        x, y = np.asarray(digits.x), digits.y
+        x, y = digits.x.raw_bytes(), digits.y
         description = f"shipped digits ({len(x):,}; ../shared/mnist absent)"
-    return description, np.ascontiguousarray(x.reshape(-1, 1, 28, 28)), np.asarray(y, dtype=np.int64)
+    return description, np.ascontiguousarray(x.reshape(-1, 28, 28)), np.asarray(y, dtype=np.int64)
 
 
 # -- ours -------------------------------------------------------------------------------------
-class NumpyLeNet:
-    """The LeNet-style network on one flat float32 parameter vector (the dense engine's layout)."""
+LAYERS = "conv8x5,maxpool2,conv16x5,maxpool2,64"
 
-    SHAPES = [("conv1.weight", (8, 1, 5, 5)), ("conv1.bias", (8,)), ("conv2.weight", (16, 8, 5, 5)),
-              ("conv2.bias", (16,)), ("dense1.weight_t", (784, 64)), ("dense1.bias", (64,)),
-              ("dense2.weight_t", (64, 10)), ("dense2.bias", (10,))]
 
-    def __init__(self, seed: int, threads: int = 1):
-        import numpy as np
+class OpClock:
+    """CPU seconds per operation, each thread's own (``time.thread_time``), summed over the threads.
 
-        from nnlab.engine.activations import get_activation
-        from nnlab.engine.conv import Conv2D, ConvGeometry
-        from nnlab.engine.losses import get_loss
-        from nnlab.engine.optimizers import Adam
+    Installed by wrapping the engine's kernels, activations, loss, gathering and optimizer where the trainer
+    looks them up — the trainer's own code runs unchanged. What no wrapper covers (the dense layers'
+    products, the trainer's loop) is reported as the rest of the process's CPU time.
+    """
+
+    def __init__(self):
+        import threading
+
+        self._local = threading.local()
+        self._tables: list[dict] = []
+
+    def add(self, name: str, seconds: float) -> None:
+        table = getattr(self._local, "table", None)
+        if table is None:
+            table = self._local.table = defaultdict(float)
+            self._tables.append(table)
+        table[name] += seconds
+
+    def wrap(self, name, call):
+        """``call`` timed under ``name`` (a string, or a function of the call's first argument)."""
+        def timed(*args, **kwargs):
+            started = time.thread_time()
+            result = call(*args, **kwargs)
+            self.add(name if isinstance(name, str) else name(args[0]), time.thread_time() - started)
+            return result
+        return timed
+
+    def totals(self) -> dict:
+        merged = defaultdict(float)
+        for table in self._tables:
+            for name, seconds in table.items():
+                merged[name] += seconds
+        return dict(merged)
+
+    def clear(self) -> None:
+        for table in self._tables:
+            table.clear()
+
+    def install(self, optimizer) -> None:
+        from dataclasses import replace
+
+        from nnlab.engine import activations, losses
+        from nnlab.engine.conv import Conv2D
         from nnlab.engine.pooling import MaxPool2D
+        from nnlab.engine.scaled_bytes import ScaledBytes
 
-        self.np = np
-        size = sum(int(np.prod(shape)) for _, shape in self.SHAPES)
-        self.params, self.grads = np.empty(size, np.float32), np.zeros(size, np.float32)
-        self.p, self.g, start = {}, {}, 0
-        for name, shape in self.SHAPES:
-            stop = start + int(np.prod(shape))
-            self.p[name] = self.params[start:stop].reshape(shape)
-            self.g[name] = self.grads[start:stop].reshape(shape)
-            start = stop
-        rng = np.random.default_rng(seed)
-        for name, shape in self.SHAPES:  # PyTorch's default: U(±1/√fan_in) for weights and biases
-            fan_in = {"conv1": 25, "conv2": 200, "dense1": 784, "dense2": 64}[name.split(".")[0]]
-            self.p[name][...] = rng.uniform(-1, 1, shape) / np.sqrt(fan_in)
-        self.conv1 = Conv2D(ConvGeometry(1, 28, 28, 8, 5), np.float32, threads)
-        self.conv2 = Conv2D(ConvGeometry(8, 14, 14, 16, 5), np.float32, threads)
-        self.pool1, self.pool2 = MaxPool2D(2), MaxPool2D(2)
-        self.relu = get_activation("relu")
-        self.softmax = get_activation("softmax")
-        self.loss = get_loss("cross_entropy")
-        self.adam = Adam(1e-3)
-        self.clock = defaultdict(float)
-        self._buffers = {}
+        def conv_name(kernel, what):
+            g = kernel.geometry
+            return f"conv {g.in_channels}→{g.filters} on {g.height}×{g.width} {what}"
 
-    def _tick(self, name: str, started: float) -> float:
-        now = time.perf_counter()
-        self.clock[name] += now - started
-        return now
-
-    def _buffer(self, name: str, shape: tuple):
-        """Buffers per batch size, allocated once, as the dense trainer's _Workspace does."""
-        key = (name, shape)
-        if key not in self._buffers:
-            self._buffers[key] = self.np.empty(shape, self.np.float32)
-        return self._buffers[key]
-
-    def forward(self, x):
-        """Probabilities (n, 10), plus what backward needs."""
-        np, p, tick, t, n, buffer = self.np, self.p, self._tick, time.perf_counter(), len(x), self._buffer
-        z1 = self.conv1.forward(x, p["conv1.weight"], p["conv1.bias"]); t = tick("conv1 forward", t)
-        a1 = self.relu.forward(z1, out=buffer("a1", z1.shape)); t = tick("relu", t)
-        p1 = self.pool1.forward(a1); t = tick("maxpool forward", t)
-        z2 = self.conv2.forward(p1, p["conv2.weight"], p["conv2.bias"]); t = tick("conv2 forward", t)
-        a2 = self.relu.forward(z2, out=buffer("a2", z2.shape)); t = tick("relu", t)
-        p2 = self.pool2.forward(a2); t = tick("maxpool forward", t)
-        flat = p2.reshape(n, -1)  # (C, H, W) order per sample: PyTorch's nn.Flatten
-        z3 = np.matmul(flat, p["dense1.weight_t"], out=buffer("z3", (n, 64)))
-        z3 += p["dense1.bias"]
-        a3 = self.relu.forward(z3, out=buffer("a3", (n, 64)))
-        z4 = np.matmul(a3, p["dense2.weight_t"], out=buffer("z4", (n, 10)))
-        z4 += p["dense2.bias"]
-        a4 = self.softmax.forward(z4, out=buffer("a4", (n, 10))); tick("dense forward", t)
-        return a4, (z1, z2, flat, z3, a3, z4)
-
-    def step(self, x, targets) -> float:
-        np, p, g, tick = self.np, self.p, self.g, self._tick
-        a4, (z1, z2, flat, z3, a3, z4) = self.forward(x)
-        t = time.perf_counter()
-        loss, delta = self.loss.compute(z4, a4, targets, "softmax"); t = tick("loss", t)
-        np.matmul(a3.T, delta, out=g["dense2.weight_t"]); np.sum(delta, axis=0, out=g["dense2.bias"])
-        n = len(x)
-        upstream = np.matmul(delta, p["dense2.weight_t"].T, out=self._buffer("d3", (n, 64)))
-        delta = self.relu.backward(z3, a3, upstream)
-        np.matmul(flat.T, delta, out=g["dense1.weight_t"]); np.sum(delta, axis=0, out=g["dense1.bias"])
-        upstream = np.matmul(delta, p["dense1.weight_t"].T, out=self._buffer("d_flat", (n, 784)))
-        delta = upstream.reshape(n, 16, 7, 7); t = tick("dense backward", t)
-        delta = self.pool2.backward(delta); t = tick("maxpool backward", t)
-        delta = self.relu.backward(z2, None, delta); t = tick("relu backward", t)
-        delta = self.conv2.backward(delta, p["conv2.weight"], g["conv2.weight"], g["conv2.bias"])
-        t = tick("conv2 backward (dW, db, dX)", t)
-        delta = self.pool1.backward(delta); t = tick("maxpool backward", t)
-        delta = self.relu.backward(z1, None, delta); t = tick("relu backward", t)
-        self.conv1.backward(delta, p["conv1.weight"], g["conv1.weight"], g["conv1.bias"], input_grad=False)
-        t = tick("conv1 backward (dW, db)", t)
-        self.adam.step(self.params, self.grads); tick("adam", t)
-        return loss
+        forward, backward = Conv2D.forward, Conv2D.backward
+        Conv2D.forward = lambda kernel, *a, **k: self.wrap(conv_name(kernel, "forward"), forward)(kernel, *a, **k)
+        Conv2D.backward = lambda kernel, *a, **k: self.wrap(
+            conv_name(kernel, "backward (∂W, ∂b" + (", ∂x)" if k.get("input_grad", a[4] if len(a) > 4 else True)
+                                                   else ")")), backward)(kernel, *a, **k)
+        MaxPool2D.forward = self.wrap("maxpool forward", MaxPool2D.forward)
+        MaxPool2D.backward = self.wrap("maxpool backward", MaxPool2D.backward)
+        for name in ("relu", "softmax"):
+            entry = activations.ACTIVATIONS[name]
+            activations.ACTIVATIONS[name] = replace(entry, forward=self.wrap(f"{name} forward", entry.forward),
+                                                    backward=self.wrap(f"{name} backward", entry.backward))
+        loss = losses.LOSSES["cross_entropy"]
+        losses.LOSSES["cross_entropy"] = replace(loss, compute=self.wrap("loss", loss.compute))
+        ScaledBytes.gather_into = self.wrap("gathering the batch", ScaledBytes.gather_into)
+        optimizer.step = self.wrap("adam", optimizer.step)
 
 
-def run_ours(x, y, seed: int, profile: bool, threads: int) -> dict:
-    """One BLAS thread, as in the window's process (nnlab.app.prefer_single_threaded_blas): the products
-    here are far below the size where a second BLAS thread pays (nnlab/engine/blas_threads.py)."""
-    import numpy as np
-    from threadpoolctl import threadpool_limits
+# The ways our step can be made to run (--ours), for measuring the alternatives: the app chooses batch by batch
+# whether the halves run side by side; the others fix one way.
+OURS_WAYS = {
+    "app": "as the app runs: the halves side by side or in turn, whichever was faster lately",
+    "side-by-side": "the halves always side by side, one BLAS thread each",
+    "in-turn": "the halves always one after the other, one BLAS thread",
+    "whole": "the whole batch in one pass, one BLAS thread",
+    "whole-blas2": "the whole batch in one pass, the BLAS pool's two threads for every product",
+}
 
-    from nnlab.engine.network import targets_for
 
-    with threadpool_limits(1, user_api="blas"):
-        return _train_ours(x, y, seed, profile, threads)
+def _fix_the_way(way: str):
+    """Patch the engine to run ``way``; the TrainConfig's blas_threads to use."""
+    from nnlab.engine import conv_batch_step, side_by_side
+
+    if way in ("side-by-side", "in-turn"):
+        side_by_side.SideBySideChoice.choose = lambda choice: way == "side-by-side"
+    if way.startswith("whole"):
+        conv_batch_step.batch_parts = lambda size: [(0, size)]
+    return 2 if way == "whole-blas2" else None
 
 
-def _train_ours(x, y, seed: int, profile: bool, threads: int) -> dict:
+def run_ours(x, y, seed: int, profile: bool, way: str = "app") -> dict:
+    """The app's own training: a LeNet-style ``Network`` trained by ``Trainer`` on the digits held as bytes
+    (``ScaledBytes``), as ``nnlab train --dataset mnist`` does — the BLAS pool as the process started (the
+    trainer picks threads per product; the window's process starts with one)."""
     import numpy as np
 
-    from nnlab.engine.network import targets_for
+    from nnlab.engine import LayerSpec, Network, TrainConfig, Trainer
+    from nnlab.engine.layers import parse_layer_words
+    from nnlab.engine.scaled_bytes import ScaledBytes
 
-    net = NumpyLeNet(seed, threads)
-    targets = targets_for(y, 10)
-    rng = np.random.default_rng(seed)
-    xb = np.empty((BATCH, 1, 28, 28), np.float32)
-    tb = np.empty((BATCH, 10), np.float32)
+    blas_threads = _fix_the_way(way)
+    net = Network((28, 28), [*parse_layer_words(LAYERS), LayerSpec(10, "softmax")], seed=seed)
+    config = TrainConfig(optimizer="adam", learning_rate=1e-3, batch_size=BATCH, epochs=1, seed=seed,
+                         blas_threads=blas_threads)
+    trainer = Trainer(net, ScaledBytes(x.reshape(len(x), -1)), y, config, n_classes=10)
 
     def epoch() -> tuple[float, float, float]:
-        order = rng.permutation(len(x))
-        started, cpu, losses = time.perf_counter(), time.process_time(), []
-        with np.errstate(under="ignore"):
-            for first in range(0, len(x), BATCH):
-                idx = order[first:first + BATCH]
-                batch_x = xb if len(idx) == BATCH else np.empty((len(idx), 1, 28, 28), np.float32)
-                batch_t = tb if len(idx) == BATCH else np.empty((len(idx), 10), np.float32)
-                np.take(x, idx, axis=0, out=batch_x, mode="clip")
-                np.take(targets, idx, axis=0, out=batch_t, mode="clip")
-                losses.append(net.step(batch_x, batch_t))
-        return time.perf_counter() - started, time.process_time() - cpu, float(np.mean(losses))
+        started, cpu = time.perf_counter(), time.process_time()
+        ended = list(trainer.run())[-2]  # the EpochResult before TrainingEnded
+        return time.perf_counter() - started, time.process_time() - cpu, ended.train_loss
 
     epoch()  # warm-up: buffers of both batch sizes, BLAS's first calls
     seconds, cpu, loss = epoch()
     result = {"epoch_seconds": seconds, "epoch_cpu_seconds": cpu, "epoch_loss": loss}
     if profile:
-        net.clock.clear()
-        result["profile_epoch_seconds"] = epoch()[0]
-        result["profile"] = dict(net.clock)
-    drawing = np.ascontiguousarray(x[:1])
-    result["forward_us"] = _latency(lambda: net.forward(drawing)[0])
+        clock = OpClock()
+        clock.install(trainer.optimizer)
+        profile_seconds, profile_cpu, _ = epoch()
+        ops = clock.totals()
+        ops["the rest (dense layers, the trainer's loop)"] = profile_cpu - sum(ops.values())
+        result.update(profile_epoch_seconds=profile_seconds, profile_cpu_seconds=profile_cpu, profile=ops)
+    drawing = np.asarray(x[0], np.float32).reshape(-1) / np.float32(255)
+    result["forward_us"] = _latency(lambda: net.predict_one(drawing))
     return result
 
 
 # -- PyTorch ----------------------------------------------------------------------------------
-def run_torch(x, y, seed: int, threads: int) -> dict:
+def run_torch(x, y, seed: int, threads: int, profile: bool) -> dict:
+    import numpy as np
     import torch
 
     torch.set_num_threads(threads)
@@ -212,7 +207,8 @@ def run_torch(x, y, seed: int, threads: int) -> dict:
                           nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    xt = torch.from_numpy(x.reshape(-1, 1, 28, 28).astype(np.float32) / np.float32(255))
+    yt = torch.from_numpy(y)
 
     def epoch() -> tuple[float, float, float]:
         started, cpu, total = time.perf_counter(), time.process_time(), 0.0
@@ -228,12 +224,19 @@ def run_torch(x, y, seed: int, threads: int) -> dict:
 
     epoch()
     seconds, cpu, loss = epoch()
+    profile_ms = None
+    if profile:
+        from torch.profiler import ProfilerActivity, profile as torch_profile
+
+        with torch_profile(activities=[ProfilerActivity.CPU]) as profiler:
+            epoch()
+        profile_ms = {event.key: event.self_cpu_time_total / 1e6 for event in profiler.key_averages()}
     drawing = xt[:1].clone()
     model.eval()
     with torch.no_grad():
         forward_us = _latency(lambda: torch.softmax(model(drawing), dim=1))
     return {"epoch_seconds": seconds, "epoch_cpu_seconds": cpu, "epoch_loss": loss, "forward_us": forward_us,
-            "torch_threads": torch.get_num_threads()}
+            "torch_threads": torch.get_num_threads(), **({"profile": profile_ms} if profile else {})}
 
 
 def _latency(call) -> float:
@@ -250,18 +253,20 @@ def _latency(call) -> float:
 
 
 # -- the parent -------------------------------------------------------------------------------
-def child(framework: str, seed: int, profile: bool, threads: int) -> dict:
+def child(framework: str, seed: int, profile: bool, threads: int, way: str = "app") -> dict:
+    if threads == 1:  # before NumPy or PyTorch load: their thread pools size themselves by the cores they see
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     description, x, y = load_digits()
-    result = (run_ours(x, y, seed, profile, threads) if framework == "nnlab"
-              else run_torch(x, y, seed, threads))
+    result = (run_ours(x, y, seed, profile, way) if framework == "nnlab"
+              else run_torch(x, y, seed, threads, profile))
     result["data"] = description
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
 
-def spawn(framework: str, seed: int, profile: bool, threads: int) -> dict:
+def spawn(framework: str, seed: int, profile: bool, threads: int, way: str = "app") -> dict:
     command = [sys.executable, __file__, "--framework", framework, "--seed", str(seed),
-               "--threads", str(threads)] + (["--profile"] if profile else [])
+               "--threads", str(threads), "--ours", way] + (["--profile"] if profile else [])
     done = subprocess.run(command, capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -270,32 +275,35 @@ def spawn(framework: str, seed: int, profile: bool, threads: int) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="processes per framework (default 5)")
-    parser.add_argument("--profile", action="store_true", help="time each of our operations too")
+    parser.add_argument("--profile", action="store_true",
+                        help="one more epoch, timed per operation (ours: CPU time; PyTorch: its profiler)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--threads", type=int, choices=(1, 2), default=2,
-                        help="cores each framework may use (default 2, PyTorch's default here): ours splits "
-                             "each convolution's batch over that many threads, with one BLAS thread "
-                             "(the window's setting); PyTorch gets torch.set_num_threads")
+                        help="cores each framework may use (default 2, PyTorch's default here); with 1, each "
+                             "process is held to one core (its affinity) and PyTorch gets torch.set_num_threads(1)")
+    parser.add_argument("--ours", choices=OURS_WAYS, default="app",
+                        help="how our step runs: " + "; ".join(f"{k}: {v}" for k, v in OURS_WAYS.items()))
     parser.add_argument("--framework", choices=("nnlab", "torch"), help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.framework:
-        print(json.dumps(child(args.framework, args.seed, args.profile, args.threads)))
+        print(json.dumps(child(args.framework, args.seed, args.profile, args.threads, args.ours)))
         return
 
-    try:
-        import torch  # noqa: F401
+    # Not imported here: a child's ru_maxrss starts from this process's size when it was forked (Linux), and
+    # with PyTorch loaded here every child reported ≥ 220 MB, ours too.
+    if importlib.util.find_spec("torch"):
         frameworks = ("nnlab", "torch")
-    except ImportError:
+    else:
         frameworks = ("nnlab",)
         print("PyTorch is not installed: timing ours alone", file=sys.stderr)
     runs: dict[str, list[dict]] = {name: [] for name in frameworks}
     loads = [os.getloadavg()[0]]
     for repeat in range(args.repeats):
         for name in frameworks:
-            runs[name].append(spawn(name, repeat, args.profile and name == "nnlab", args.threads))
+            runs[name].append(spawn(name, repeat, args.profile, args.threads, args.ours))
         loads.append(os.getloadavg()[0])
-    summary = {"data": runs["nnlab"][0]["data"], "repeats": args.repeats, "threads": args.threads,
+    summary = {"data": runs["nnlab"][0]["data"], "repeats": args.repeats, "threads": args.threads, "ours": args.ours,
                "load_average_1min": [round(load, 1) for load in loads]}
     for name, results in runs.items():
         summary[name] = {key: statistics.median(r[key] for r in results)
@@ -308,15 +316,17 @@ def main():
             round(ours["epoch_seconds"] / theirs["epoch_seconds"], 2)
             for ours, theirs in zip(runs["nnlab"], runs["torch"])]
     if args.profile:
-        ops = runs["nnlab"][0]["profile"].keys()
-        summary["profile_ms_per_batch"] = {
-            op: statistics.median(r["profile"][op] / r["profile_epoch_seconds"] * r["epoch_seconds"]
-                                  for r in runs["nnlab"]) / (N_DIGITS / BATCH) * 1e3 for op in ops}
+        for name, results in runs.items():
+            ops = set().union(*(r["profile"] for r in results))
+            summary[f"{name}_profile_ms_per_batch"] = {
+                op: statistics.median(r["profile"].get(op, 0.0) for r in results) / (N_DIGITS / BATCH) * 1e3
+                for op in ops}
     if args.json:
         print(json.dumps(summary, indent=2))
         return
-    print(f"data: {summary['data']}; batch {BATCH}; {args.threads} thread(s) each; {args.repeats} processes per "
+    print(f"data: {summary['data']}; batch {BATCH}; {args.threads} core(s) each; {args.repeats} processes per "
           f"framework, alternating; medians. 1-min load average during the runs: {summary['load_average_1min']}")
+    print(f"  ours: {OURS_WAYS[args.ours]}")
     for name in runs:
         s = summary[name]
         print(f"  {name:<6} {s['epoch_seconds']:6.2f} s/epoch {s['epoch_seconds_all']} "
@@ -327,10 +337,14 @@ def main():
         print(f"  ours / PyTorch per epoch: {summary['ours_over_torch_epoch']:.2f}×  "
               f"(each pair: {summary['ours_over_torch_each_repeat']}); PyTorch threads {summary['torch']['threads']}")
     if args.profile:
-        print("  ours per batch (median over processes, scaled to the timed epoch):")
-        for op, ms in sorted(summary["profile_ms_per_batch"].items(), key=lambda item: -item[1]):
-            print(f"    {op:<30} {ms:6.3f} ms")
-
+        print("  ours per batch, CPU ms (both threads' time summed; median over processes):")
+        for op, ms in sorted(summary["nnlab_profile_ms_per_batch"].items(), key=lambda item: -item[1]):
+            print(f"    {op:<52} {ms:6.3f}")
+        if "torch" in runs:
+            print("  PyTorch per batch, ms its profiler gives each operator (self time on the calling thread; its "
+                  "intra-op threads work within it):")
+            for op, ms in sorted(summary["torch_profile_ms_per_batch"].items(), key=lambda item: -item[1])[:14]:
+                print(f"    {op:<52} {ms:6.3f}")
 
 if __name__ == "__main__":
     main()

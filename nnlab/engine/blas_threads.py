@@ -37,7 +37,10 @@ class BlasThreads:
     The library is only called when the count really changes: OpenBLAS's setter is not
     thread-safe, and a call while another thread multiplies matrices can crash or hang the
     process (seen in the window, whose GUI thread runs predictions while a worker trains).
-    A process started with one BLAS thread (the window's) therefore never calls it.
+    A process started with one BLAS thread (the window's) therefore never calls it, and a fixed
+    count (``fixed``: the window's trainer keeps the count its process started with) is used for
+    every product whatever is asked. A CNN's step asks for one thread (``single``): its two halves
+    of the batch then multiply at once, each on its own core (conv_batch_step.py).
     """
 
     def __init__(self, fixed: int | None = None):
@@ -53,9 +56,19 @@ class BlasThreads:
         return self.most if multiply_adds >= BIG_PRODUCT else 1
 
     def use(self, threads: int) -> None:
+        """``threads`` for the next products — or the fixed count, whatever is asked."""
+        self._set(self.fixed or threads)
+
+    def single(self) -> bool:
+        """One thread from here on, unless the count is fixed; True when products now run on one thread
+        (two threads of ours may then multiply at once, each on its own core)."""
+        self.use(1)
+        return self.current == 1
+
+    def restore(self) -> None:
+        self._set(self.original)
+
+    def _set(self, threads: int) -> None:
         if threads != self.current and self._library is not None:
             self._library.set_num_threads(threads)
             self.current = threads
-
-    def restore(self) -> None:
-        self.use(self.original)

@@ -11,12 +11,11 @@ returning fresh arrays (tests, the inspector).
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from .conv_geometry import PADDINGS, ConvGeometry, conv_output_size  # noqa: F401  (the public names)
 from .conv_lanes import make_lane
+from .side_by_side import run_side_by_side
 
 # A batch smaller than twice this runs on one thread even with threads=2: one drawing gains nothing
 # from a second thread, and handing work over costs ~50 µs.
@@ -29,8 +28,9 @@ class Conv2D:
     ``forward`` remembers its input for ``backward``: call them in that order for each batch.
     Results are buffers reused by the next call of the same batch size — copy one to keep it.
     ``threads=2`` computes the two halves of a batch at once on two threads (NumPy's copies and BLAS
-    release the GIL), for a trainer whose BLAS runs on one thread. On a busy machine it can be
-    slower than one thread: benchmarks/conv_speed.py measures both.
+    release the GIL), for a caller whose BLAS runs on one thread. The trainer does not use it: it
+    splits the whole step, every layer, into halves instead (conv_batch_step.py), which meet once a
+    batch rather than twice a layer.
     """
 
     def __init__(self, geometry: ConvGeometry, dtype=np.float32, threads: int = 1):
@@ -63,7 +63,7 @@ class Conv2D:
         if len(halves) == 1:
             return self._lanes[0].forward(x, weight, bias, out)
         y = self._joined_buffer("y", (x.shape[0], *g.output_shape)) if out is None else out
-        _run_both(*(lambda lane=lane, a=a, b=b: lane.forward(x[a:b], weight, bias, y[a:b])
+        run_side_by_side(*(lambda lane=lane, a=a, b=b: lane.forward(x[a:b], weight, bias, y[a:b])
                     for lane, a, b in halves))
         return y
 
@@ -100,7 +100,7 @@ class Conv2D:
                 lane.input_gradient(delta[a:b], weight, dx[a:b])
 
         spare = None if grad_weight is None else self._spare_grad
-        _run_both(lambda: half(0, grad_weight), lambda: half(1, spare))
+        run_side_by_side(lambda: half(0, grad_weight), lambda: half(1, spare))
         if grad_weight is not None:
             grad_weight += spare
         return dx
@@ -128,21 +128,6 @@ class Conv2D:
                 or not array.flags.c_contiguous):
             raise ValueError(f"the convolution's {what} must be a contiguous {self.dtype} array of shape "
                              f"{shape}, not {getattr(array, 'dtype', type(array).__name__)} {np.shape(array)}")
-
-
-_helper: ThreadPoolExecutor | None = None
-
-
-def _run_both(first, second) -> None:
-    """Run ``first`` on the helper thread while ``second`` runs here; re-raise either's exception."""
-    global _helper
-    if _helper is None:
-        _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnlab-conv")
-    pending = _helper.submit(first)
-    try:
-        second()
-    finally:
-        pending.result()
 
 
 _ONE_OFF: dict[tuple, Conv2D] = {}

@@ -205,3 +205,11 @@ def test_a_forward_of_another_batch_size_between_does_not_disturb_backward(strid
     dx = conv.backward(delta, weight, grad_weight, grad_bias)
     for ours, theirs in zip((dx, grad_weight, grad_bias), expected):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_chunks_of_samples_are_as_even_as_can_be():
+    from nnlab.engine.conv_lanes import even_chunks
+
+    assert even_chunks(32, 6) == [(0, 5), (5, 5), (10, 6), (16, 5), (21, 5), (26, 6)]
+    assert even_chunks(64, 14) == [(0, 12), (12, 13), (25, 13), (38, 13), (51, 13)]
+    assert even_chunks(5, 8) == [(0, 5)] and even_chunks(1, 1) == [(0, 1)]
