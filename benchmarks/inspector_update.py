@@ -64,12 +64,12 @@ def measure(app, window, title: str, layers: list[int]) -> None:
     chunks, totals = [], []
     for i in range(10):
         selection.select_neuron(NeuronRef(1, i))
-        inspector._stats_timer.stop()
-        inspector._stats_cache.clear()
+        inspector.stats.cancel()
+        inspector.stats.forget()
         start = time.perf_counter()
         while True:
             begun = time.perf_counter()
-            finished = inspector._stats_step()
+            finished = inspector.stats.step()
             inspector.repaint()
             chunks.append((time.perf_counter() - begun) * 1000)
             if finished:

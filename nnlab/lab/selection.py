@@ -117,8 +117,9 @@ class Selection:
         self.input_changed.emit(inspected)
 
     def set_snapshot(self, network: Network | None) -> None:
-        """Take a network the caller will not write again (copy it first if it might)."""
-        if network is not None and self.snapshot is not None and network.sizes != self.snapshot.sizes:
+        """Take a network the caller will not write again (copy it first if it might). The picks go when the
+        layout changes: its sizes, or its weights' shapes (conv8x5 → conv8x3 keeps every map's size)."""
+        if network is not None and self.snapshot is not None and _layout(network) != _layout(self.snapshot):
             self.select_neuron(None)
             self.select_connection(None)
             self.select_feature(None)
@@ -136,3 +137,8 @@ class Selection:
         for target, source in zip(twin.biases, biases):
             target[...] = source
         self.set_snapshot(twin)
+
+
+def _layout(network: Network) -> tuple:
+    """What the picks index: each layer's size and each weight array's shape."""
+    return tuple(network.sizes), tuple(weight.shape for weight in network.weights)

@@ -3,7 +3,8 @@ chosen neuron and weight, and the snapshot is always a copy no worker writes."""
 import numpy as np
 
 from nnlab.engine import LayerSpec, Network
-from nnlab.lab.selection import ConnectionRef, InspectedInput, NeuronRef, Selection
+from nnlab.engine.layers import ConvSpec
+from nnlab.lab.selection import ConnectionRef, FeatureRef, InspectedInput, KernelWeightRef, NeuronRef, Selection
 
 
 def network(hidden=3) -> Network:
@@ -50,6 +51,17 @@ def test_a_snapshot_of_another_architecture_forgets_the_chosen_neuron_and_weight
     selection.set_snapshot(narrower)  # unit 2 of layer 1 is gone
     assert selection.neuron is None and selection.connection is None
     assert seen == [("neuron_changed", None), ("connection_changed", None), ("snapshot_changed", narrower)]
+
+
+def test_smaller_kernels_with_the_same_map_sizes_forget_the_picked_kernel_weight_and_map_pixel():
+    selection = Selection()
+    selection.set_snapshot(Network((8, 8), [ConvSpec(2, 5), LayerSpec(3, "softmax")], seed=0))
+    selection.select_feature(FeatureRef(1, 1, 7, 7))
+    selection.select_kernel_weight(KernelWeightRef(0, 1, 0, 4, 4))
+    smaller = Network((8, 8), [ConvSpec(2, 3), LayerSpec(3, "softmax")], seed=0)
+    assert smaller.sizes == selection.snapshot.sizes  # 'same' padding: 2 maps of 8×8 either way
+    selection.set_snapshot(smaller)
+    assert selection.kernel_weight is None and selection.feature is None
 
 
 def test_a_workers_arrays_become_a_new_snapshot_and_the_old_one_stays_as_it_was():

@@ -64,6 +64,44 @@ def kernel_weight_for(network, feature: FeatureRef, sample, picked: KernelWeight
     return KernelWeightRef(layer, feature.channel, shown, centre, centre)
 
 
+class ConvFocus:
+    """Whether the Backprop tab takes a CNN's map pixel and kernel weight apart — one of them was picked after
+    any neuron or weight — or the neuron and weight picked last; a map pixel's pick also picks a weight of
+    its kernel (:func:`kernel_weight_for`)."""
+
+    def __init__(self, selection) -> None:
+        self.selection = selection
+        self.on = False
+
+    def targets(self) -> tuple[FeatureRef | None, KernelWeightRef | None]:
+        """(map pixel, kernel weight) to take apart — (None, None) while a neuron or weight was picked last,
+        or the network is dense."""
+        net = self.selection.snapshot
+        if net is None or net.is_dense or not self.on:
+            return None, None
+        return self.selection.feature, self.selection.kernel_weight
+
+    def feature_picked(self, feature: FeatureRef | None) -> None:
+        """A map pixel (None: the pick was cleared, which changes nothing)."""
+        if feature is None:
+            return
+        self.on = True
+        inp = self.selection.input
+        kernel = kernel_weight_for(self.selection.snapshot, feature, None if inp is None else inp.values,
+                                   self.selection.kernel_weight)
+        if kernel is not None:
+            self.selection.select_kernel_weight(kernel)
+
+    def kernel_weight_picked(self, kernel: KernelWeightRef | None) -> None:
+        if kernel is not None:
+            self.on = True
+
+    def dense_picked(self, neuron_or_connection) -> None:
+        """A neuron or a weight (ConnectionRef) was picked: the Backprop tab takes it apart instead."""
+        if neuron_or_connection is not None:
+            self.on = False
+
+
 class ConvStepText:
     """Writes a CNN's selected pixel and kernel weight into a ``DebuggerView``'s key grid and working."""
 

@@ -1,10 +1,11 @@
-"""The inspector dock: which neuron and which input, and the four tabs that explain them.
+"""The inspector dock: which neuron and which input, and the tabs that explain them.
 
 It is given what it shows — the selection (the snapshot network and the inspected input), the
 session (the dataset, its split, the loss), the run settings (the Backprop tab's step) and the
 training controller (whether a run is active) — never the window. It reads the snapshot, never
 the live network a training run writes; "Apply this step" is the one place it writes, through
-the session, and only while no run is active.
+the session, and only while no run is active. The Neuron tab's dataset-wide figures are computed by
+``neuron_stats_pump``; whether the Backprop tab shows a CNN's map pixel or a neuron, by ``conv_step.ConvFocus``.
 """
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QS
 from nnlab.engine.backprop_steps import BackpropWalk
 from nnlab.engine.conv_backprop_steps import ConvBackpropWalk
 from nnlab.engine.network import targets_for
-from nnlab.engine.neuron_stats import dead_units, layer_activations, top_samples
 from nnlab.engine.numbers import format_number
 from nnlab.engine.outputs import outputs_to_classes
 from nnlab.data.lessons import Lesson
@@ -30,21 +30,19 @@ from nnlab.lab.training_state import TrainingState
 
 from ..priority import window_busy
 from ..training.controller import TrainingController
-from .conv_step import kernel_weight_for
+from .conv_step import ConvFocus
 from .debugger_view import DebuggerView
 from .feature_view import FeatureView
 from .layer_view import MAP_KINDS, LayerView
 from .lazy_page import LazyPage
 from .lessons_view import LessonsView
+from .neuron_stats_pump import NeuronStatsPump
 from .neuron_view import NeuronView
 from .step_apply import StepApplier
 
 CNN_NEURON_TABS = ("This layer is made of feature maps: the Layer tab shows them all; click one of their pixels there or "
                    "in the editor, and the Feature map tab takes it apart. The Neuron tab shows the dense layers' "
                    "neurons.")
-STATS_DELAY_MS = 150
-MAX_POOL = 5000
-STATS_CHUNK = 1000  # ~5–10 ms of a 784-wide first layer per event-loop turn
 
 
 class InspectorDock(QWidget):
@@ -56,11 +54,8 @@ class InspectorDock(QWidget):
         self._open_lesson = open_lesson
         self.lesson = None
         self._running = False
-        self._stats_cache: dict[tuple, list[np.ndarray]] = {}
         self._walk_key: tuple | None = None
-        self._conv_focus = False  # a CNN's map pixel or kernel weight was picked after any neuron or weight
-        self._stats_timer = QTimer(self, singleShot=True, interval=STATS_DELAY_MS)
-        self._stats_timer.timeout.connect(self._refresh_stats)
+        self.conv_focus = ConvFocus(selection)  # the Backprop tab takes a CNN's map pixel and kernel weight apart?
         # While training, new weights arrive with the editor's and the canvas's work for the same snapshot:
         # refreshing in a later event-loop turn keeps each turn short (the window's stalls stay small).
         self._snapshot_timer = QTimer(self, singleShot=True, interval=0)
@@ -94,6 +89,8 @@ class InspectorDock(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
+        self.stats = NeuronStatsPump(selection, session, self.neuron, self.neuron_page.content,
+                                     lambda: self._running, self)
         self.applier = StepApplier(self.session, training, self.debugger, self.step_settings,
                                    self.shown_weight)
         self._connect()
@@ -166,17 +163,9 @@ class InspectorDock(QWidget):
             return None
         return ConnectionRef(neuron.layer - 1, 0, neuron.unit)
 
-    def conv_targets(self):
-        """(map pixel, kernel weight) the Backprop tab takes apart — (None, None) while a neuron or weight was
-        picked last, or the network is dense."""
-        net = self.selection.snapshot
-        if net is None or net.is_dense or not self._conv_focus:
-            return None, None
-        return self.selection.feature, self.selection.kernel_weight
-
     def shown_weight(self) -> ConnectionRef | KernelWeightRef | None:
         """The weight whose step the Backprop tab shows: the kernel weight or the connection."""
-        feature, kernel = self.conv_targets()
+        feature, kernel = self.conv_focus.targets()
         if feature is not None or kernel is not None:
             return kernel
         return self.connection()
@@ -235,7 +224,7 @@ class InspectorDock(QWidget):
 
     # -- signals -------------------------------------------------------------------------------------
     def _on_snapshot(self, _network) -> None:
-        self._stats_cache.clear()
+        self.stats.forget()
         self.applier.network_replaced()
         if self._running:
             self._snapshot_timer.start()
@@ -245,7 +234,7 @@ class InspectorDock(QWidget):
     def _on_dataset(self, dataset) -> None:
         if self.lesson is not None and dataset.extra.get("lesson") != self.lesson.key:
             self.lesson = None
-        self._stats_cache.clear()
+        self.stats.forget()
         pool = self._pool()
         self.sample_spin.setMaximum(max(1, len(pool[0]) if pool else 1))
         self.sample_spin.setValue(1)
@@ -253,33 +242,21 @@ class InspectorDock(QWidget):
             self.inspect_sample()  # a new dataset starts with its first sample in view
 
     def _on_feature(self, feature) -> None:
+        self.conv_focus.feature_picked(feature)
         if feature is not None:
-            self._conv_focus = True
-            self._follow_kernel(feature)
             self.show_tab("feature")  # a click on a map pixel asks to see it taken apart
         self.refresh()
 
-    def _follow_kernel(self, feature) -> None:
-        """A convolution's map pixel picks a weight of its own kernel, unless one of that kernel is picked."""
-        inp = self.selection.input
-        kernel = kernel_weight_for(self.selection.snapshot, feature, None if inp is None else inp.values,
-                                   self.selection.kernel_weight)
-        if kernel is not None:
-            self.selection.select_kernel_weight(kernel)
-
     def _on_neuron(self, neuron) -> None:
-        if neuron is not None:
-            self._conv_focus = False
+        self.conv_focus.dense_picked(neuron)
         self.refresh()
 
     def _on_connection(self, connection) -> None:
-        if connection is not None:
-            self._conv_focus = False
+        self.conv_focus.dense_picked(connection)
         self._refresh_debugger_targets()
 
     def _on_kernel_weight(self, kernel) -> None:
-        if kernel is not None:
-            self._conv_focus = True
+        self.conv_focus.kernel_weight_picked(kernel)
         self.refresh()
 
     def _on_training_state(self, state: TrainingState) -> None:
@@ -343,7 +320,7 @@ class InspectorDock(QWidget):
             trace = net.forward_trace(np.asarray(inp.values).reshape(1, -1))
             if current is self.neuron_page:
                 self.neuron_view.show_neuron(net, trace, neuron.layer, neuron.unit, classes, inp.image_shape)
-                self._schedule_stats()
+                self.stats.schedule()
             else:
                 shape = inp.image_shape if neuron.layer == 0 else None
                 name = "Input layer" if neuron.layer == 0 else f"Layer {neuron.layer}"
@@ -420,66 +397,8 @@ class InspectorDock(QWidget):
 
     def _refresh_debugger_targets(self) -> None:
         if self.tabs.currentWidget() is self.debugger:
-            self.debugger.set_targets(self.neuron(), self.connection(), *self.conv_targets())
-
-    # -- dataset-wide figures (deferred, and computed a chunk per event-loop turn: they need a
-    #    forward pass over thousands of samples, which must not freeze the window) ---------------------
-    def _schedule_stats(self) -> None:
-        if self._running:
-            self.neuron_view.top.clear("shown when training pauses")
-            return
-        self._stats_timer.setInterval(STATS_DELAY_MS)
-        self._stats_timer.start()
-
-    def _stats_pools(self, net, layer: int) -> list[tuple[str, np.ndarray]]:
-        pools = [("all", self.session.dataset.subset(slice(0, MAX_POOL)).x)]  # a view; bytes stay bytes
-        validation = self.session.splits.validation if self.session.splits is not None else None
-        if validation is not None and len(validation) and layer < len(net.layers) \
-                and net.layers[layer - 1].activation == "relu":
-            pools.append(("validation", validation.x))
-        return pools
-
-    def _stats_step(self) -> bool:
-        """Compute one chunk of what is missing; True when everything is ready and shown."""
-        net, neuron, dataset = self.selection.snapshot, self.neuron(), self.session.dataset
-        if net is None or neuron is None or dataset is None or dataset.n_features != net.input_size \
-                or neuron.layer == 0 or not (net.is_dense or self._dense_column(net, neuron.layer)):
-            self.neuron_view.top.clear()  # a CNN's map layers have no neurons of their own: no statistics
-            self.neuron_view.show_dead(None)
-            return True
-        for name, x in self._stats_pools(net, neuron.layer):
-            key = (name, neuron.layer)
-            done = self._stats_cache.setdefault(key, [])
-            computed = sum(len(part) for part in done)
-            if computed < len(x):
-                done.append(layer_activations(net, x[computed:computed + STATS_CHUNK], neuron.layer))
-                return False
-        self._show_stats(net, neuron, dataset)
-        return True
-
-    def _refresh_stats(self) -> None:
-        if self._running:  # a pass over the dataset would hold the GIL the trainer needs
-            self._schedule_stats()
-            return
-        if not self._stats_step():
-            self._stats_timer.setInterval(0)
-            self._stats_timer.start()
+            self.debugger.set_targets(self.neuron(), self.connection(), *self.conv_focus.targets())
 
     def finish_stats(self) -> None:
-        """Everything at once (tests, screenshots)."""
-        while not self._stats_step():
-            pass
-
-    def _show_stats(self, net, neuron: NeuronRef, dataset) -> None:
-        acts = np.concatenate(self._stats_cache[("all", neuron.layer)])[:, neuron.unit]
-        best = top_samples(acts, 9)
-        shape = tuple(dataset.input_shape) if len(dataset.input_shape) == 2 else None
-        pool = f"{min(len(dataset), MAX_POOL):,} samples"
-        self.neuron_view.top.show_samples(dataset.x[best], acts[best], dataset.answers[best], dataset.classes, shape,
-                                          pool)
-        validation = self._stats_cache.get(("validation", neuron.layer))
-        if validation:
-            val = np.concatenate(validation)
-            self.neuron_view.show_dead(bool(dead_units(val)[neuron.unit]), f"{len(val):,} validation samples")
-        else:
-            self.neuron_view.show_dead(None)
+        """The Neuron tab's dataset-wide figures, all at once (tests, screenshots)."""
+        self.stats.finish()

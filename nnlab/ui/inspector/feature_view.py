@@ -23,9 +23,6 @@ FIELD_COLOUR = "#e67e22"
 WINNER_COLOUR = "#27ae60"
 IMAGE_HEIGHT = 140  # the three pictures and an eight-line sum fit the inspector's ~340 px at 1280×720
 KERNEL_HEIGHT = 185  # a 5×5 kernel's 25 two-digit numbers need ~37 px cells
-KERNEL_LABEL_SCALE = 0.85
-"""At the window's font "−0.16" is ~34 px wide, and the kernel's cells shrink to ~35 px when the inspector is
-short (1280×720): at full size neighbours touched ("−0.16−0.15"); at 85 % a 5 px gap stays."""
 
 
 def _outline(item: pg.PlotDataItem, top: float, left: float, size: float) -> None:
@@ -61,7 +58,6 @@ class FeatureView(QWidget):
             image.setMaximumHeight(IMAGE_HEIGHT)
         self.kernel_image.setMaximumHeight(KERNEL_HEIGHT)
         self.kernel_image.decimals = 2  # "−0.26", "0.09": each fits a 5×5 kernel's cell; the sum has more
-        self.kernel_image.label_scale = KERNEL_LABEL_SCALE
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addLayout(pictures)

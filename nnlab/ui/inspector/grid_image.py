@@ -58,7 +58,6 @@ class GridImage(ThemedPlot):
         self._diverging = diverging
         self.digits = 3  # significant digits of the numbers written in small grids' cells
         self.decimals: int | None = None  # or a fixed number of decimals, so every cell's text is as wide
-        self.label_scale = 1.0  # the cells' numbers at this fraction of the widget's font size
         self._shape = (0, 0)
         self._count = 0
         self._labels: list[pg.TextItem] = []
@@ -111,10 +110,6 @@ class GridImage(ThemedPlot):
             row, column = divmod(index, columns)
             colour = text if self._diverging else "w" if value < middle else "k"  # viridis: dark to light
             label = pg.TextItem(self.cell_text(value), color=colour, anchor=(0.5, 0.5))
-            if self.label_scale != 1.0:
-                font = self.font()
-                font.setPointSizeF(font.pointSizeF() * self.label_scale)
-                label.setFont(font)
             label.setPos(column + 0.5, row + 0.5)
             self.addItem(label)
             self._labels.append(label)
