@@ -9,6 +9,7 @@ the session, and only while no run is active. The Neuron tab's dataset-wide figu
 """
 from __future__ import annotations
 
+import weakref
 from functools import partial
 from typing import Callable
 
@@ -114,7 +115,11 @@ class InspectorDock(QWidget):
         self.debugger.apply_requested.connect(self.applier.apply)
         self.debugger.undo_requested.connect(self.applier.undo)
         self.lessons.lesson_chosen.connect(self.open_lesson)
-        self.tabs.currentChanged.connect(self._on_tab)
+        # The tab widget says "current changed" as its tabs go while the dock is destroyed; by then the
+        # dock's Python side is gone, and a bound-method slot made PySide raise "Slot 'InspectorDock::'
+        # not found" (a garbage-collected dock, during whatever ran next). A weak reference just lets go.
+        dock = weakref.ref(self)
+        self.tabs.currentChanged.connect(lambda index: (alive := dock()) is not None and alive._on_tab(index))
 
     @property
     def neuron_view(self) -> NeuronView:

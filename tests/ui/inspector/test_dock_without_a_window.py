@@ -1,5 +1,7 @@
 """The inspector dock is given the lab objects it shows (and the command that opens a lesson), not the window:
 it is built and used here with no MainWindow at all."""
+import gc
+
 from nnlab.data.lessons import lesson_source
 from nnlab.lab import LabSession, NeuronRef, RunSettings, Selection
 from nnlab.ui.inspector.dock import InspectorDock
@@ -36,3 +38,17 @@ def test_a_lesson_the_command_refuses_leaves_the_dock_as_it_was(qtbot):
     qtbot.addWidget(dock)
     assert not dock.open_lesson(dock.lessons.lesson("04-dog-cat"))
     assert dock.lesson is None
+
+
+def test_a_dock_the_garbage_collector_takes_calls_no_slot_of_its_own_on_the_way_out(qtbot):
+    """Its tab widget says "current changed" as its tabs go; the dock's Python side is gone by then."""
+    settings = RunSettings()
+    dock = InspectorDock(Selection(), LabSession(), settings, TrainingController(settings), lambda lesson: False)
+    dock.show()
+    dock.tabs.setCurrentIndex(3)
+    with qtbot.capture_exceptions() as raised:
+        dock.close()
+        del dock
+        gc.collect()
+        qtbot.wait(10)
+    assert [str(error[1]) for error in raised] == []
