@@ -87,3 +87,10 @@ def test_the_maps_are_laid_out_again_when_the_picture_changes_shape(window, insp
         assert view.mosaic.tiles[1] == maps_per_row(8, (28, 28), box), box
         layouts.append(view.mosaic.tiles)
     assert layouts[0] != layouts[1]
+
+
+@pytest.mark.parametrize("tab", ["neuron", "layer"])
+def test_the_flatten_column_says_it_is_one_row_of_the_maps_not_maps(window, inspector, tab):
+    inspector.show_tab(tab)
+    inspector.layer_spin.setValue(5)  # conv8x5, maxpool2, conv16x5, maxpool2, flatten
+    assert inspector.message.text().startswith("The flatten layer has no weights: it lays the feature maps")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QS
                                QWidget)
 
 from nnlab.engine.backprop_steps import BackpropWalk
+from nnlab.engine.layers import FLATTEN
 from nnlab.engine.conv_backprop_steps import ConvBackpropWalk
 from nnlab.engine.network import targets_for
 from nnlab.engine.numbers import format_number
@@ -44,6 +45,9 @@ from .step_apply import StepApplier
 CNN_NEURON_TABS = ("This layer is made of feature maps: the Layer tab shows them all; click one of their pixels there or "
                    "in the editor, and the Feature map tab takes it apart. The Neuron tab shows the dense layers' "
                    "neurons.")
+FLATTEN_TABS = ("The flatten layer has no weights: it lays the feature maps before it out as one row of numbers, "
+                "map by map, row by row. The Layer tab shows those maps; the next dense layer's neurons weigh "
+                "the row.")
 
 
 class InspectorDock(QWidget):
@@ -319,7 +323,8 @@ class InspectorDock(QWidget):
             return
         if not net.is_dense and current is not self.debugger and neuron.layer > 0 \
                 and not self._dense_column(net, neuron.layer):
-            self.message.setText(CNN_NEURON_TABS)
+            kind = net.layers[neuron.layer - 1].kind
+            self.message.setText(FLATTEN_TABS if kind == FLATTEN else CNN_NEURON_TABS)
             return
         if current is self.neuron_page or current is self.layer_page:
             trace = net.forward_trace(np.asarray(inp.values).reshape(1, -1))
