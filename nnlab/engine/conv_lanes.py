@@ -107,6 +107,10 @@ class _RowWorkspace:
         width = self.chunk * plane + (k - 1) * row
         self.rows = np.empty((g.in_channels, k, width), dtype)
         self.out = np.empty((g.filters, self.chunk * plane), dtype)
+        # The K shifted products of a chunk at once, (K, F, samples·plane), summed over ki into ``out`` — when
+        # they fit in CHUNK_BYTES; else K products added one by one into ``out`` (``part`` holds each).
+        stacked_bytes = k * g.filters * self.chunk * plane * dtype.itemsize
+        self.products = np.empty((k, g.filters, self.chunk * plane), dtype) if stacked_bytes <= CHUNK_BYTES else None
         self.part = np.empty_like(self.out)
         # δ spread over the padded planes: the padding's positions stay zero so they add nothing.
         self.delta = np.zeros((g.filters, self.chunk, g.height + g.pad, row), dtype)
@@ -117,7 +121,12 @@ class _RowWorkspace:
             length = count * plane + (k - 1) * row
             source = as_strided(self.input.flat[first * plane:], (g.in_channels, k, length),
                                 (n * plane * item, item, item), writeable=False)
-            self.chunks.append((first, count, source, self.rows[:, :, :length]))
+            rows = self.rows[:, :, :length].reshape(g.in_channels * k, length)
+            width = count * plane
+            # [ki] = rows shifted by ki padded rows: the K products are one stacked matmul (one NumPy call;
+            # each call, and each view made per call, holds Python's lock that the other half's thread waits for)
+            shifted = as_strided(rows, (k, rows.shape[0], width), (row * item, *rows.strides), writeable=False)
+            self.chunks.append((first, count, source, self.rows[:, :, :length], rows, shifted))
         self.has_input = False
 
 
@@ -131,7 +140,7 @@ class RowLane(_Lane):
         g = geometry
         self._weight_rows = np.empty((g.kernel, g.filters, g.in_channels, g.kernel), self.dtype)
         self._grad_rows = np.empty((g.kernel, g.in_channels * g.kernel, g.filters), self.dtype)
-        self._grad_part = np.empty((g.in_channels * g.kernel, g.filters), self.dtype)
+        self._grad_part = np.empty_like(self._grad_rows)
         self._transposed: RowLane | None = None
         self._flipped: np.ndarray | None = None
 
@@ -147,14 +156,19 @@ class RowLane(_Lane):
         np.copyto(self._weight_rows, weight.transpose(2, 0, 1, 3))
         kernels = self._weight_rows.reshape(g.kernel, g.filters, -1)  # [ki] = W[:, :, ki, :] as (F, C·K)
         y = ws.y if out is None else out
-        for first, count, rows in self._row_im2col(ws):
+        for first, count, rows, shifted in self._row_im2col(ws):
             width = count * ws.plane
             total = ws.out[:, :width]
-            np.matmul(kernels[0], rows[:, :width], out=total)
-            for ki in range(1, g.kernel):
-                part = ws.part[:, :width]
-                np.matmul(kernels[ki], rows[:, ki * ws.row:ki * ws.row + width], out=part)
-                total += part
+            if ws.products is not None:
+                products = ws.products[:, :, :width]
+                np.matmul(kernels, shifted, out=products)
+                np.add.reduce(products, axis=0, out=total)
+            else:
+                np.matmul(kernels[0], rows[:, :width], out=total)
+                for ki in range(1, g.kernel):
+                    part = ws.part[:, :width]
+                    np.matmul(kernels[ki], rows[:, ki * ws.row:ki * ws.row + width], out=part)
+                    total += part
             valid = (total.reshape(g.filters, count, g.height + g.pad, ws.row)[:, :, :g.out_height, :g.out_width]
                      .transpose(1, 0, 2, 3))
             if bias is None:
@@ -167,15 +181,16 @@ class RowLane(_Lane):
         """∂L/∂W (F, C, K, K) into ``grad_weight``, from δ (n, F, Ho, Wo) and the remembered input."""
         g = self.geometry
         ws = self.remembered(delta.shape[0])
-        self._grad_rows.fill(0.0)
-        for first, count, rows in self._row_im2col(ws):
+        for index, (first, count, _, shifted) in enumerate(self._row_im2col(ws)):
             width = count * ws.plane
             spread = ws.delta[:, :count]
             np.copyto(spread[:, :, :g.out_height, :g.out_width], delta[first:first + count].transpose(1, 0, 2, 3))
             spread_t = spread.reshape(g.filters, width).T
-            for ki in range(g.kernel):
-                np.matmul(rows[:, ki * ws.row:ki * ws.row + width], spread_t, out=self._grad_part)
-                self._grad_rows[ki] += self._grad_part
+            if index == 0:
+                np.matmul(shifted, spread_t, out=self._grad_rows)
+            else:
+                np.matmul(shifted, spread_t, out=self._grad_part)
+                self._grad_rows += self._grad_part
         # _grad_rows[ki, (c, kj), f] = ∂L/∂W[f, c, ki, kj]
         np.copyto(grad_weight, self._grad_rows.reshape(g.kernel, g.in_channels, g.kernel, g.filters)
                   .transpose(3, 1, 0, 2))
@@ -190,12 +205,12 @@ class RowLane(_Lane):
         return self._transposed.forward(delta, self._flipped, None, out)
 
     def _row_im2col(self, ws: _RowWorkspace):
-        """Per chunk: (first sample, samples, rows (C·K, samples·plane + (K−1)·row)) — [(c, kj), j] is
-        the padded input at j + kj of channel c, j counted from the chunk's first plane."""
-        g = self.geometry
-        for first, count, source, target in ws.chunks:
+        """Per chunk: (first sample, samples, rows (C·K, samples·plane + (K−1)·row), rows shifted (K, C·K,
+        samples·plane)) — rows[(c, kj), j] is the padded input at j + kj of channel c, j counted from the chunk's
+        first plane, and shifted[ki, (c, kj), j] is rows[(c, kj), j + ki·row]."""
+        for first, count, source, target, rows, shifted in ws.chunks:
             np.copyto(target, source)
-            yield first, count, target.reshape(g.in_channels * g.kernel, -1)
+            yield first, count, rows, shifted
 
 
 class _StridedWorkspace:
