@@ -93,6 +93,37 @@ class _Lane:
         return ws
 
 
+class _RowChunk:
+    """One chunk of a row workspace: its samples and every view its products read and write, made once —
+    each view made per call is Python work under the lock the other half's thread waits for."""
+
+    __slots__ = ("first", "count", "source", "target", "rows", "shifted", "row_shifts", "total", "products",
+                 "part", "valid", "y", "spread_values", "spread_t")
+
+    def __init__(self, ws: "_RowWorkspace", g: ConvGeometry, n: int, first: int, count: int):
+        k, row, plane, item = g.kernel, ws.row, ws.plane, ws.rows.itemsize
+        width = count * plane
+        length = width + (k - 1) * row
+        self.first, self.count = first, count
+        self.source = as_strided(ws.input.flat[first * plane:], (g.in_channels, k, length),
+                                 (n * plane * item, item, item), writeable=False)
+        self.target = ws.rows[:, :, :length]
+        self.rows = self.target.reshape(g.in_channels * k, length)
+        # [ki] = rows shifted by ki padded rows: the K products as one stacked matmul, one NumPy call
+        self.shifted = as_strided(self.rows, (k, self.rows.shape[0], width), (row * item, *self.rows.strides),
+                                  writeable=False)
+        self.row_shifts = [self.rows[:, ki * row:ki * row + width] for ki in range(k)]
+        self.total = ws.out[:, :width]
+        self.products = None if ws.products is None else ws.products[:, :, :width]
+        self.part = ws.part[:, :width]
+        self.valid = (self.total.reshape(g.filters, count, g.height + g.pad, row)[:, :, :g.out_height, :g.out_width]
+                      .transpose(1, 0, 2, 3))
+        self.y = ws.y[first:first + count]
+        spread = ws.delta[:, :count]
+        self.spread_values = spread[:, :, :g.out_height, :g.out_width]
+        self.spread_t = spread.reshape(g.filters, width).T
+
+
 class _RowWorkspace:
     def __init__(self, g: ConvGeometry, n: int, dtype: np.dtype):
         k = g.kernel
@@ -115,18 +146,7 @@ class _RowWorkspace:
         # δ spread over the padded planes: the padding's positions stay zero so they add nothing.
         self.delta = np.zeros((g.filters, self.chunk, g.height + g.pad, row), dtype)
         self.y = np.empty((n, *g.output_shape), dtype)
-        item = dtype.itemsize
-        self.chunks = []
-        for first, count in spans:
-            length = count * plane + (k - 1) * row
-            source = as_strided(self.input.flat[first * plane:], (g.in_channels, k, length),
-                                (n * plane * item, item, item), writeable=False)
-            rows = self.rows[:, :, :length].reshape(g.in_channels * k, length)
-            width = count * plane
-            # [ki] = rows shifted by ki padded rows: the K products are one stacked matmul (one NumPy call;
-            # each call, and each view made per call, holds Python's lock that the other half's thread waits for)
-            shifted = as_strided(rows, (k, rows.shape[0], width), (row * item, *rows.strides), writeable=False)
-            self.chunks.append((first, count, source, self.rows[:, :, :length], rows, shifted))
+        self.chunks = [_RowChunk(self, g, n, first, count) for first, count in spans]
         self.has_input = False
 
 
@@ -139,6 +159,8 @@ class RowLane(_Lane):
         super().__init__(geometry, dtype)
         g = geometry
         self._weight_rows = np.empty((g.kernel, g.filters, g.in_channels, g.kernel), self.dtype)
+        self._kernels = self._weight_rows.reshape(g.kernel, g.filters, -1)
+        self._kernel_rows = list(self._kernels)
         self._grad_rows = np.empty((g.kernel, g.in_channels * g.kernel, g.filters), self.dtype)
         self._grad_part = np.empty_like(self._grad_rows)
         self._transposed: RowLane | None = None
@@ -154,42 +176,37 @@ class RowLane(_Lane):
         np.copyto(ws.input.values, x)
         ws.has_input = True
         np.copyto(self._weight_rows, weight.transpose(2, 0, 1, 3))
-        kernels = self._weight_rows.reshape(g.kernel, g.filters, -1)  # [ki] = W[:, :, ki, :] as (F, C·K)
-        y = ws.y if out is None else out
-        for first, count, rows, shifted in self._row_im2col(ws):
-            width = count * ws.plane
-            total = ws.out[:, :width]
-            if ws.products is not None:
-                products = ws.products[:, :, :width]
-                np.matmul(kernels, shifted, out=products)
-                np.add.reduce(products, axis=0, out=total)
+        kernels = self._kernels  # [ki] = W[:, :, ki, :] as (F, C·K)
+        kernel_rows = self._kernel_rows
+        shifted_bias = None if bias is None else bias[:, None, None]
+        for chunk in self._row_im2col(ws):
+            total = chunk.total
+            if chunk.products is not None:
+                np.matmul(kernels, chunk.shifted, out=chunk.products)
+                np.add.reduce(chunk.products, axis=0, out=total)
             else:
-                np.matmul(kernels[0], rows[:, :width], out=total)
+                shifts, part = chunk.row_shifts, chunk.part
+                np.matmul(kernel_rows[0], shifts[0], out=total)
                 for ki in range(1, g.kernel):
-                    part = ws.part[:, :width]
-                    np.matmul(kernels[ki], rows[:, ki * ws.row:ki * ws.row + width], out=part)
+                    np.matmul(kernel_rows[ki], shifts[ki], out=part)
                     total += part
-            valid = (total.reshape(g.filters, count, g.height + g.pad, ws.row)[:, :, :g.out_height, :g.out_width]
-                     .transpose(1, 0, 2, 3))
+            y = chunk.y if out is None else out[chunk.first:chunk.first + chunk.count]
             if bias is None:
-                np.copyto(y[first:first + count], valid)
+                np.copyto(y, chunk.valid)
             else:
-                np.add(valid, bias[:, None, None], out=y[first:first + count])
-        return y
+                np.add(chunk.valid, shifted_bias, out=y)
+        return ws.y if out is None else out
 
     def weight_gradient(self, delta, grad_weight) -> None:
         """∂L/∂W (F, C, K, K) into ``grad_weight``, from δ (n, F, Ho, Wo) and the remembered input."""
         g = self.geometry
         ws = self.remembered(delta.shape[0])
-        for index, (first, count, _, shifted) in enumerate(self._row_im2col(ws)):
-            width = count * ws.plane
-            spread = ws.delta[:, :count]
-            np.copyto(spread[:, :, :g.out_height, :g.out_width], delta[first:first + count].transpose(1, 0, 2, 3))
-            spread_t = spread.reshape(g.filters, width).T
+        for index, chunk in enumerate(self._row_im2col(ws)):
+            np.copyto(chunk.spread_values, delta[chunk.first:chunk.first + chunk.count].transpose(1, 0, 2, 3))
             if index == 0:
-                np.matmul(shifted, spread_t, out=self._grad_rows)
+                np.matmul(chunk.shifted, chunk.spread_t, out=self._grad_rows)
             else:
-                np.matmul(shifted, spread_t, out=self._grad_part)
+                np.matmul(chunk.shifted, chunk.spread_t, out=self._grad_part)
                 self._grad_rows += self._grad_part
         # _grad_rows[ki, (c, kj), f] = ∂L/∂W[f, c, ki, kj]
         np.copyto(grad_weight, self._grad_rows.reshape(g.kernel, g.in_channels, g.kernel, g.filters)
@@ -204,13 +221,13 @@ class RowLane(_Lane):
         np.copyto(self._flipped, weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
         return self._transposed.forward(delta, self._flipped, None, out)
 
-    def _row_im2col(self, ws: _RowWorkspace):
-        """Per chunk: (first sample, samples, rows (C·K, samples·plane + (K−1)·row), rows shifted (K, C·K,
-        samples·plane)) — rows[(c, kj), j] is the padded input at j + kj of channel c, j counted from the chunk's
-        first plane, and shifted[ki, (c, kj), j] is rows[(c, kj), j + ki·row]."""
-        for first, count, source, target, rows, shifted in ws.chunks:
-            np.copyto(target, source)
-            yield first, count, rows, shifted
+    @staticmethod
+    def _row_im2col(ws: _RowWorkspace):
+        """Per chunk, its ``_RowChunk`` once its rows are written: rows[(c, kj), j] is the padded input at j + kj
+        of channel c, j counted from the chunk's first plane; shifted[ki, (c, kj), j] is rows[(c, kj), j + ki·row]."""
+        for chunk in ws.chunks:
+            np.copyto(chunk.target, chunk.source)
+            yield chunk
 
 
 class _StridedWorkspace:
