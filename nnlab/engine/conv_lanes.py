@@ -49,10 +49,11 @@ CHUNK_BYTES = 256 * 1024
 # Row im2col and stacked products (K, F, samples·plane) bytes per chunk, where the products are stacked (F ≤ C·K).
 # One half batch (32 samples), one BLAS thread, CPU ms, forward + ∂W of conv 8→16 on 14×14 (interleaved, medians
 # of 40): rows ≤ 256 KiB (6 samples), K products one by one 1.87, stacked 1.83; rows ≤ 128 KiB (3), one by one
-# 1.74, stacked 1.74 (forward alone 1.05 / 1.01) — 44 NumPy calls in its forward instead of 66; the ∂x's 16→8
-# convolution: 3 samples (rows 240 KiB) stacked 1.64 against one by one 1.75, 1 sample 1.98; conv 1→8 on 28×28
-# (F > C·K): one by one, 11 samples 0.78, stacked at 7 samples 0.85.
-STACKED_CHUNK_BYTES = 384 * 1024
+# 1.74, stacked 1.74; the ∂x's 16→8 convolution, 3 samples: stacked 1.64 against one by one 1.75, 1 sample 1.98;
+# conv 1→8 on 28×28 (F > C·K): one by one, 11 samples 0.78, stacked at 7 samples 0.85. The budget, stacked
+# (another session, two runs): 256 KiB (2 samples) 1.38 / ∂x 0.69, 384 KiB (3) 1.33 / 0.67, 512 KiB (4) 1.30 / 0.66,
+# 768 KiB (6) 1.42 / 0.71 — and 8 chunks a half at 512 KiB: 4 NumPy calls each instead of 11 one by one.
+STACKED_CHUNK_BYTES = 512 * 1024
 
 
 def even_chunks(n: int, most: int) -> list[tuple[int, int]]:
