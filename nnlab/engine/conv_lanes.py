@@ -9,7 +9,10 @@ contiguous run instead of 14-value rows (NumPy's cost per row, not per value, do
 
 ``RowLane`` (stride 1) builds a *row* im2col: the K column shifts of every input channel, C·K rows
 over a chunk of samples; the K row shifts are then free (column offsets ki·(W + p) of that matrix),
-so y = Σ_ki W[:, :, ki, :] · rows[:, shifted by ki rows] is K BLAS products with no further copy.
+so y = Σ_ki W[:, :, ki, :] · rows[:, shifted by ki rows] is K BLAS products with no further copy — one
+stacked ``matmul`` over a strided view of the K shifts, summed by one ``add.reduce``, where the K products
+are no bigger than the rows (F ≤ C·K: LeNet's conv2 and its ∂x), else K products added one by one (conv1).
+Fewer NumPy calls matter when two half batches train side by side: each call hands Python's lock over.
 It computes each output plane over the whole padded plane and drops the padding's outputs (for a
 5×5 kernel on 14×14: 256 positions for 196, 31 % more multiply-adds), which is what lets one product
 span a whole chunk of samples. ∂W is the same K products against δ; ∂x is a forward pass of the
@@ -28,7 +31,8 @@ interleaved rounds; benchmarks/conv_alternatives.py prints them again):
     conv 1→8 on 28×28, forward: 0.8–0.9 whichever way (the product is tiny; this is not the best
         by a margin the noise can tell)
 
-Chunks: a chunk's row im2col is ≤ ``CHUNK_BYTES`` so that its copy and its products run in L2, and a
+Chunks: a chunk's row im2col is ≤ ``CHUNK_BYTES`` (stacked: rows and products ≤ ``STACKED_CHUNK_BYTES``)
+so that its copy and its products run in L2, and a
 batch's chunks are as even as can be (``even_chunks``): the trainer's half batches of 32 samples cost
 ~5 % more CPU in chunks of 6, 6, 6, 6, 6, 2 than in 6, 6, 5, 5, 5, 5 (interleaved epochs, one thread).
 Every in-place operation uses arrays of the layer's dtype and Python-float scalars, so float32 stays
