@@ -101,13 +101,12 @@ class MaxPool2D(_Pool):
 
     def _first_max(self, candidates: np.ndarray, out: np.ndarray, name: str) -> np.ndarray:
         """Max over the last axis of ``candidates`` into ``out``; returns the first winner's index."""
-        if self.pool == 2:  # the winner 0 or 1 in the layer's dtype: backward multiplies δ by it without a cast
-            winner = self._buffer(f"{name} winner", out.shape, self.dtype)
-            np.greater(candidates[..., 1], candidates[..., 0], out=winner)  # strictly: ties keep the first
+        winner = self._buffer(f"{name} winner", out.shape, np.uint8)
+        larger = winner.view(np.bool_) if self.pool == 2 else self._buffer(f"{name} larger", out.shape, np.bool_)
+        if self.pool == 2:
+            np.greater(candidates[..., 1], candidates[..., 0], out=larger)  # strictly: ties keep the first
             np.maximum(candidates[..., 0], candidates[..., 1], out=out)
             return winner
-        winner = self._buffer(f"{name} winner", out.shape, np.uint8)
-        larger = self._buffer(f"{name} larger", out.shape, np.bool_)
         np.copyto(out, candidates[..., 0])
         winner.fill(0)
         for position in range(1, self.pool):
@@ -131,13 +130,12 @@ class MaxPool2D(_Pool):
         of ``input_shape``: the buffers ``_first_max`` wrote."""
         batch, channels, height, _ = input_shape
         _, out_h, out_w = self.output_shape(*input_shape[1:])
-        kind = self.dtype if self.pool == 2 else np.uint8  # as _first_max made them
-        return (self._buffer("row winner", (batch, channels, out_h, out_w), kind),
-                self._buffer("column winner", (batch, channels, height, out_w), kind))
+        return (self._buffer("row winner", (batch, channels, out_h, out_w), np.uint8),
+                self._buffer("column winner", (batch, channels, height, out_w), np.uint8))
 
     def _route(self, delta: np.ndarray, winner: np.ndarray, targets: np.ndarray) -> None:
         """targets[..., k] = δ where ``winner`` is k, else 0."""
-        if self.pool == 2:  # the winner is 0 or 1 (the layer's dtype): δ·winner, and δ minus that (both exact)
+        if self.pool == 2:  # the winner is 0 or 1: δ·winner, and δ minus that (both exact)
             np.multiply(delta, winner, out=targets[..., 1])
             np.subtract(delta, targets[..., 1], out=targets[..., 0])
             return
@@ -153,9 +151,8 @@ class MaxPool2D(_Pool):
             raise ValueError("no max-pooling forward pass has run yet")
         row_winner, column_winner = self._winners(self._input_shapes[self._last_batch])
         columns = self._rows(column_winner, row_winner.shape[2])  # (batch, C, out_h, N, out_w)
-        row_winner = row_winner.astype(np.intp)
-        column = np.take_along_axis(columns, row_winner[:, :, :, None, :], axis=3).astype(np.intp)
-        return row_winner * self.pool + column[:, :, :, 0, :]
+        column = np.take_along_axis(columns, row_winner[:, :, :, None, :].astype(np.intp), axis=3)
+        return row_winner.astype(np.intp) * self.pool + column[:, :, :, 0, :]
 
 
 def winner_positions(winners: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
