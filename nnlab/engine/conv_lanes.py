@@ -9,7 +9,10 @@ contiguous run instead of 14-value rows (NumPy's cost per row, not per value, do
 
 ``RowLane`` (stride 1) builds a *row* im2col: the K column shifts of every input channel, C·K rows
 over a chunk of samples; the K row shifts are then free (column offsets ki·(W + p) of that matrix),
-so y = Σ_ki W[:, :, ki, :] · rows[:, shifted by ki rows] is K BLAS products with no further copy.
+so y = Σ_ki W[:, :, ki, :] · rows[:, shifted by ki rows] is K BLAS products with no further copy — one
+stacked ``matmul`` over a strided view of the K shifts, summed by one ``add.reduce``, where the K products
+are no bigger than the rows (F ≤ C·K: LeNet's conv2 and its ∂x), else K products added one by one (conv1).
+Fewer NumPy calls matter when two half batches train side by side: each call hands Python's lock over.
 It computes each output plane over the whole padded plane and drops the padding's outputs (for a
 5×5 kernel on 14×14: 256 positions for 196, 31 % more multiply-adds), which is what lets one product
 span a whole chunk of samples. ∂W is the same K products against δ; ∂x is a forward pass of the
@@ -28,7 +31,8 @@ interleaved rounds; benchmarks/conv_alternatives.py prints them again):
     conv 1→8 on 28×28, forward: 0.8–0.9 whichever way (the product is tiny; this is not the best
         by a margin the noise can tell)
 
-Chunks: a chunk's row im2col is ≤ ``CHUNK_BYTES`` so that its copy and its products run in L2, and a
+Chunks: a chunk's row im2col is ≤ ``CHUNK_BYTES`` (stacked: rows and products ≤ ``STACKED_CHUNK_BYTES``)
+so that its copy and its products run in L2, and a
 batch's chunks are as even as can be (``even_chunks``): the trainer's half batches of 32 samples cost
 ~5 % more CPU in chunks of 6, 6, 6, 6, 6, 2 than in 6, 6, 5, 5, 5, 5 (interleaved epochs, one thread).
 Every in-place operation uses arrays of the layer's dtype and Python-float scalars, so float32 stays
@@ -46,6 +50,14 @@ from .conv_geometry import ConvGeometry
 # LeNet step on the trainer's half batches, CPU ms a batch: 64 KiB 11.8, 128 KiB 10.5, 256 KiB 10.0,
 # 512 KiB 11.1, 1 MiB 14.4 (interleaved epochs, medians of 9).
 CHUNK_BYTES = 256 * 1024
+# Row im2col and stacked products (K, F, samples·plane) bytes per chunk, where the products are stacked (F ≤ C·K).
+# One half batch (32 samples), one BLAS thread, CPU ms, forward + ∂W of conv 8→16 on 14×14 (interleaved, medians
+# of 40): rows ≤ 256 KiB (6 samples), K products one by one 1.87, stacked 1.83; rows ≤ 128 KiB (3), one by one
+# 1.74, stacked 1.74; the ∂x's 16→8 convolution, 3 samples: stacked 1.64 against one by one 1.75, 1 sample 1.98;
+# conv 1→8 on 28×28 (F > C·K): one by one, 11 samples 0.78, stacked at 7 samples 0.85. The budget, stacked
+# (another session, two runs): 256 KiB (2 samples) 1.38 / ∂x 0.69, 384 KiB (3) 1.33 / 0.67, 512 KiB (4) 1.30 / 0.66,
+# 768 KiB (6) 1.42 / 0.71 — and 8 chunks a half at 512 KiB: 4 NumPy calls each instead of 11 one by one.
+STACKED_CHUNK_BYTES = 512 * 1024
 
 
 def even_chunks(n: int, most: int) -> list[tuple[int, int]]:
@@ -93,6 +105,37 @@ class _Lane:
         return ws
 
 
+class _RowChunk:
+    """One chunk of a row workspace: its samples and every view its products read and write, made once —
+    each view made per call is Python work under the lock the other half's thread waits for."""
+
+    __slots__ = ("first", "count", "source", "target", "rows", "shifted", "row_shifts", "total", "products",
+                 "part", "valid", "y", "spread_values", "spread_t")
+
+    def __init__(self, ws: "_RowWorkspace", g: ConvGeometry, n: int, first: int, count: int):
+        k, row, plane, item = g.kernel, ws.row, ws.plane, ws.rows.itemsize
+        width = count * plane
+        length = width + (k - 1) * row
+        self.first, self.count = first, count
+        self.source = as_strided(ws.input.flat[first * plane:], (g.in_channels, k, length),
+                                 (n * plane * item, item, item), writeable=False)
+        self.target = ws.rows[:, :, :length]
+        self.rows = self.target.reshape(g.in_channels * k, length)
+        # [ki] = rows shifted by ki padded rows: the K products as one stacked matmul, one NumPy call
+        self.shifted = as_strided(self.rows, (k, self.rows.shape[0], width), (row * item, *self.rows.strides),
+                                  writeable=False)
+        self.row_shifts = [self.rows[:, ki * row:ki * row + width] for ki in range(k)]
+        self.total = ws.out[:, :width]
+        self.products = None if ws.products is None else ws.products[:, :, :width]
+        self.part = ws.part[:, :width]
+        self.valid = (self.total.reshape(g.filters, count, g.height + g.pad, row)[:, :, :g.out_height, :g.out_width]
+                      .transpose(1, 0, 2, 3))
+        self.y = ws.y[first:first + count]
+        spread = ws.delta[:, :count]
+        self.spread_values = spread[:, :, :g.out_height, :g.out_width]
+        self.spread_t = spread.reshape(g.filters, width).T
+
+
 class _RowWorkspace:
     def __init__(self, g: ConvGeometry, n: int, dtype: np.dtype):
         k = g.kernel
@@ -101,23 +144,23 @@ class _RowWorkspace:
         self.span = (k - 1) * row + k - 1  # how far beyond its own plane a row im2col reads
         self.input = _Planes(g, n, dtype, plane + self.span)
         self.row, self.plane = row, plane
-        most = max(1, min(n, CHUNK_BYTES // (g.in_channels * k * plane * dtype.itemsize)))
-        spans = even_chunks(n, most)
+        item = dtype.itemsize
+        rows_bytes, products_bytes = g.in_channels * k * plane * item, k * g.filters * plane * item  # a sample's
+        stacked = g.filters <= g.in_channels * k  # products no bigger than the rows they read
+        most = (STACKED_CHUNK_BYTES // (rows_bytes + products_bytes) if stacked else CHUNK_BYTES // rows_bytes)
+        spans = even_chunks(n, max(1, min(n, most)))
         self.chunk = max(count for _, count in spans)
         width = self.chunk * plane + (k - 1) * row
         self.rows = np.empty((g.in_channels, k, width), dtype)
         self.out = np.empty((g.filters, self.chunk * plane), dtype)
+        # The K shifted products of a chunk at once, (K, F, samples·plane), summed over ki into ``out``; or, where
+        # they would outgrow the rows, K products added one by one into ``out`` (``part`` holds each).
+        self.products = np.empty((k, g.filters, self.chunk * plane), dtype) if stacked else None
         self.part = np.empty_like(self.out)
         # δ spread over the padded planes: the padding's positions stay zero so they add nothing.
         self.delta = np.zeros((g.filters, self.chunk, g.height + g.pad, row), dtype)
         self.y = np.empty((n, *g.output_shape), dtype)
-        item = dtype.itemsize
-        self.chunks = []
-        for first, count in spans:
-            length = count * plane + (k - 1) * row
-            source = as_strided(self.input.flat[first * plane:], (g.in_channels, k, length),
-                                (n * plane * item, item, item), writeable=False)
-            self.chunks.append((first, count, source, self.rows[:, :, :length]))
+        self.chunks = [_RowChunk(self, g, n, first, count) for first, count in spans]
         self.has_input = False
 
 
@@ -130,8 +173,10 @@ class RowLane(_Lane):
         super().__init__(geometry, dtype)
         g = geometry
         self._weight_rows = np.empty((g.kernel, g.filters, g.in_channels, g.kernel), self.dtype)
+        self._kernels = self._weight_rows.reshape(g.kernel, g.filters, -1)
+        self._kernel_rows = list(self._kernels)
         self._grad_rows = np.empty((g.kernel, g.in_channels * g.kernel, g.filters), self.dtype)
-        self._grad_part = np.empty((g.in_channels * g.kernel, g.filters), self.dtype)
+        self._grad_part = np.empty_like(self._grad_rows)
         self._transposed: RowLane | None = None
         self._flipped: np.ndarray | None = None
 
@@ -145,37 +190,38 @@ class RowLane(_Lane):
         np.copyto(ws.input.values, x)
         ws.has_input = True
         np.copyto(self._weight_rows, weight.transpose(2, 0, 1, 3))
-        kernels = self._weight_rows.reshape(g.kernel, g.filters, -1)  # [ki] = W[:, :, ki, :] as (F, C·K)
-        y = ws.y if out is None else out
-        for first, count, rows in self._row_im2col(ws):
-            width = count * ws.plane
-            total = ws.out[:, :width]
-            np.matmul(kernels[0], rows[:, :width], out=total)
-            for ki in range(1, g.kernel):
-                part = ws.part[:, :width]
-                np.matmul(kernels[ki], rows[:, ki * ws.row:ki * ws.row + width], out=part)
-                total += part
-            valid = (total.reshape(g.filters, count, g.height + g.pad, ws.row)[:, :, :g.out_height, :g.out_width]
-                     .transpose(1, 0, 2, 3))
-            if bias is None:
-                np.copyto(y[first:first + count], valid)
+        kernels = self._kernels  # [ki] = W[:, :, ki, :] as (F, C·K)
+        kernel_rows = self._kernel_rows
+        shifted_bias = None if bias is None else bias[:, None, None]
+        for chunk in self._row_im2col(ws):
+            total = chunk.total
+            if chunk.products is not None:
+                np.matmul(kernels, chunk.shifted, out=chunk.products)
+                np.add.reduce(chunk.products, axis=0, out=total)
             else:
-                np.add(valid, bias[:, None, None], out=y[first:first + count])
-        return y
+                shifts, part = chunk.row_shifts, chunk.part
+                np.matmul(kernel_rows[0], shifts[0], out=total)
+                for ki in range(1, g.kernel):
+                    np.matmul(kernel_rows[ki], shifts[ki], out=part)
+                    total += part
+            y = chunk.y if out is None else out[chunk.first:chunk.first + chunk.count]
+            if bias is None:
+                np.copyto(y, chunk.valid)
+            else:
+                np.add(chunk.valid, shifted_bias, out=y)
+        return ws.y if out is None else out
 
     def weight_gradient(self, delta, grad_weight) -> None:
         """∂L/∂W (F, C, K, K) into ``grad_weight``, from δ (n, F, Ho, Wo) and the remembered input."""
         g = self.geometry
         ws = self.remembered(delta.shape[0])
-        self._grad_rows.fill(0.0)
-        for first, count, rows in self._row_im2col(ws):
-            width = count * ws.plane
-            spread = ws.delta[:, :count]
-            np.copyto(spread[:, :, :g.out_height, :g.out_width], delta[first:first + count].transpose(1, 0, 2, 3))
-            spread_t = spread.reshape(g.filters, width).T
-            for ki in range(g.kernel):
-                np.matmul(rows[:, ki * ws.row:ki * ws.row + width], spread_t, out=self._grad_part)
-                self._grad_rows[ki] += self._grad_part
+        for index, chunk in enumerate(self._row_im2col(ws)):
+            np.copyto(chunk.spread_values, delta[chunk.first:chunk.first + chunk.count].transpose(1, 0, 2, 3))
+            if index == 0:
+                np.matmul(chunk.shifted, chunk.spread_t, out=self._grad_rows)
+            else:
+                np.matmul(chunk.shifted, chunk.spread_t, out=self._grad_part)
+                self._grad_rows += self._grad_part
         # _grad_rows[ki, (c, kj), f] = ∂L/∂W[f, c, ki, kj]
         np.copyto(grad_weight, self._grad_rows.reshape(g.kernel, g.in_channels, g.kernel, g.filters)
                   .transpose(3, 1, 0, 2))
@@ -189,13 +235,13 @@ class RowLane(_Lane):
         np.copyto(self._flipped, weight.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1])
         return self._transposed.forward(delta, self._flipped, None, out)
 
-    def _row_im2col(self, ws: _RowWorkspace):
-        """Per chunk: (first sample, samples, rows (C·K, samples·plane + (K−1)·row)) — [(c, kj), j] is
-        the padded input at j + kj of channel c, j counted from the chunk's first plane."""
-        g = self.geometry
-        for first, count, source, target in ws.chunks:
-            np.copyto(target, source)
-            yield first, count, target.reshape(g.in_channels * g.kernel, -1)
+    @staticmethod
+    def _row_im2col(ws: _RowWorkspace):
+        """Per chunk, its ``_RowChunk`` once its rows are written: rows[(c, kj), j] is the padded input at j + kj
+        of channel c, j counted from the chunk's first plane; shifted[ki, (c, kj), j] is rows[(c, kj), j + ki·row]."""
+        for chunk in ws.chunks:
+            np.copyto(chunk.target, chunk.source)
+            yield chunk
 
 
 class _StridedWorkspace:
