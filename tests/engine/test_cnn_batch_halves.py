@@ -13,7 +13,7 @@ from nnlab.engine.layers import ConvSpec, PoolSpec
 from nnlab.engine.network import LayerSpec, Network
 from nnlab.engine.trainer import TrainConfig, Trainer
 
-SIDE = 8
+from .band_images import SIDE, as_flat_gradients, images
 
 
 def relu_cnn(dtype=np.float64, dropout=0.0, seed=1) -> Network:
@@ -21,15 +21,6 @@ def relu_cnn(dtype=np.float64, dropout=0.0, seed=1) -> Network:
     layers = [ConvSpec(3, 3, activation="relu"), PoolSpec(2), ConvSpec(4, 3, activation="relu"), PoolSpec(2),
               LayerSpec(5, "tanh", dropout=dropout), LayerSpec(3, "softmax")]
     return Network((SIDE, SIDE), layers, dtype=dtype, seed=seed)
-
-
-def images(n: int, seed: int):
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 3, n)
-    pictures = rng.random((n, SIDE, SIDE)) * 0.3
-    for i, label in enumerate(labels):
-        pictures[i, 2 * label + 1:2 * label + 3, :] += 0.7
-    return pictures.reshape(n, -1), labels
 
 
 def one_step_gradients(net: Network, x, labels, batch: int) -> np.ndarray:
@@ -40,13 +31,7 @@ def one_step_gradients(net: Network, x, labels, batch: int) -> np.ndarray:
 
 
 def whole_batch_gradients(net: Network, x, labels) -> np.ndarray:
-    gradients = net.gradients(x, np.eye(3)[labels], "cross_entropy", l2=0.01)
-    twin = net.copy()
-    for target, source in zip(twin.grad_weights, gradients.weights):
-        target[...] = source
-    for target, source in zip(twin.grad_biases, gradients.biases):
-        target[...] = source
-    return twin.grads
+    return as_flat_gradients(net, net.gradients(x, np.eye(3)[labels], "cross_entropy", l2=0.01))
 
 
 def test_a_batch_is_cut_in_halves_by_its_size_alone():

@@ -7,7 +7,7 @@ from nnlab.engine.layers import ConvSpec, FlattenSpec, PoolSpec, layer_word, par
 from nnlab.engine.network import LayerSpec, Network, validate_architecture
 from nnlab.engine.trainer import BatchProgress, EpochResult, TrainConfig, Trainer
 
-SIDE = 8
+from .band_images import SIDE, as_flat_gradients, images
 
 
 def small_cnn(dtype=np.float64, activation="tanh", frozen_conv=False, dropout=0.0, seed=1) -> Network:
@@ -16,16 +16,6 @@ def small_cnn(dtype=np.float64, activation="tanh", frozen_conv=False, dropout=0.
               ConvSpec(4, 3, padding="valid", activation="relu"), PoolSpec(2, "avgpool2d"),
               LayerSpec(5, "sigmoid", dropout=dropout), LayerSpec(3, "softmax")]
     return Network((SIDE, SIDE), layers, dtype=dtype, seed=seed)
-
-
-def images(n: int, seed: int):
-    """Three classes of 8×8 images, each a bright band in its own rows, with noise."""
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, 3, n)
-    pictures = rng.random((n, SIDE, SIDE)) * 0.3
-    for i, label in enumerate(labels):
-        pictures[i, 2 * label + 1:2 * label + 3, :] += 0.7
-    return pictures.reshape(n, -1), labels
 
 
 def test_shapes_flatten_and_parameter_layout():
@@ -91,21 +81,12 @@ def numerical_gradient(net: Network, x, targets, loss: str, l1: float, l2: float
     return grads
 
 
-def analytic_as_flat(net: Network, gradients) -> np.ndarray:
-    twin = net.copy()
-    for target, source in zip(twin.grad_weights, gradients.weights):
-        target[...] = source
-    for target, source in zip(twin.grad_biases, gradients.biases):
-        target[...] = source
-    return twin.grads
-
-
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "leaky_relu"])
 def test_a_whole_cnns_gradients_match_central_differences(activation):
     net = small_cnn(activation=activation)
     x, labels = images(5, 2)
     targets = np.eye(3)[labels]
-    analytic = analytic_as_flat(net, net.gradients(x, targets, "cross_entropy", l1=0.001, l2=0.01))
+    analytic = as_flat_gradients(net, net.gradients(x, targets, "cross_entropy", l1=0.001, l2=0.01))
     numeric = numerical_gradient(net, x, targets, "cross_entropy", 0.001, 0.01)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
 
@@ -120,7 +101,7 @@ def test_the_training_step_is_network_gradients(dtype, frozen_conv):
     config = TrainConfig(optimizer="sgd", learning_rate=0.5, batch_size=16, epochs=1, seed=0, l2=0.01)
     trainer = Trainer(net, x, labels, config)
     next(trainer.run())  # one batch: the whole set
-    expected = analytic_as_flat(before, before.gradients(x, np.eye(3)[labels], "cross_entropy", l2=0.01))
+    expected = as_flat_gradients(before, before.gradients(x, np.eye(3)[labels], "cross_entropy", l2=0.01))
     moved = (before.params - net.params) / 0.5
     tolerance = dict(rtol=2e-3, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-9, atol=1e-12)
     start, stop = before.layer_slices()[0]

@@ -86,3 +86,12 @@ def window_settings() -> Settings | None:
 @pytest.fixture
 def window(make_window, window_dataset, window_size, window_settings) -> MainWindow:
     return make_window(window_dataset, window_size, settings=window_settings)
+
+
+@pytest.fixture
+def lenet_window(make_window, window_size) -> MainWindow:
+    """A window on digits with the editor's "LeNet-style digits" template, inspecting a validation digit."""
+    window = make_window("digits", window_size)
+    assert window.editor.apply_template("LeNet-style digits")
+    window.inspector.inspect_sample()
+    return window

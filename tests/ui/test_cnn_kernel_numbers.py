@@ -12,14 +12,8 @@ def window_size():
     return (1280, 720)
 
 
-@pytest.fixture
-def window_dataset():
-    return "digits"
-
-
-def test_the_kernels_numbers_keep_apart_at_1280x720(window, qtbot):
-    assert window.editor.apply_template("LeNet-style digits")
-    window.inspector.inspect_sample()
+def test_the_kernels_numbers_keep_apart_at_1280x720(lenet_window, qtbot):
+    window = lenet_window
     canvas = window.editor.conv_canvas
     qtbot.waitUntil(canvas.has_shading)
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.pixel_point(1, 3, 14, 12).toPoint())

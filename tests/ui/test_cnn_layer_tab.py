@@ -9,14 +9,12 @@ from nnlab.ui.inspector.map_mosaic import GAP, maps_per_row, mosaic
 
 
 @pytest.fixture
-def window_dataset():
-    return "digits"
+def window(lenet_window):
+    return lenet_window
 
 
 @pytest.fixture
 def inspector(window):
-    assert window.editor.apply_template("LeNet-style digits")
-    window.inspector.inspect_sample()
     window.inspector.show_tab("layer")
     return window.inspector
 

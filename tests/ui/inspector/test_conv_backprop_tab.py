@@ -10,15 +10,13 @@ from nnlab.lab.selection import FeatureRef, KernelWeightRef, NeuronRef
 
 
 @pytest.fixture
-def window_dataset():
-    return "digits"
+def window(lenet_window):
+    return lenet_window
 
 
 @pytest.fixture
 def lenet(window):
     """The LeNet-style template on a validation digit; returns (snapshot, input, the engine's gradients)."""
-    assert window.editor.apply_template("LeNet-style digits")
-    window.inspector.inspect_sample()
     snapshot, inp = window.selection.snapshot, window.selection.input
     target = targets_for(np.array([inp.label]), 10, np.float64)
     engine = as_float64(snapshot).gradients(np.asarray(inp.values), target, "cross_entropy")

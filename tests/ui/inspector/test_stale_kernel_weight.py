@@ -2,21 +2,14 @@
 kernels (conv8x5 → conv8x3, both padded 'same') leaves no pick pointing past its kernels — Apply on the
 Backprop tab steps the new network instead of raising an IndexError."""
 import numpy as np
-import pytest
 
 from nnlab.engine.layers import ConvSpec, LayerSpec, PoolSpec
 from nnlab.engine.network import Network
 from nnlab.lab.selection import FeatureRef, KernelWeightRef
 
 
-@pytest.fixture
-def window_dataset():
-    return "digits"
-
-
-def test_a_kernel_weight_past_the_new_networks_kernel_is_dropped_and_apply_steps(window, errors):
-    assert window.editor.apply_template("LeNet-style digits")
-    window.inspector.inspect_sample()
+def test_a_kernel_weight_past_the_new_networks_kernel_is_dropped_and_apply_steps(lenet_window, errors):
+    window = lenet_window
     window.selection.select_feature(FeatureRef(1, 3, 14, 12))
     window.inspector.feature_view.kernel_image.clicked.emit(4 * 5 + 4)  # the 5×5 kernel's corner
     assert window.selection.kernel_weight == KernelWeightRef(0, 3, 0, 4, 4)
