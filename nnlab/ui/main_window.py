@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
                                     attempt=lambda title, action: self.guard.replace(
                                         title, lambda _nothing: action(), keeps_work=lambda _nothing: True))
         self.inspector = InspectorDock(self.selection, self.session, self.run_settings, self.training,
-                                       open_lesson=lambda lesson: self.opening.open_lesson(lesson))
+                                       open_lesson=lambda lesson: self.opening.open_lesson(lesson),
+                                       history=self.editor)
         self.docks = self._build_docks()
         link_panel(self.editor, self.panel, self.run_settings)
         self._build_commands()

@@ -13,6 +13,7 @@ and ``new_conv_layer``, the signals ``message``, ``edit_starting``, ``dataset_wa
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 from nnlab.engine import LayerSpec
@@ -89,12 +90,18 @@ class ArchitectureEdits:
         command.message = message
         return True
 
-    def _apply(self, state: NetworkState, message: str) -> None:
-        self._applying = True
+    @contextmanager
+    def _own_change(self):
+        """A step of this history is being done or undone: the network it writes is no change from elsewhere."""
+        was, self._applying = self._applying, True
         try:
-            self.session.set_network(state.network.copy(), state.loss, state.epochs_trained)
+            yield
         finally:
-            self._applying = False
+            self._applying = was
+
+    def _apply(self, state: NetworkState, message: str) -> None:
+        with self._own_change():
+            self.session.set_network(state.network.copy(), state.loss, state.epochs_trained)
         if state.fresh:
             self.reinitialised.emit()
         self.last_message = message
@@ -103,6 +110,13 @@ class ArchitectureEdits:
     def record(self, text: str, before: NetworkState, after: NetworkState) -> None:
         """A change already made elsewhere (a diverged run's restored weights) as one step of the history."""
         self.undo_stack.push(NetworkEditCommand(text, before, after, text, self._apply, done=True))
+
+    def push(self, command) -> None:
+        """A change of the weights made elsewhere (a Backprop step applied by hand) as one step of this
+        history, done by the push: Edit → Undo and Redo step through it with the edits, and the network
+        it writes keeps the history (a network from elsewhere, or a run, clears it)."""
+        with self._own_change():
+            self.undo_stack.push(command)
 
     def undo(self) -> None:
         self._step_history(self.undo_stack.canUndo(), self.undo_stack.undo)
@@ -115,7 +129,8 @@ class ArchitectureEdits:
             self._refuse(PAUSE_TO_EDIT)
         elif possible:
             self.edit_starting.emit()
-            step()
+            with self._own_change():
+                step()
 
     def _hidden_index(self, verb: str) -> int | None:
         """The current column as a ``network.layers`` index, or None after saying why it is fixed."""

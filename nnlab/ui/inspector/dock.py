@@ -40,7 +40,7 @@ from .lazy_page import LazyPage
 from .lessons_view import LessonsView
 from .neuron_stats_pump import NeuronStatsPump
 from .neuron_view import NeuronView
-from .step_apply import StepApplier
+from .step_apply import EditHistory, StepApplier
 
 CNN_NEURON_TABS = ("This layer is made of feature maps: the Layer tab shows them all; click one of their pixels there or "
                    "in the editor, and the Feature map tab takes it apart. The Neuron tab shows the dense layers' "
@@ -52,8 +52,9 @@ FLATTEN_TABS = ("The flatten layer has no weights: it lays the feature maps befo
 
 class InspectorDock(QWidget):
     def __init__(self, selection: Selection, session: LabSession, run_settings: RunSettings,
-                 training: TrainingController, open_lesson: Callable[[Lesson], bool]) -> None:
-        """``open_lesson(lesson)``: make a lesson the lab's work (False: it failed or the learner kept theirs)."""
+                 training: TrainingController, open_lesson: Callable[[Lesson], bool], history: EditHistory) -> None:
+        """``open_lesson(lesson)``: make a lesson the lab's work (False: it failed or the learner kept theirs);
+        ``history``: the editor's undo history, on which "Apply this step" is one step."""
         super().__init__()
         self.selection, self.session, self.run_settings, self.training = selection, session, run_settings, training
         self._open_lesson = open_lesson
@@ -97,7 +98,7 @@ class InspectorDock(QWidget):
         self.stats = NeuronStatsPump(selection, session, self.neuron, self.neuron_page.content,
                                      lambda: self._running, self)
         self.applier = StepApplier(self.session, training, self.debugger, self.step_settings,
-                                   self.shown_weight)
+                                   self.shown_weight, history)
         self._connect()
 
     def _connect(self) -> None:

@@ -4,6 +4,7 @@ import gc
 
 from nnlab.data.lessons import lesson_source
 from nnlab.lab import LabSession, NeuronRef, RunSettings, Selection
+from nnlab.ui.editor.editor import NetworkEditor
 from nnlab.ui.inspector.dock import InspectorDock
 from nnlab.ui.open_commands import lesson_input
 from nnlab.ui.training.controller import TrainingController
@@ -23,7 +24,7 @@ def test_the_dock_shows_a_lesson_from_the_lab_objects_alone(qtbot):
         selection.set_input(lesson_input(lesson))
         return True
 
-    dock = InspectorDock(selection, session, settings, training, open_lesson)
+    dock = InspectorDock(selection, session, settings, training, open_lesson, NetworkEditor(session, selection))
     qtbot.addWidget(dock)
     dock.show()
     assert dock.open_lesson(dock.lessons.lesson("04-dog-cat")) and opened == ["04-dog-cat"]
@@ -34,7 +35,8 @@ def test_the_dock_shows_a_lesson_from_the_lab_objects_alone(qtbot):
 
 def test_a_lesson_the_command_refuses_leaves_the_dock_as_it_was(qtbot):
     session, selection, settings = LabSession(), Selection(), RunSettings()
-    dock = InspectorDock(selection, session, settings, TrainingController(settings), lambda lesson: False)
+    dock = InspectorDock(selection, session, settings, TrainingController(settings), lambda lesson: False,
+                         NetworkEditor(session, selection))
     qtbot.addWidget(dock)
     assert not dock.open_lesson(dock.lessons.lesson("04-dog-cat"))
     assert dock.lesson is None
@@ -43,7 +45,9 @@ def test_a_lesson_the_command_refuses_leaves_the_dock_as_it_was(qtbot):
 def test_a_dock_the_garbage_collector_takes_calls_no_slot_of_its_own_on_the_way_out(qtbot):
     """Its tab widget says "current changed" as its tabs go; the dock's Python side is gone by then."""
     settings = RunSettings()
-    dock = InspectorDock(Selection(), LabSession(), settings, TrainingController(settings), lambda lesson: False)
+    session, selection = LabSession(), Selection()
+    dock = InspectorDock(selection, session, settings, TrainingController(settings), lambda lesson: False,
+                         NetworkEditor(session, selection))
     dock.show()
     dock.tabs.setCurrentIndex(3)
     with qtbot.capture_exceptions() as raised:

@@ -13,7 +13,7 @@ def test_apply_this_step_refuses_a_bad_learning_rate(window, lesson, bad):
     network = window.session.network
     before = network.params.copy()
     applier = StepApplier(window.session, window.training, inspector.debugger,
-                          lambda: ("sgd", bad, {}, 0.0, 0.0), lambda: None)
+                          lambda: ("sgd", bad, {}, 0.0, 0.0), lambda: None, window.editor)
     assert not applier.apply()
     assert inspector.debugger.status.text() == \
         f"Cannot apply this step: the learning rate must be a number above 0, not {float(bad)!r}."
