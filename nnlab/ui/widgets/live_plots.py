@@ -34,8 +34,11 @@ from .plot_parts import atomic_path, palette_colours, style_series
 PLOT_NAMES = ("loss", "accuracy")  # the lower plot keeps its key when it shows a regression's error
 SERIES_NAMES = CURVES
 _METRIC = {"loss": "loss", "accuracy": "score"}
-_LEGEND_NAMES = {"train_batch": "training, per batch", "train_smoothed": "training (smoothed)",
-                 "train_epoch": "training, epoch mean", "val_epoch": "validation"}
+# At 1280×720 the loss plot is ~330 × 105 px: four 9-pt rows of long names (106 px) covered all of its height and
+# the best epoch's label. Two columns of 8-pt short names take ~40 px of it.
+_LEGEND_NAMES = {"train_batch": "train, per batch", "train_smoothed": "train, smoothed",
+                 "train_epoch": "train, epoch mean", "val_epoch": "validation"}
+_LEGEND_TEXT, _LEGEND_COLUMNS = "8pt", 2
 _BATCH_SERIES = ("train_batch", "train_smoothed")
 # One plot per tick, alternating (each at 2 Hz): the curves still move, and the trainer keeps its speed —
 # every repaint holds the GIL the training thread needs (full MNIST in the window: 1.22× the headless
@@ -132,7 +135,8 @@ class LivePlots(QWidget):
     def _style_legend(self) -> None:
         legend = self.plots["loss"].getPlotItem().legend
         if legend is None:
-            legend = self.plots["loss"].addLegend(offset=(-10, 10))
+            legend = self.plots["loss"].addLegend(offset=(-4, 2), labelTextSize=_LEGEND_TEXT, verSpacing=-10,
+                                                  horSpacing=4, colCount=_LEGEND_COLUMNS)
             for name in SERIES_NAMES:
                 legend.addItem(self._items["loss"][name], _LEGEND_NAMES[name])
         base = QColor(self._colours.base)
