@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an installed copy
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from nnlab.app import prefer_single_threaded_blas  # noqa: E402
 
