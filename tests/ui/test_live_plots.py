@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPalette
 
 from nnlab.lab.history import History
@@ -130,6 +131,19 @@ def test_best_validation_line_marks_the_lowest_validation_loss(history, plots):
         assert line.value() == 3
         assert line.isVisibleTo(None) or line.isVisible()
     assert plots.best_label.toPlainText() == "best val epoch 3"
+
+
+@pytest.mark.parametrize("val_losses, side", [([0.4, 0.8, 0.9, 1.0, 1.1, 1.2], "right"),
+                                              ([1.2, 1.1, 1.0, 0.9, 0.8, 0.4], "left")])
+def test_the_best_epochs_words_sit_on_the_side_of_its_line_with_room(history, plots, qtbot, val_losses, side):
+    feed_epochs(history, val_losses)
+    plots.flush()
+    qtbot.wait(20)
+    box = plots.plots["loss"].getPlotItem().getViewBox()
+    words, inside = plots.best_label.sceneBoundingRect(), box.sceneBoundingRect()
+    line_x = box.mapViewToScene(QPointF(plots.best_lines["loss"].value(), 0)).x()
+    assert (words.left() >= line_x - 1) if side == "right" else (words.right() <= line_x + 1)
+    assert inside.left() - 1 <= words.left() and words.right() <= inside.right() + 1  # never cut at an edge
 
 
 def test_overfitting_is_flagged_after_three_rising_epochs_and_cleared_by_a_new_best(history, plots):

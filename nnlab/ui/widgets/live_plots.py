@@ -29,7 +29,7 @@ from ..priority import window_busy
 from .blow_up_mark import BlowUpMark
 from .plot_axes import AxisFollower
 from .plot_hover import HoverLabel, Reading
-from .plot_parts import atomic_path, palette_colours, style_series
+from .plot_parts import LineLabel, atomic_path, palette_colours, style_series
 
 PLOT_NAMES = ("loss", "accuracy")  # the lower plot keeps its key when it shows a regression's error
 SERIES_NAMES = CURVES
@@ -64,10 +64,8 @@ class LivePlots(QWidget):
         self._stale: set[tuple[str, str]] = set()
         self._marked_best = self._marked_since = _UNMARKED
         self.best_lines = {plot: pg.InfiniteLine(angle=90, movable=False) for plot in PLOT_NAMES}
-        self.best_label = pg.InfLineLabel(self.best_lines["loss"], "best val epoch {value:.0f}",
-                                          position=0.55, anchors=[(0, 0), (0, 0)])
-        self.overfit_notice = pg.InfLineLabel(self.best_lines["loss"], "overfitting since epoch {value:.0f}",
-                                              position=0.45, anchors=[(0, 0), (0, 0)])
+        self.best_label = LineLabel(self.best_lines["loss"], "best val epoch {value:.0f}", position=0.55)
+        self.overfit_notice = LineLabel(self.best_lines["loss"], "overfitting since epoch {value:.0f}", position=0.45)
         self._hover = {plot: HoverLabel(self.plots[plot]) for plot in PLOT_NAMES}
         self.blow_up = BlowUpMark(self.plots["loss"], z=len(SERIES_NAMES) + 1)
         self.axes = AxisFollower(self.plots["loss"], self.plots["accuracy"])

@@ -69,3 +69,14 @@ def atomic_path(path: Path, suffix: str) -> Iterator[Path]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class LineLabel(pg.InfLineLabel):
+    """A vertical line's words, on the side of the line with room for them: right of a line in the left half of
+    the view, left of one in the right half (a best epoch that was the last one had its words cut at the edge)."""
+
+    def updatePosition(self) -> None:
+        super().updatePosition()
+        view = self.line.viewRect()
+        if view is not None:
+            self.setAnchor((1, 0) if self.line.value() > view.center().x() else (0, 0))
