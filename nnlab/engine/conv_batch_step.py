@@ -114,7 +114,7 @@ def new_spatial_workspace(net, size: int, x, regression: bool, threads: BlasThre
             return np.empty((n, *shape.output_shape), dtype) if wanted else None
 
         grads = net.grads if index == 0 else np.zeros_like(net.grads)
-        grad_weights, grad_biases = _views_like(net, grads)
+        grad_weights, grad_biases = net.layer_views(grads)
         parts.append(_Part(
             start, stop,
             kernels=[new_kernel(shape, dtype) if kind not in (DENSE, FLATTEN) else None
@@ -136,16 +136,6 @@ def new_spatial_workspace(net, size: int, x, regression: bool, threads: BlasThre
         segments=net.trainable_segments(),
         relu_after_pool=fused,
     )
-
-
-def _views_like(net, flat: np.ndarray) -> tuple[list, list]:
-    """Per-layer views of ``flat`` shaped like ``net.grad_weights_t`` and ``net.grad_biases``."""
-    weights, biases = [], []
-    for (start, stop), weight in zip(net.layer_slices(), net.grad_weights_t):
-        split = start + weight.size
-        weights.append(flat[start:split].reshape(weight.shape))
-        biases.append(flat[split:stop])
-    return weights, biases
 
 
 def spatial_forward_backward(net, config, ws: SpatialWorkspace, x, targets: np.ndarray, y: np.ndarray,

@@ -153,6 +153,10 @@ class Network:
     def _allocate(self):
         """A flat vector and its per-layer views: dense (in, out) weights, conv (F, C, K, K), and biases."""
         flat = np.zeros(sum(stop - start for start, stop in self.layer_slices()), dtype=self.dtype)
+        return (flat, *self.layer_views(flat))
+
+    def layer_views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per-layer (weights_t, biases) views of a flat vector laid out as ``params`` (a trainer part's gradients)."""
         weights_t, biases = [], []
         for (start, stop), shape in zip(self.layer_slices(), self.shapes):
             if start == stop:  # pooling, flatten
@@ -163,7 +167,7 @@ class Network:
             split = start + math.prod(weight_shape)
             weights_t.append(flat[start:split].reshape(weight_shape))
             biases.append(flat[split:stop])
-        return flat, weights_t, biases
+        return weights_t, biases
 
     def initialize(self, init: str = "auto", seed: int = 0, only: list[int] | None = None) -> None:
         """Fill weights with a seeded random scheme and biases with zeros.
